@@ -1,0 +1,70 @@
+"""The mock's clock: mock time can run faster than wall time, and can be advanced.
+
+Everything that happens "over time" in the mock (jobs moving through their states,
+edit tokens expiring, rate-limit windows resetting) is measured on this clock. Every
+duration the mock *reports* to a client (``pollAfterMs``, ``Retry-After``, rate-limit
+reset times) is converted back to wall-clock units with :meth:`Clock.to_wall`, so a
+client never needs to know the speed.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timezone
+
+__all__ = ["Clock", "iso"]
+
+
+class Clock:
+    """Mock time = start + (wall time elapsed) x speed + manual advances.
+
+    >>> clock = Clock(speed=10.0)
+    >>> clock.advance(60)            # jump one mock minute ahead
+    """
+
+    def __init__(self, speed: float = 1.0, start: float | None = None) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be > 0 (1.0 is wall time, 10.0 is ten times faster)")
+        self._lock = threading.Lock()
+        self._speed = float(speed)
+        self._base_mock = time.time() if start is None else float(start)
+        self._base_wall = time.monotonic()
+
+    @property
+    def speed(self) -> float:
+        return self._speed
+
+    def now(self) -> float:
+        """Mock time as a UNIX timestamp in seconds."""
+        with self._lock:
+            return self._base_mock + (time.monotonic() - self._base_wall) * self._speed
+
+    def set_speed(self, speed: float) -> None:
+        """Change the speed from now on; mock time does not jump."""
+        if speed <= 0:
+            raise ValueError("speed must be > 0")
+        now = self.now()
+        with self._lock:
+            self._base_mock, self._base_wall, self._speed = now, time.monotonic(), float(speed)
+
+    def advance(self, seconds: float) -> float:
+        """Move mock time forward by ``seconds`` of mock time; returns the new time."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            self._base_mock += seconds
+        return self.now()
+
+    def to_wall(self, mock_seconds: float) -> float:
+        """How many wall-clock seconds a span of mock time lasts at the current speed."""
+        return mock_seconds / self._speed
+
+    def iso(self, ts: float | None = None) -> str:
+        return iso(self.now() if ts is None else ts)
+
+
+def iso(ts: float) -> str:
+    """ISO 8601 UTC with milliseconds and a ``Z``, as the TutorFlow documents show."""
+    dt = datetime.fromtimestamp(ts, tz=timezone.utc)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"

@@ -1,0 +1,273 @@
+"""Deterministic content generation for the mock.
+
+Everything here is a pure function of the request and the mock's seed: the same payload
+and seed give the same titles, lessons, scenes and questions, and the content is built
+from the caller's own lessons, terms and prompt so a person recognises it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from typing import Any
+
+from .schemas import PlatformCourseCreate, PlatformModuleCreate, SourcePayload
+
+__all__ = [
+    "rng_for", "slugify", "classify", "course_plan", "module_body", "infer_type",
+    "expansion_module", "expansion_video", "expansion_quiz", "lesson_stream",
+]
+
+_PROGRAMMING = ("python", "javascript", "typescript", "java", "rust", "golang", " go ", "c++", "c#",
+                "programming", "coding", "code", "sql", "html", "css", "react", "algorithm",
+                "software", "function", "variables", "loops")
+_AI = ("prompt engineering", "prompting", "llm", "large language", "machine learning",
+       "artificial intelligence", " ai ", "chatgpt", "neural", "agent")
+_LANGUAGE = ("spanish", "french", "german", "english", "japanese", "korean", "chinese",
+             "italian", "vocabulary", "grammar", "language course", "esl", "reading")
+
+_STARTER = {"programming": "coding-lesson", "ai": "chat-ai", "language": "reading-comprehension",
+            "general": "ai-tutor"}
+_CYCLE = {
+    "programming": ("coding-lesson", "coding-test", "ai-tutor"),
+    "ai": ("chat-ai", "ai-tutor", "markdown"),
+    "language": ("reading-comprehension", "flashcard", "chat-ai"),
+    "general": ("ai-tutor", "markdown", "flashcard"),
+}
+_LESSON_TITLES = ("Introduction to {t}", "Working with {t}", "{t} in Practice", "{t} Challenges",
+                  "Deeper into {t}", "{t} Review")
+_COURSE_SUFFIX = ("Foundations", "Quick Start", "Essentials", "Fundamentals")
+
+
+def rng_for(seed: int, *parts: Any) -> random.Random:
+    """A generator seeded by the mock's seed and the canonical JSON of ``parts``."""
+    blob = json.dumps([seed, *parts], sort_keys=True, separators=(",", ":"), default=str)
+    return random.Random(int.from_bytes(hashlib.sha256(blob.encode()).digest()[:8], "big"))
+
+
+def slugify(text: str, rng: random.Random | None = None) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-") or "item"
+    return f"{base}-{rng.getrandbits(24):06x}" if rng else base
+
+
+def classify(*texts: str | None) -> str:
+    """programming, ai, language or general: decides the first lesson and the type mix."""
+    blob = f" {' '.join(t for t in texts if t).lower()} "
+    blob = re.sub(r"[^a-z0-9+#]+", " ", blob)
+    blob = f" {blob} "
+    if any(k in blob for k in _PROGRAMMING):
+        return "programming"
+    if any(k in blob for k in _AI):
+        return "ai"
+    if any(k in blob for k in _LANGUAGE):
+        return "language"
+    return "general"
+
+
+def _topics(prompt: str) -> tuple[str, list[str]]:
+    """(subject, topics) read from a prompt such as 'a beginner Python course covering x, y and z'."""
+    text = prompt.strip().rstrip(".")
+    m = re.search(r"\b(?:covering|about|on|including|through)\b(.+)$", text, re.I)
+    topics: list[str] = []
+    if m:
+        tail = re.split(r"\b(?:with|for|using|so that|in order)\b", m.group(1), flags=re.I)[0]
+        topics = [t.strip(" .") for t in re.split(r",|\band\b|;", tail) if t.strip(" .")]
+    head = text[: m.start()] if m else text
+    head = re.sub(r"^(?:please\s+)?(?:create|generate|make|build|write|design)\s+", "", head, flags=re.I)
+    head = re.sub(r"^(?:a|an|the)\s+", "", head, flags=re.I)
+    head = re.sub(r"\b(?:beginner|intermediate|advanced|short|quick|simple|complete)\b", "", head, flags=re.I)
+    head = re.sub(r"\b(?:course|lesson|module|class|tutorial)s?\b.*$", "", head, flags=re.I)
+    subject = " ".join(head.split())[:60] or (topics[0] if topics else "General Knowledge")
+    return subject, [t[:80] for t in topics][:10]
+
+
+def _title(text: str) -> str:
+    return " ".join(w if w.isupper() else w[:1].upper() + w[1:] for w in text.split())
+
+
+def course_plan(req: PlatformCourseCreate, seed: int) -> dict[str, Any]:
+    """Title, description, chapters and lessons of a generated course.
+
+    The number of lessons may differ from ``lessonCount`` by one, as the documents warn
+    ("the actual number generated may differ"); billing follows this number.
+    """
+    rng = rng_for(seed, "course", req.given())
+    kind = classify(req.prompt, req.subject)
+    subject, topics = _topics(req.prompt)
+    roll = rng.random()
+    delta = 0 if roll < 0.6 else (1 if roll < 0.8 else -1)
+    count = min(50, max(1, req.lessonCount + delta))
+    n_chapters = max(1, min(len(topics) or (count + 1) // 2, count, 10))
+    chapter_topics = (topics or [subject])[:n_chapters]
+    while len(chapter_topics) < n_chapters:
+        chapter_topics.append(f"{subject} part {len(chapter_topics) + 1}")
+    title = req.title or f"{_title(subject)} {rng.choice(_COURSE_SUFFIX)}"
+    description = req.description or (
+        f"A {req.level or 'beginner-friendly'} {subject} course covering "
+        f"{', '.join(chapter_topics)}."
+    )
+    per, extra = divmod(count, n_chapters)
+    chapters, lessons = [], []
+    cycle = _CYCLE[kind]
+    for c, topic in enumerate(chapter_topics):
+        ctitle = _title(topic) if topics else f"{_title(subject)}: Part {c + 1}"
+        cslug = slugify(ctitle, rng)
+        size = per + (1 if c < extra else 0)
+        chapters.append({"id": cslug, "title": ctitle, "slug": cslug, "sequence": c + 1, "lessonCount": size})
+        for i in range(size):
+            seq = len(lessons) + 1
+            if seq == 1:
+                ltype = _STARTER[kind]
+            elif req.hasQuiz and i == size - 1 and size > 1:
+                ltype = "exam"
+            elif req.hasPractice and i % 2 == 1:
+                ltype = "coding-test" if kind == "programming" else "flashcard"
+            else:
+                ltype = cycle[(seq + i) % len(cycle)]
+            ltitle = "Welcome to " + _title(subject) if seq == 1 else \
+                _LESSON_TITLES[i % len(_LESSON_TITLES)].format(t=_title(topic))
+            lessons.append({
+                "title": ltitle, "type": ltype, "sequence": seq, "chapterId": cslug,
+                "chapterTitle": ctitle, "chapterSlug": cslug, "lessonSlug": slugify(ltitle, rng),
+                "description": f"{ltitle}: part of {title}.",
+                "lecture": f"<h2>{ltitle}</h2><p>{_title(topic)} in {title}: {description}</p>",
+                "quizzes": _quizzes(topic, 3, rng) if ltype == "exam" else [],
+                "problems": ([{"prompt": f"Write code that uses {topic}.", "starterCode": "# your code here\n"}]
+                             if ltype == "coding-test" else []),
+            })
+    return {"kind": kind, "title": title, "description": description, "subject": subject,
+            "slug": slugify(title, rng), "chapters": chapters, "lessons": lessons}
+
+
+def _quizzes(topic: str, n: int, rng: random.Random) -> list[dict[str, Any]]:
+    out = []
+    for i in range(n):
+        choices = [f"A correct statement about {topic}", f"A common misconception about {topic}",
+                   f"Something unrelated to {topic}"]
+        rng.shuffle(choices)
+        out.append({"question": f"Question {i + 1} on {topic}", "choices": choices,
+                    "answerIndex": choices.index(f"A correct statement about {topic}")})
+    return out
+
+
+def module_body(req: PlatformModuleCreate, seed: int) -> dict[str, Any]:
+    rng = rng_for(seed, "module", req.given())
+    subject, topics = _topics(req.text)
+    title = req.title or _title(subject)
+    ltype = req.type or infer_type(title, req.description, req.text)
+    return {
+        "title": title,
+        "description": req.description or req.text[:2000],
+        "type": ltype,
+        "slug": req.slug or slugify(title, rng),
+        "lecture": f"<h1>{title}</h1><p>{req.text}</p>" + "".join(f"<h2>{_title(t)}</h2>" for t in topics),
+        "quizzes": _quizzes(subject, 2, rng) if req.hasQuiz else [],
+    }
+
+
+def infer_type(title: str, description: str | None = None, *context: str | None) -> str:
+    """The lesson type a title suggests, as ``POST …/infer-type`` answers."""
+    text = f"{title} {description or ''}".lower()
+    programming = classify(title, description, *context) == "programming"
+    rules = (
+        (("quiz", "test", "exam", "assessment", "review"), "exam"),
+        (("practice", "exercise", "challenge", "problems"), "coding-test" if programming else "exam"),
+        (("vocabulary", "flashcard", "glossary", "terms", "formula"), "flashcard"),
+        (("reading", "passage", "comprehension"), "reading-comprehension"),
+        (("prompt", "chatbot", "conversation"), "chat-ai"),
+        (("overview", "reference", "syllabus", "summary"), "markdown"),
+    )
+    for words, ltype in rules:
+        if any(w in text for w in words):
+            return ltype
+    return "coding-lesson" if programming else "ai-tutor"
+
+
+# ---------------------------------------------------------------- expansions
+
+def _source_id(payload: SourcePayload) -> str:
+    cat = payload.category if isinstance(payload.category, str) else payload.category.id
+    return f"{slugify(cat)}:{payload.level.id}"
+
+
+def expansion_module(payload: SourcePayload, source_type: str | None) -> dict[str, Any]:
+    level = payload.level
+    blocks = [
+        {"type": "flashcard", "lessonId": lesson.id, "term": e.term, "meaning": e.meaning,
+         **({"example": e.example} if e.example else {})}
+        for lesson in level.lessons for e in lesson.entries
+    ]
+    html = "".join(
+        f"<h2>{lesson.title}</h2><ul>" + "".join(f"<li><b>{e.term}</b>: {e.meaning}</li>" for e in lesson.entries)
+        + "</ul>" for lesson in level.lessons
+    )
+    return {
+        "title": f"{level.title} module", "type": "flashcard",
+        "description": f"{payload.category_title}: {level.title}, {len(level.lessons)} lesson(s).",
+        "content": html,
+        "metadata": {"sourceContentId": _source_id(payload), "sourceType": source_type,
+                     "language": payload.language, "interactive": {"blocks": blocks}},
+    }
+
+
+def expansion_video(payload: SourcePayload, source_type: str | None) -> dict[str, Any]:
+    level = payload.level
+    scenes = [{"title": level.title, "narration": f"Welcome to {level.title} in {payload.category_title}.",
+               "durationSeconds": 8}]
+    for lesson in level.lessons:
+        terms = ", ".join(f"{e.term} ({e.meaning})" for e in lesson.entries[:8])
+        scenes.append({"title": lesson.title, "narration": f"In {lesson.title} we meet: {terms}.",
+                       "durationSeconds": 10 + 2 * min(len(lesson.entries), 10)})
+    scenes.append({"title": "Recap", "narration": f"That was {level.title}. Review the quiz next.",
+                   "durationSeconds": 6})
+    return {
+        "title": f"{level.title} summary video",
+        "description": "Editable scene structure; render an MP4 after reviewing the scenes.",
+        "scenes": scenes,
+        "metadata": {"sourceContentId": _source_id(payload), "sourceType": source_type},
+    }
+
+
+def expansion_quiz(payload: SourcePayload, source_type: str | None, seed: int) -> dict[str, Any]:
+    rng = rng_for(seed, "quiz", payload.model_dump(mode="json"))
+    entries = [e for lesson in payload.level.lessons for e in lesson.entries]
+    meanings = [e.meaning for e in entries]
+    questions = []
+    for e in entries[:50]:
+        wrong = [m for m in dict.fromkeys(meanings) if m != e.meaning]
+        rng.shuffle(wrong)
+        fillers = ["none of these", "a kind of food", "a place name"]
+        choices = [e.meaning, *wrong[:3]]
+        choices += [f for f in fillers if f not in choices][: max(0, 4 - len(choices))]
+        rng.shuffle(choices)
+        questions.append({"prompt": f"What does '{e.term}' mean?", "choices": choices,
+                          "answerIndex": choices.index(e.meaning)})
+    return {
+        "title": f"{payload.level.title} quiz",
+        "description": f"{len(questions)} question(s) from {payload.category_title}.",
+        "questions": questions, "passingScore": 70,
+        "metadata": {"sourceContentId": _source_id(payload), "sourceType": source_type},
+    }
+
+
+def lesson_stream(lesson: dict[str, Any], course_title: str, chapter_name: str | None,
+                  seed: int) -> list[tuple[str, dict[str, Any]]]:
+    """The Server-Sent Events of one lesson generation: (event, data) pairs, nothing saved."""
+    rng = rng_for(seed, "generate", lesson["id"], course_title, chapter_name)
+    chapter = chapter_name or lesson.get("chapterTitle") or "this chapter"
+    paragraphs = [
+        f"<h2>{lesson['title']}</h2>",
+        f"<p>{lesson['title']} is part of {chapter} in {course_title}.</p>",
+        f"<p>Key idea {rng.randint(1, 9)}: practise {lesson['title'].lower()} step by step.</p>",
+    ]
+    events: list[tuple[str, dict[str, Any]]] = [("start", {"lessonId": lesson["id"], "type": lesson["type"]})]
+    events += [("lecture", {"delta": p}) for p in paragraphs]
+    quizzes = _quizzes(lesson["title"], 2, rng) if lesson["type"] in ("exam", "flashcard") else []
+    if quizzes:
+        events.append(("quizzes", {"quizzes": quizzes}))
+    events.append(("done", {"lessonId": lesson["id"], "lecture": "".join(paragraphs),
+                            "content": {"blocks": []}, "quizzes": quizzes, "problems": [],
+                            "saved": False}))
+    return events

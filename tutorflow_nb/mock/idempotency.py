@@ -1,0 +1,80 @@
+"""Idempotency records: the same key with the same body replays; a different body is 409.
+
+Records are scoped by owner (an organization for Content Integration, a workspace for
+the Agent Platform) and by operation, so two organizations may use the same key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import BadRequest, Conflict
+
+__all__ = ["IdempotencyStore", "Replay", "fingerprint", "MAX_KEY_LENGTH"]
+
+MAX_KEY_LENGTH = 255
+
+
+def fingerprint(body: Any) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class Replay:
+    """What the first request with this key produced; ``ref`` points at the created thing."""
+
+    ref: str
+    status_code: int
+    body: Any
+
+
+class IdempotencyStore:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: dict[tuple[str, str, str], tuple[str, Replay]] = {}
+
+    def reset(self) -> None:
+        with self._lock:
+            self._records.clear()
+
+    @staticmethod
+    def check_key(key: str | None, field: str = "Idempotency-Key") -> str | None:
+        if key is None:
+            return None
+        if not key.strip() or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+            raise BadRequest(
+                f"{field} must be 1-{MAX_KEY_LENGTH} printable characters, "
+                "e.g. 'expansion:{externalContentGroupId}:{version}'",
+                fields=[], code="invalid_idempotency_key",
+            )
+        return key
+
+    def lookup(self, owner: str, operation: str, key: str | None, body: Any) -> Replay | None:
+        """The earlier outcome for this key, or ``None``; :class:`Conflict` if the body changed."""
+        if key is None:
+            return None
+        with self._lock:
+            found = self._records.get((owner, operation, key))
+        if found is None:
+            return None
+        print_, replay = found
+        if print_ != fingerprint(body):
+            raise Conflict(
+                f"Idempotency-Key '{key}' was already used with a different request body. "
+                "Send a new key when the content changes (bump the version in the key); "
+                "reuse a key only to retry the identical request.",
+                code="idempotency_key_reused",
+            )
+        return replay
+
+    def remember(self, owner: str, operation: str, key: str | None, body: Any,
+                 replay: Replay) -> None:
+        if key is None:
+            return
+        with self._lock:
+            self._records.setdefault((owner, operation, key), (fingerprint(body), replay))

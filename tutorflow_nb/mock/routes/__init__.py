@@ -1,0 +1,1 @@
+"""HTTP routes of the mock: parse, call the state model, serialise. No behaviour lives here."""

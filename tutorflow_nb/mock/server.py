@@ -1,0 +1,129 @@
+"""Run the mock over real HTTP: in a background thread (``MockServer``) or in the foreground.
+
+``MockServer`` binds a free loopback port itself, so tests and notebooks never collide,
+and provisions a demo organization (admin session, content and platform keys, a
+classroom with a few UI-authored lessons) unless told not to.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+
+from .app import create_app
+from .faults import Faults
+from .state import SESSION_COOKIE, SESSION_SECONDS, Demo, MockState
+
+__all__ = ["MockServer", "bind", "write_cookie_jar", "write_env_file", "serve_forever"]
+
+
+def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class MockServer:
+    """The mock on a free loopback port in a daemon thread.
+
+    >>> with MockServer(speed=50) as server:        # doctest: +SKIP
+    ...     httpx.get(server.base_url + "/v1/content/classrooms",
+    ...               headers={"Authorization": f"Bearer {server.demo.content_key}"})
+    """
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, speed: float = 1.0, seed: int = 0,
+                 faults: Faults | None = None, provision: bool = True, rate_limit: int = 60,
+                 state: MockState | None = None, log_level: str = "warning") -> None:
+        self.state = state or MockState(seed=seed, speed=speed, faults=faults)
+        self.app = create_app(self.state)
+        self.demo: Demo | None = self.state.provision_demo(rate_limit=rate_limit) if provision else None
+        self._host, self._port, self._log_level = host, port, log_level
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self.base_url = ""
+
+    def __repr__(self) -> str:
+        state = "running" if self._thread and self._thread.is_alive() else "stopped"
+        return f"<MockServer {self.base_url or '(not started)'} {state} speed={self.state.clock.speed}>"
+
+    def start(self, timeout: float = 10.0) -> "MockServer":
+        if self._thread is not None:
+            return self
+        sock = bind(self._host, self._port)
+        self.base_url = _url(sock)
+        config = uvicorn.Config(self.app, log_level=self._log_level, access_log=False, lifespan="on",
+                                timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
+                                        name=f"tutorflow-mock-{self.base_url}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the mock server did not start on {self.base_url}")
+            time.sleep(0.01)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout)
+        self._server = self._thread = None
+
+    def __enter__(self) -> "MockServer":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+def write_cookie_jar(path: str | Path, base_url: str, session_token: str) -> Path:
+    """The admin session as a Netscape cookie jar that ``curl -b`` reads."""
+    host = base_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
+    expires = int(time.time() + SESSION_SECONDS)
+    path = Path(path)
+    path.write_text(
+        "# Netscape HTTP Cookie File\n"
+        "# Written by tutorflow-nb mock: the TutorFlow admin session. Keep it private.\n"
+        f"#HttpOnly_{host}\tFALSE\t/\tFALSE\t{expires}\t{SESSION_COOKIE}\t{session_token}\n"
+    )
+    path.chmod(0o600)
+    return path
+
+
+def write_env_file(path: str | Path, base_url: str, demo: Demo) -> Path:
+    """``TUTORFLOW_*`` lines that ``set -a; . mock.env; set +a`` loads."""
+    path = Path(path)
+    path.write_text(
+        "# Written by tutorflow-nb mock. Load with: set -a; . mock.env; set +a\n"
+        f"TUTORFLOW_API_BASE_URL={base_url}\n"
+        f"TUTORFLOW_CONTENT_API_KEY={demo.content_key}\n"
+        f"TUTORFLOW_PLATFORM_API_KEY={demo.platform_key}\n"
+        f"TUTORFLOW_CLASSROOM_ID={demo.classroom_id}\n"
+    )
+    path.chmod(0o600)
+    return path
+
+
+def serve_forever(state: MockState, sock: socket.socket, log_level: str = "info") -> None:
+    """Serve in the foreground until Ctrl-C (the CLI's ``tutorflow-nb mock``)."""
+    config = uvicorn.Config(create_app(state), log_level=log_level, access_log=log_level == "debug",
+                            lifespan="on", timeout_graceful_shutdown=1)
+    uvicorn.Server(config).run(sockets=[sock])

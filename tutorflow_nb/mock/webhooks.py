@@ -1,0 +1,142 @@
+"""Webhook subscriptions and deliveries (``content.completed``, ``content.failed``).
+
+When a job settles, one delivery per matching subscription is queued here. The app's
+ticker sends due deliveries as signed POSTs (``tutorflow_nb.signing``) and records every
+attempt; a failed attempt is retried after 1, 5 and 25 mock seconds, then given up.
+``GET /_mock/webhooks/deliveries`` lists them all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, sign
+from .errors import NotFound
+from .schemas import WebhookCreate
+
+if TYPE_CHECKING:
+    from .content import Job
+    from .state import MockState
+
+__all__ = ["WebhookOutbox", "Delivery", "RETRY_DELAYS"]
+
+RETRY_DELAYS = (1.0, 5.0, 25.0)
+
+
+@dataclass
+class Subscription:
+    id: str
+    org_id: str
+    url: str
+    events: list[str]
+    description: str | None
+    secret: str
+    created_at: float
+
+
+@dataclass
+class Delivery:
+    id: str
+    subscription_id: str
+    url: str
+    event: str
+    body: bytes
+    secret: str = field(repr=False)
+    due_at: float = 0.0
+    attempts: list[dict[str, Any]] = field(default_factory=list)
+    state: str = "pending"      # pending, delivered, failed
+
+    def view(self) -> dict[str, Any]:
+        return {"id": self.id, "subscriptionId": self.subscription_id, "url": self.url,
+                "event": self.event, "state": self.state, "attempts": list(self.attempts),
+                "payload": json.loads(self.body)}
+
+
+class WebhookOutbox:
+    def __init__(self, state: "MockState") -> None:
+        self.state = state
+        self.reset()
+
+    def reset(self) -> None:
+        self.subscriptions: dict[str, Subscription] = {}
+        self.deliveries: list[Delivery] = []
+
+    # ------------------------------------------------------------ subscriptions (admin)
+
+    def _view(self, sub: Subscription) -> dict[str, Any]:
+        return {"id": sub.id, "url": sub.url, "events": list(sub.events), "description": sub.description,
+                "createdAt": self.state.clock.iso(sub.created_at)}
+
+    def subscribe(self, org_id: str, body: WebhookCreate) -> dict[str, Any]:
+        """A new subscription; its signing ``secret`` is in this answer only."""
+        st = self.state
+        with st.lock:
+            sub = Subscription(st.new_id(), org_id, body.url, list(body.events), body.description,
+                               "whsec_" + st.new_token(24), st.clock.now())
+            self.subscriptions[sub.id] = sub
+            return {**self._view(sub), "secret": sub.secret}
+
+    def list(self, org_id: str) -> list[dict[str, Any]]:
+        with self.state.lock:
+            return [self._view(s) for s in self.subscriptions.values() if s.org_id == org_id]
+
+    def unsubscribe(self, org_id: str, sub_id: str) -> dict[str, Any]:
+        with self.state.lock:
+            sub = self.subscriptions.get(sub_id)
+            if sub is None or sub.org_id != org_id:
+                raise NotFound(f"webhook '{sub_id}' not found", code="webhook_not_found")
+            del self.subscriptions[sub_id]
+            return {"id": sub_id, "deleted": True}
+
+    # ------------------------------------------------------------ deliveries
+
+    def job_finished(self, job: "Job") -> None:
+        st = self.state
+        if job.origin != "expansion":
+            return
+        status = "completed" if not job.will_fail else "failed"
+        event = f"content.{status}"
+        for sub in self.subscriptions.values():
+            if sub.org_id != job.org_id or event not in sub.events:
+                continue
+            delivery_id = st.new_id()
+            payload = {
+                "id": delivery_id, "type": event, "createdAt": st.clock.iso(),
+                "data": {"jobId": job.id, "status": status, "sourceType": job.source_type,
+                         "requestedOutputs": list(job.requested_outputs),
+                         "completedAt": st.clock.iso(job.ends_at), "classroomId": job.classroom_id},
+            }
+            body = json.dumps(payload, separators=(",", ":")).encode()
+            self.deliveries.append(Delivery(delivery_id, sub.id, sub.url, event, body, sub.secret,
+                                            due_at=st.clock.now()))
+
+    def due(self) -> list[Delivery]:
+        now = self.state.clock.now()
+        with self.state.lock:
+            return [d for d in self.deliveries if d.state == "pending" and d.due_at <= now]
+
+    def request(self, delivery: Delivery) -> tuple[str, bytes, dict[str, str]]:
+        """(url, body, headers) of the next attempt, freshly signed."""
+        return delivery.url, delivery.body, {
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(delivery.body, delivery.secret),
+            DELIVERY_HEADER: delivery.id,
+            EVENT_HEADER: delivery.event,
+        }
+
+    def record(self, delivery: Delivery, status_code: int | None, error: str | None = None) -> None:
+        st = self.state
+        with st.lock:
+            delivery.attempts.append({"at": st.clock.iso(), "statusCode": status_code, "error": error})
+            if status_code is not None and 200 <= status_code < 300:
+                delivery.state = "delivered"
+            elif len(delivery.attempts) > len(RETRY_DELAYS):
+                delivery.state = "failed"
+            else:
+                delivery.due_at = st.clock.now() + RETRY_DELAYS[len(delivery.attempts) - 1]
+
+    def views(self) -> list[dict[str, Any]]:
+        with self.state.lock:
+            return [d.view() for d in self.deliveries]
