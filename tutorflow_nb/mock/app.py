@@ -99,15 +99,19 @@ class RequestContext:
             await _json_error(state, PayloadTooLarge(f"request body exceeds {MAX_BODY_BYTES} bytes"))(
                 scope, receive, send)
             return
-        received = 0
+        body, too_large = await _read_body(receive)
+        if too_large:
+            await _json_error(state, PayloadTooLarge(f"request body exceeds {MAX_BODY_BYTES} bytes"))(
+                scope, receive, send)
+            return
+        replayed = False
 
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > MAX_BODY_BYTES:
-                raise _TooLarge()
-            return message
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -119,15 +123,23 @@ class RequestContext:
                 message = {**message, "headers": headers}
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, send_with_headers)
-        except _TooLarge:
-            await _json_error(state, PayloadTooLarge(f"request body exceeds {MAX_BODY_BYTES} bytes"))(
-                scope, receive, send_with_headers)
+        await self.app(scope, replay, send_with_headers)
 
 
-class _TooLarge(Exception):
-    pass
+async def _read_body(receive: Receive) -> tuple[bytes, bool]:
+    """The whole request body, or (partial, True) as soon as it passes the limit."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"", False
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return b"", True
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks), False
 
 
 class FaultMiddleware:

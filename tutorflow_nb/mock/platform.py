@@ -69,6 +69,8 @@ class CourseRequest:
     description: str | None = None
     slug: str | None = None
     edit_token: str | None = None
+    price: dict[str, Any] | None = None
+    """The billing record, captured when generation completes; later edits never change it."""
 
     def status(self, now: float) -> str:
         if now < self.starts_at:
@@ -148,6 +150,7 @@ class PlatformBackend:
             "sequence": lesson["sequence"], "lecture": lesson["lecture"], "content": {"blocks": []},
             "quizzes": lesson["quizzes"], "problems": lesson["problems"], "metadata": {"duration": 10},
         } for lesson in plan["lessons"]]
+        req.price = price_snapshot("course", len(req.lessons))
         self._mint(req)
 
     def _mint(self, req: CourseRequest) -> tuple[str, float]:
@@ -199,7 +202,7 @@ class PlatformBackend:
                 "slug": req.slug if done else None, "tier": "default", "mode": r.mode,
                 "hasQuiz": r.hasQuiz, "hasPractice": r.hasPractice,
                 "lessonCount": len(req.lessons) if done else None,
-                "priceSnapshot": price_snapshot("course", len(req.lessons)) if done else None,
+                "priceSnapshot": copy.deepcopy(req.price) if done else None,
                 "shareToken": req.share_token if done else None, "thumbnailUrl": None,
                 "previewUrl": preview,
                 "publicUrl": f"{web}/{locale}/platform/courses/{req.share_token}/lessons/1" if done else None,
@@ -353,6 +356,9 @@ class PlatformBackend:
             raise BadRequest("the canonical payload is inconsistent", fields=problems)
         with self.state.lock:
             req = self.by_token(token)
+            if body.id is not None and body.id != req.course_id:
+                raise BadRequest("id is another course's; save the payload GET …/canonical returned",
+                                 fields=[FieldError("id", "must be this course's id or left out")])
             req.title, req.description, req.slug = body.title, body.description, body.slug
             req.chapters = [c.model_dump() for c in body.chapters]
             req.lessons = [lesson.model_dump() for lesson in body.lessons]
@@ -454,8 +460,9 @@ class PlatformBackend:
     def infer_type(self, token: str, body: InferType) -> dict[str, Any]:
         with self.state.lock:
             req = self.by_token(token)
-            return {"type": generator.infer_type(body.lessonTitle, body.lessonDescription,
-                                                 body.courseTitle or req.title, req.request.prompt)}
+            context = ((body.courseTitle, body.courseDescription) if body.courseTitle or body.courseDescription
+                       else (req.title, req.request.prompt))
+            return {"type": generator.infer_type(body.lessonTitle, body.lessonDescription, *context)}
 
     # ------------------------------------------------------------ modules
 

@@ -335,6 +335,7 @@ class CanonicalLesson(Body):
 
 
 class CanonicalPatch(Body):
+    id: Ident | None = None
     title: Title
     description: Description | None = None
     slug: Slug
