@@ -152,3 +152,22 @@ async def wait_course(api: httpx.AsyncClient, org: Org, request_id: str, timeout
             return course
         assert time.monotonic() < deadline, f"course {request_id} still {course['status']}"
         await asyncio.sleep(0.02)
+
+
+@pytest.fixture(params=["http", "asgi"])
+async def fresh_api(request: pytest.FixtureRequest) -> AsyncIterator[httpx.AsyncClient]:
+    """A client on a mock of its own (fresh state, faults and clock), over a socket or in-process."""
+    state = MockState(seed=2, speed=SPEED)
+    if request.param == "http":
+        with MockServer(state=state, provision=False) as server:
+            async with httpx.AsyncClient(base_url=server.base_url, timeout=10) as client:
+                client.kind = "http"  # type: ignore[attr-defined]
+                client.pump = _noop  # type: ignore[attr-defined]
+                yield client
+    else:
+        app = create_app(state)
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test",
+                                     timeout=10) as client:
+            client.kind = "asgi"  # type: ignore[attr-defined]
+            client.pump = app.state.pump  # type: ignore[attr-defined]
+            yield client

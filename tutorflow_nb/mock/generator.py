@@ -25,8 +25,10 @@ _PROGRAMMING = ("python", "javascript", "typescript", "java", "rust", "golang", 
                 "software", "function", "variables", "loops")
 _AI = ("prompt engineering", "prompting", "llm", "large language", "machine learning",
        "artificial intelligence", " ai ", "chatgpt", "neural", "agent")
-_LANGUAGE = ("spanish", "french", "german", "english", "japanese", "korean", "chinese",
-             "italian", "vocabulary", "grammar", "language course", "esl", "reading")
+_LANGUAGE_NAMES = ("spanish", "french", "german", "english", "japanese", "korean", "chinese", "mandarin",
+                   "italian", "portuguese", "arabic")
+_LANGUAGE_LEARNING = ("vocabulary", "grammar", "language course", "language lessons", " esl ", "pronunciation",
+                      "phrases", "conversation", "speak", "learn", "for travel", "reading comprehension")
 
 _STARTER = {"programming": "coding-lesson", "ai": "chat-ai", "language": "reading-comprehension",
             "general": "ai-tutor"}
@@ -61,7 +63,8 @@ def classify(*texts: str | None) -> str:
         return "programming"
     if any(k in blob for k in _AI):
         return "ai"
-    if any(k in blob for k in _LANGUAGE):
+    learning = any(k in blob for k in _LANGUAGE_LEARNING)
+    if learning and (any(k in blob for k in _LANGUAGE_NAMES) or "vocabulary" in blob or "grammar" in blob):
         return "language"
     return "general"
 

@@ -1,0 +1,240 @@
+"""``tutorflow-nb mock`` as a user runs it, and the documents' examples against it, unchanged but the host."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import re
+import shutil
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+EXAMPLES = Path(__file__).parent / "doc_examples"
+DOCS = Path(__file__).resolve().parents[2] / "shared" / "tutorflow-docs"
+DOC_HOST = "https://api.tutorflow.io"
+CLI = Path(sys.executable).parent / "tutorflow-nb"
+
+
+class RunningMock:
+    def __init__(self, workdir: Path, banner: str, env: dict[str, str], proc: subprocess.Popen[str]) -> None:
+        self.workdir, self.banner, self.env, self.proc = workdir, banner, env, proc
+
+    @property
+    def base_url(self) -> str:
+        return self.env["TUTORFLOW_API_BASE_URL"]
+
+    def example(self, name: str, **subs: str) -> str:
+        text = (EXAMPLES / name).read_text().replace(DOC_HOST, self.base_url)
+        for key, value in subs.items():
+            text = text.replace("{" + key + "}", value)
+        return text
+
+    def shell(self, script: str, **env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["bash", "-c", script], cwd=self.workdir, capture_output=True, text=True, timeout=60,
+                              env={**os.environ, **self.env, **env})
+
+
+def _start(workdir: Path, *args: str) -> tuple[subprocess.Popen[str], "queue.Queue[str]"]:
+    proc = subprocess.Popen([str(CLI), "mock", *args], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    lines: queue.Queue[str] = queue.Queue()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump, daemon=True).start()
+    return proc, lines
+
+
+@pytest.fixture(scope="module")
+def cli_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMock]:
+    assert CLI.exists(), "the console script tutorflow-nb is not installed next to this Python"
+    workdir = tmp_path_factory.mktemp("cli")
+    shutil.copy(EXAMPLES / "source-content.json", workdir)
+    shutil.copy(EXAMPLES / "floco-source.json", workdir)
+    proc, lines = _start(workdir, "--port", "0", "--speed", "50", "--cookie-jar", "tutorflow-admin.cookies",
+                         "--env-file", "mock.env", "--log-level", "warning")
+    banner = ""
+    deadline = time.monotonic() + 20
+    while "Ctrl-C" not in banner:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        assert time.monotonic() < deadline, banner
+        try:
+            banner += lines.get(timeout=0.5)
+        except queue.Empty:
+            pass
+    env = dict(line.split("=", 1) for line in (workdir / "mock.env").read_text().splitlines()
+               if line and not line.startswith("#"))
+    yield RunningMock(workdir, banner, env, proc)
+    proc.terminate()
+    proc.wait(10)
+    for pipe in (proc.stdout, proc.stderr):
+        if pipe is not None:
+            pipe.close()
+
+
+def test_banner_shows_prefixes_never_full_keys(cli_mock: RunningMock) -> None:
+    env, banner = cli_mock.env, cli_mock.banner
+    assert set(env) == {"TUTORFLOW_API_BASE_URL", "TUTORFLOW_CONTENT_API_KEY", "TUTORFLOW_PLATFORM_API_KEY",
+                        "TUTORFLOW_CLASSROOM_ID"}
+    assert env["TUTORFLOW_CONTENT_API_KEY"].startswith("tf_content_")
+    assert env["TUTORFLOW_PLATFORM_API_KEY"].startswith("tf_platform_")
+    assert env["TUTORFLOW_CONTENT_API_KEY"] not in banner and env["TUTORFLOW_PLATFORM_API_KEY"] not in banner
+    assert env["TUTORFLOW_CONTENT_API_KEY"][:19] in banner and env["TUTORFLOW_PLATFORM_API_KEY"][:20] in banner
+    assert env["TUTORFLOW_API_BASE_URL"] in banner and env["TUTORFLOW_CLASSROOM_ID"] in banner
+    for name in ("mock.env", "tutorflow-admin.cookies"):
+        assert stat.S_IMODE((cli_mock.workdir / name).stat().st_mode) == 0o600
+    jar = (cli_mock.workdir / "tutorflow-admin.cookies").read_text()
+    assert jar.startswith("# Netscape HTTP Cookie File") and "tutorflow_admin_session" in jar
+
+
+def test_env_file_loads_with_set_a(cli_mock: RunningMock) -> None:
+    out = subprocess.run(["bash", "-c", "set -a; . ./mock.env; set +a; "
+                          "curl -sS \"$TUTORFLOW_API_BASE_URL/v1/content/classrooms\" "
+                          "-H \"Authorization: Bearer $TUTORFLOW_CONTENT_API_KEY\""],
+                         cwd=cli_mock.workdir, capture_output=True, text=True, timeout=30,
+                         env={k: v for k, v in os.environ.items() if not k.startswith("TUTORFLOW_")})
+    assert json.loads(out.stdout)["data"][0]["id"] == cli_mock.env["TUTORFLOW_CLASSROOM_ID"]
+
+
+def test_curl_create_key_with_cookie_jar(cli_mock: RunningMock) -> None:
+    orgs = cli_mock.shell(f"curl -sS {cli_mock.base_url}/v1/content/organizations -b tutorflow-admin.cookies "
+                          "| jq -r '.data[0].id'")
+    org_id = orgs.stdout.strip()
+    assert re.fullmatch(r"[0-9a-f-]{36}", org_id), orgs
+    out = cli_mock.shell(cli_mock.example("create_key.sh", organizationId=org_id))
+    created = json.loads(out.stdout)
+    assert created["key"].startswith("tf_content_") and created["name"] == "external-content-test"
+    assert created["rateLimitPerMinute"] == 60 and created["keyPrefix"] == created["key"][:19]
+
+
+def _poll_until_done(cli_mock: RunningMock, job_id: str) -> dict[str, Any]:
+    script = cli_mock.example("poll_and_retrieve.sh").splitlines()
+    status_call = "\n".join(script[:2])
+    deadline = time.monotonic() + 20
+    while True:
+        job = json.loads(cli_mock.shell(status_call, JOB_ID=job_id).stdout)
+        if job["status"] in ("completed", "failed"):
+            return job
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+def test_curl_node_and_python_share_one_job(cli_mock: RunningMock) -> None:
+    created = json.loads(cli_mock.shell(cli_mock.example("create_expansion.sh")).stdout)
+    assert created["status"] == "queued"
+    assert _poll_until_done(cli_mock, created["id"])["status"] == "completed"
+    both = cli_mock.shell(cli_mock.example("poll_and_retrieve.sh"), JOB_ID=created["id"]).stdout
+    decoder, docs, pos = json.JSONDecoder(), [], 0
+    while pos < len(both):
+        doc, pos = decoder.raw_decode(both, pos)
+        docs.append(doc)
+    status, result = docs
+    assert status["status"] == "completed" and len(result["outputs"]) == 3
+
+    node = cli_mock.workdir / "example.mjs"
+    node.write_text(cli_mock.example("create_expansion.mjs") + "\n" + cli_mock.example("polling_helper.mjs")
+                    + "\nconst done = await waitForContentJob(job.id)\nconsole.log(JSON.stringify({job, done}))\n")
+    ran = subprocess.run(["node", str(node)], capture_output=True, text=True, timeout=120,
+                         env={**os.environ, **cli_mock.env})
+    assert ran.returncode == 0, ran.stderr
+    from_node = json.loads(ran.stdout)
+    assert from_node["job"]["id"] == created["id"] and from_node["done"]["status"] == "completed"
+
+    scope: dict[str, Any] = {}
+    os.environ.update(cli_mock.env)
+    try:
+        exec(compile(cli_mock.example("create_expansion.py"), "create_expansion.py", "exec"), scope)
+    finally:
+        for key in cli_mock.env:
+            os.environ.pop(key, None)
+    assert scope["job"]["id"] == created["id"]                           # same key, same body: replayed
+    jobs = httpx.get(f"{cli_mock.base_url}/_mock/jobs").json()["data"]
+    assert [j["idempotencyKey"] for j in jobs].count("language-basics-level-a1-2026-07-04") == 1
+
+
+def test_floco_payload_from_the_reference(cli_mock: RunningMock) -> None:
+    script = cli_mock.example("create_expansion.sh").replace("language-basics-level-a1-2026-07-04",
+                                                             "floco-glossary-a1-2026-07-02") \
+        .replace("@source-content.json", "@floco-source.json")
+    job = json.loads(cli_mock.shell(script).stdout)
+    assert job["sourceType"] == "floco"
+    assert _poll_until_done(cli_mock, job["id"])["status"] == "completed"
+    result = json.loads(cli_mock.shell(cli_mock.example("poll_and_retrieve.sh").splitlines()[2] + "\n" +
+                                       cli_mock.example("poll_and_retrieve.sh").splitlines()[3],
+                                       JOB_ID=job["id"]).stdout)
+    assert result["job"] == {**result["job"], "id": job["id"], "sourceType": "floco", "status": "completed"}
+    assert [o["outputType"] for o in result["outputs"]] == ["interactive_module", "summary_video", "expanded_quiz"]
+
+
+def _json_docs(text: str) -> list[Any]:
+    decoder, docs, pos = json.JSONDecoder(), [], 0
+    text = text.strip()
+    while pos < len(text):
+        doc, pos = decoder.raw_decode(text, pos)
+        docs.append(doc)
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    return docs
+
+
+@pytest.mark.parametrize("kind", ["modules", "courses", "videos", "slides", "tests"])
+def test_runbook_smoke_script(cli_mock: RunningMock, kind: str) -> None:
+    script = cli_mock.example("smoke.sh")
+    if kind != "modules":            # the same script for each required type, created from a title
+        body = script[script.index("-d '{") + 4: script.index("}' | jq") + 1]
+        script = script.replace(body, json.dumps({"title": "Content API smoke test",
+                                                  "metadata": {"externalId": f"{kind}:smoke-test"}}))
+        script = script.replace("/modules", f"/{kind}").replace("module:smoke-test:v1", f"{kind}:smoke-test:v1")
+    ran = cli_mock.shell(script)
+    assert ran.returncode == 0, ran.stderr
+    docs = _json_docs(ran.stdout)
+    classrooms, got, patched, *deleted = docs
+    assert classrooms["data"][0]["id"] == cli_mock.env["TUTORFLOW_CLASSROOM_ID"]
+    assert got["title"] == "Content API smoke test" and patched["title"] == "Content API smoke test updated"
+    assert got["id"] == patched["id"]
+    if kind == "slides":
+        assert deleted == []                                    # 204, no body
+    else:
+        assert deleted[0]["id"] == got["id"]
+    gone = httpx.get(f"{cli_mock.base_url}/v1/content/classrooms/{got['classroomId']}/{kind}/{got['id']}",
+                     headers={"Authorization": f"Bearer {cli_mock.env['TUTORFLOW_CONTENT_API_KEY']}"})
+    assert gone.status_code == 404
+
+
+def test_examples_are_verbatim_copies_of_the_documents() -> None:
+    if not DOCS.is_dir():
+        pytest.skip(f"the TutorFlow documents are not beside this clone ({DOCS})")
+    corpus = "".join(p.read_text() for p in sorted(DOCS.glob("*.txt")))
+    for name in ("create_key.sh", "create_expansion.sh", "poll_and_retrieve.sh", "create_expansion.mjs",
+                 "polling_helper.mjs", "create_expansion.py", "smoke.sh", "floco-source.json"):
+        for line in (EXAMPLES / name).read_text().splitlines():
+            assert line in corpus, f"{name}: {line!r} is not in the documents"
+
+
+def test_cli_refuses_a_busy_port_and_bad_faults(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        ran = subprocess.run([str(CLI), "mock", "--port", str(port)], capture_output=True, text=True, timeout=30,
+                             cwd=tmp_path)
+    assert ran.returncode == 2 and "choose another --port" in ran.stderr
+    ran = subprocess.run([str(CLI), "mock", "--fault-error-rate", "2"], capture_output=True, text=True, timeout=30,
+                         cwd=tmp_path)
+    assert ran.returncode == 2 and "error_rate must be between 0 and 1" in ran.stderr
+    ran = subprocess.run([str(CLI), "--help"], capture_output=True, text=True, timeout=30)
+    assert ran.returncode == 0 and "mock" in ran.stdout
