@@ -130,28 +130,26 @@ def source_request(n_lessons: int = 1, *, outputs: tuple[str, ...] = ("interacti
     return body
 
 
-async def wait_job(api: httpx.AsyncClient, org: Org, job_id: str, timeout: float = 10.0) -> dict[str, Any]:
+async def _poll(api: httpx.AsyncClient, path: str, headers: dict[str, str], finished: Any,
+                timeout: float) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
-        r = await api.get(f"/v1/content/integrations/expansions/{job_id}", headers=org.content)
+        r = await api.get(path, headers=headers)
         assert r.status_code == 200, r.text
-        job = r.json()
-        if job["status"] in ("completed", "failed"):
-            return job
-        assert time.monotonic() < deadline, f"job {job_id} still {job['status']}"
+        body = r.json()
+        if finished(body):
+            return body
+        assert time.monotonic() < deadline, f"{path} still {body['status']}"
         await asyncio.sleep(0.02)
+
+
+async def wait_job(api: httpx.AsyncClient, org: Org, job_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    return await _poll(api, f"/v1/content/integrations/expansions/{job_id}", org.content,
+                       lambda job: job["status"] in ("completed", "failed"), timeout)
 
 
 async def wait_course(api: httpx.AsyncClient, org: Org, request_id: str, timeout: float = 10.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        r = await api.get(f"/v1/platform/courses/{request_id}", headers=org.platform)
-        assert r.status_code == 200, r.text
-        course = r.json()
-        if course["isTerminal"]:
-            return course
-        assert time.monotonic() < deadline, f"course {request_id} still {course['status']}"
-        await asyncio.sleep(0.02)
+    return await _poll(api, f"/v1/platform/courses/{request_id}", org.platform, lambda c: c["isTerminal"], timeout)
 
 
 @pytest.fixture(params=["http", "asgi"])
