@@ -1,7 +1,11 @@
 """tutorflow_nb: explore the TutorFlow API from JupyterLab.
 
-Heavy parts load on first use: ``tutorflow_nb.mock`` (FastAPI, uvicorn) is imported when
-it is first touched, not by ``import tutorflow_nb``.
+    >>> import tutorflow_nb as tf
+    >>> s = tf.connect()                    # doctest: +SKIP
+    >>> job = s.content.expansions.create(request)          # doctest: +SKIP
+
+Everything loads on first use, so ``import tutorflow_nb`` stays light: the clients
+(httpx, pydantic) when first touched, the mock (FastAPI, uvicorn) only when started.
 """
 
 from __future__ import annotations
@@ -10,16 +14,35 @@ import importlib
 from typing import Any
 
 __version__ = "0.1.0"
-__all__ = ["__version__", "mock", "signing"]
 
-_LAZY = {"mock", "signing"}
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "AdminClient": ("tutorflow_nb._twins", "AdminClient"),
+    "ApiKey": ("tutorflow_nb.keys", "ApiKey"),
+    "AsyncAdminClient": ("tutorflow_nb.admin", "AsyncAdminClient"),
+    "AsyncContentClient": ("tutorflow_nb.content", "AsyncContentClient"),
+    "AsyncPlatformClient": ("tutorflow_nb.platform", "AsyncPlatformClient"),
+    "ContentClient": ("tutorflow_nb._twins", "ContentClient"),
+    "PlatformClient": ("tutorflow_nb._twins", "PlatformClient"),
+    "Session": ("tutorflow_nb.session", "Session"),
+    "WebhookReceiver": ("tutorflow_nb.webhooks", "WebhookReceiver"),
+    "connect": ("tutorflow_nb.session", "connect"),
+    "errors": ("tutorflow_nb.errors", None),
+    "mock": ("tutorflow_nb.mock", None),
+    "models": ("tutorflow_nb.models", None),
+    "signing": ("tutorflow_nb.signing", None),
+}
+__all__ = sorted(["__version__", *_LAZY])
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return importlib.import_module(f"{__name__}.{name}")
+        module_name, attr = _LAZY[name]
+        module = importlib.import_module(module_name)
+        value = module if attr is None else getattr(module, attr)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'tutorflow_nb' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY)
+    return sorted(set(globals()) | set(_LAZY))

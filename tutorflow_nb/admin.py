@@ -1,0 +1,134 @@
+"""The admin session client: organizations, API keys and webhook subscriptions.
+
+The session comes from a curl cookie jar (``tutorflow-admin.cookies``, as the documents'
+``curl -b`` uses), a cookie dict, or :meth:`AsyncAdminClient.sign_in`. Organization ids
+are needed only here; bearer-key calls never need one.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from .config import Settings
+from .http import HttpSession, RetryPolicy
+from .models import ApiKeyInfo, CreatedApiKey, ExpansionResult, Organization, WebhookSubscription
+
+__all__ = ["AsyncAdminClient", "read_cookie_jar"]
+
+ORGS = "/v1/content/organizations"
+
+
+def read_cookie_jar(path: str | Path, base_url: str) -> dict[str, str]:
+    """The cookies of a Netscape/curl cookie jar that apply to ``base_url``'s host."""
+    jar = http.cookiejar.MozillaCookieJar(str(path))
+    try:
+        jar.load(ignore_discard=True)
+    except (OSError, http.cookiejar.LoadError) as exc:
+        raise ValueError(f"cannot read the admin cookie jar {path}: {exc}; write one with "
+                         "'tutorflow-nb mock --cookie-jar' or sign in") from None
+    host = urlsplit(base_url).hostname or ""
+    cookies = {c.name: c.value or "" for c in jar if host.endswith(c.domain.lstrip(".")) or c.domain == host}
+    if not cookies:
+        raise ValueError(f"the cookie jar {path} holds no cookie for {host}; sign in again")
+    return cookies
+
+
+class ApiKeys:
+    def __init__(self, http: HttpSession) -> None:
+        self._http = http
+
+    async def create(self, organization_id: str, name: str, *, rate_limit_per_minute: int = 60) -> CreatedApiKey:
+        """A new ``tf_content_`` key; its ``.key`` prints as the prefix. Store it now: it is shown once."""
+        data = await self._http.request("POST", f"{ORGS}/{organization_id}/api-keys",
+                                        json={"name": name, "rateLimitPerMinute": rate_limit_per_minute})
+        return CreatedApiKey.model_validate(data)
+
+    async def list(self, organization_id: str) -> list[ApiKeyInfo]:
+        return [ApiKeyInfo.model_validate(k) for k in await self._http.paginate(f"{ORGS}/{organization_id}/api-keys")]
+
+    async def rotate(self, organization_id: str, key_id: str) -> CreatedApiKey:
+        data = await self._http.request("POST", f"{ORGS}/{organization_id}/api-keys/{key_id}/rotate")
+        return CreatedApiKey.model_validate(data)
+
+    async def revoke(self, organization_id: str, key_id: str) -> ApiKeyInfo:
+        return ApiKeyInfo.model_validate(await self._http.request("DELETE",
+                                                                  f"{ORGS}/{organization_id}/api-keys/{key_id}"))
+
+
+class Webhooks:
+    def __init__(self, http: HttpSession) -> None:
+        self._http = http
+
+    async def create(self, organization_id: str, url: str, *,
+                     events: tuple[str, ...] = ("content.completed", "content.failed"),
+                     description: str | None = None) -> WebhookSubscription:
+        """Subscribe ``url``; the answer's ``secret`` (shown once) verifies deliveries."""
+        body: dict[str, Any] = {"url": url, "events": list(events)}
+        if description:
+            body["description"] = description
+        return WebhookSubscription.model_validate(await self._http.request("POST", f"{ORGS}/{organization_id}/webhooks",
+                                                                           json=body))
+
+    async def list(self, organization_id: str) -> list[WebhookSubscription]:
+        items = await self._http.paginate(f"{ORGS}/{organization_id}/webhooks")
+        return [WebhookSubscription.model_validate(w) for w in items]
+
+    async def delete(self, organization_id: str, webhook_id: str) -> dict[str, Any]:
+        return await self._http.request("DELETE", f"{ORGS}/{organization_id}/webhooks/{webhook_id}")  # type: ignore[no-any-return]
+
+
+class AsyncAdminClient:
+    """The admin session: from a cookie jar file, a cookie dict, or :meth:`sign_in`."""
+
+    def __init__(self, base_url: str | None = None, *, cookies: str | Path | Mapping[str, str] | None = None,
+                 timeout: float = 30.0, retry: RetryPolicy | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        env = Settings.from_env()
+        base_url = base_url or env.base_url
+        if not base_url:
+            raise ValueError("base_url is required: pass it or set TUTORFLOW_API_BASE_URL")
+        cookies = cookies if cookies is not None else env.admin_cookies
+        if cookies is None:
+            cookie_map: dict[str, str] = {}
+        elif isinstance(cookies, Mapping):
+            cookie_map = dict(cookies)
+        else:
+            cookie_map = read_cookie_jar(cookies, base_url)
+        self._options = dict(timeout=timeout, retry=retry, transport=transport)
+        self.http = HttpSession(base_url, surface="admin", cookies=cookie_map, **self._options)  # type: ignore[arg-type]
+        self.api_keys = ApiKeys(self.http)
+        self.webhooks = Webhooks(self.http)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.http.base_url} {'signed in' if self.http._cookies else 'no session'}>"
+
+    async def sign_in(self, email: str, password: str) -> "AsyncAdminClient":
+        """Sign in and keep the session cookie for the calls that follow."""
+        response = await self.http.send("POST", "/v1/content/auth/sign-in", json={"email": email, "password": password})
+        self.http._cookies.update(dict(response.cookies))
+        return self
+
+    async def organizations(self) -> list[Organization]:
+        return [Organization.model_validate(o) for o in await self.http.paginate(ORGS)]
+
+    async def export(self, classroom_id: str, lesson_id: str, *, idempotency_key: str | None = None) -> ExpansionResult:
+        """Export a UI-authored lesson with the admin session (see ``content.exports`` for the key's way)."""
+        key = idempotency_key or f"standalone-lesson:{lesson_id}"
+        data = await self.http.request("POST", f"/v1/content/classrooms/{classroom_id}/integrations/exports",
+                                       json={"lessonId": lesson_id, "idempotencyKey": key}, idempotency_key=key)
+        return ExpansionResult.model_validate(data)
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    async def __aenter__(self) -> "AsyncAdminClient":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.aclose()

@@ -1,0 +1,359 @@
+"""The only place a request is sent.
+
+``HttpSession`` adds the auth header, JSON, a timeout of at least 30 s, the
+``Idempotency-Key``; retries network failures, 5xx and 429 with the same key and
+exponential backoff with jitter (honouring ``Retry-After``, capped); never retries 400,
+401, 403, 404 or 409; paces every request of a key through one shared
+:class:`RateBudget`; turns error answers into ``tutorflow_nb.errors``; and logs with keys
+redacted. Resource clients above it hold no retry or rate-limit logic.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import random
+import threading
+import time
+import weakref
+from collections import Counter
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import httpx
+
+from .errors import NetworkError, RateLimitError, TutorFlowError, error_for_status
+from .keys import ApiKey, RedactingFilter, redact
+
+__all__ = ["HttpSession", "RateBudget", "RetryPolicy", "budget_for"]
+
+log = logging.getLogger("tutorflow_nb.http")
+log.addFilter(RedactingFilter())
+
+Surface = Literal["content", "platform", "admin"]
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try: ``max_retries`` more attempts, backoff ``base * 2**n`` with full jitter."""
+
+    max_retries: int = 5
+    base: float = 0.5
+    cap: float = 30.0
+    max_retry_after: float = 60.0
+
+    def backoff(self, attempt: int) -> float:
+        return random.uniform(0, min(self.cap, self.base * 2 ** attempt))
+
+
+class RateBudget:
+    """One key's request budget, mirroring the server's window from its rate-limit headers.
+
+    It starts with the limit it is told (or one probing request when it is told nothing),
+    learns ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` and ``RateLimit-Policy`` from every
+    answer, and hands out send slots so the key never goes over: bursts while the window
+    has room, a wait until the window resets when it has none. Shared by every request of
+    the key, across clients, tasks and threads.
+    """
+
+    def __init__(self, limit: int | None = None, window: float = 60.0) -> None:
+        self._lock = threading.Lock()
+        self.limit, self.window = limit, window
+        self._available = limit if limit else 1
+        self._reset_at: float | None = None
+        self._in_flight = self._sent = 0
+        self._latest = -1
+        self._blocked_until = 0.0
+        self.waited = 0.0
+        self.requests = 0
+
+    def __repr__(self) -> str:
+        return f"<RateBudget limit={self.limit} window={self.window:g}s available={self._available}>"
+
+    @property
+    def margin(self) -> float:
+        return max(0.05, 0.01 * self.window)
+
+    def _try(self, now: float) -> tuple[int | None, float]:
+        if now < self._blocked_until:
+            return None, self._blocked_until - now
+        if self._reset_at is not None and now >= self._reset_at:
+            self._available = (self.limit or 1) - self._in_flight
+            self._reset_at = None
+        if self._available > 0:
+            self._available -= 1
+            self._sent += 1
+            self._in_flight += 1
+            self.requests += 1
+            if self._reset_at is None and self.limit:
+                self._reset_at = now + self.window + self.margin
+            return self._sent, 0.0
+        return None, (0.01 if self._reset_at is None else self._reset_at - now)
+
+    async def acquire(self) -> int:
+        """Wait for a send slot; returns the request's sequence number."""
+        start = time.monotonic()
+        while True:
+            with self._lock:
+                seq, delay = self._try(time.monotonic())
+            if seq is not None:
+                self.waited += time.monotonic() - start
+                return seq
+            await asyncio.sleep(min(max(delay, 0.001), 0.25))
+
+    def release(self, seq: int, headers: Mapping[str, str] | None) -> None:
+        """Account for the answer to request ``seq`` (headers ``None`` when nothing came back)."""
+        now = time.monotonic()
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            info = _rate_headers(headers) if headers is not None else None
+            if info is None:
+                if not self.limit:
+                    self._available = max(self._available, 1)      # still probing: let the next one go
+                return
+            limit, remaining, reset, window = info
+            self.limit = limit
+            if window:
+                self.window = window
+            if seq >= self._latest and remaining is not None:
+                self._latest = seq
+                self._available = remaining - (self._sent - seq)
+                if reset is not None:
+                    self._reset_at = now + reset + self.margin
+
+    def pause(self, seconds: float) -> None:
+        """Send nothing for ``seconds`` (after a 429's Retry-After)."""
+        with self._lock:
+            self._blocked_until = max(self._blocked_until, time.monotonic() + seconds)
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _rate_headers(headers: Mapping[str, str]) -> tuple[int, int | None, float | None, float | None] | None:
+    limit = _float(headers.get("x-ratelimit-limit"))
+    if limit is None:
+        return None
+    remaining = _float(headers.get("x-ratelimit-remaining"))
+    window = None
+    for part in (headers.get("ratelimit-policy") or "").split(";")[1:]:
+        name, _, value = part.strip().partition("=")
+        if name == "w":
+            window = _float(value)
+    return int(limit), None if remaining is None else int(remaining), _float(headers.get("x-ratelimit-reset")), window
+
+
+_BUDGETS: dict[tuple[str, ApiKey], RateBudget] = {}
+_BUDGETS_LOCK = threading.Lock()
+
+
+def budget_for(base_url: str, key: ApiKey, limit: int | None = None) -> RateBudget:
+    """The one budget of ``key`` on ``base_url``, shared by every client in this process."""
+    with _BUDGETS_LOCK:
+        budget = _BUDGETS.get((base_url, key))
+        if budget is None:
+            budget = _BUDGETS[(base_url, key)] = RateBudget(limit)
+        return budget
+
+
+def _retry_after(response: httpx.Response, cap: float) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    seconds = _float(value)
+    if seconds is None:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return max(0.0, min(seconds, cap))
+
+
+class HttpSession:
+    """Sends requests for one surface with one credential. Async; one pool per event loop."""
+
+    def __init__(self, base_url: str, *, surface: Surface, key: ApiKey | None = None,
+                 cookies: Mapping[str, str] | None = None, timeout: float = 30.0,
+                 retry: RetryPolicy | None = None, rate_limit_per_minute: int | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        if not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
+        if surface in ("content", "platform") and key is None:
+            raise ValueError(f"the {surface} surface needs an API key")
+        self.base_url = base_url.rstrip("/")
+        self.surface, self.key = surface, key
+        self._cookies = dict(cookies or {})
+        self.timeout = httpx.Timeout(max(30.0, timeout), connect=min(10.0, max(30.0, timeout)))
+        self.retry = retry or RetryPolicy()
+        self._transport = transport
+        self.budget = budget_for(self.base_url, key, rate_limit_per_minute) if key else None
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = \
+            weakref.WeakKeyDictionary()
+        self.stats: Counter[str] = Counter()
+
+    def __repr__(self) -> str:
+        who = f"key={self.key.prefix}…" if self.key else "admin session"
+        return f"<HttpSession {self.surface} {self.base_url} {who}>"
+
+    @property
+    def key_prefix(self) -> str | None:
+        return self.key.prefix if self.key else None
+
+    def _client(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        client = self._clients.get(loop)
+        if client is None or client.is_closed:
+            client = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout, transport=self._transport,
+                                       headers={"Accept": "application/json",
+                                                "User-Agent": "tutorflow-nb"})
+            self._clients[loop] = client
+        return client
+
+    async def aclose(self) -> None:
+        loop = asyncio.get_running_loop()
+        client = self._clients.pop(loop, None)
+        if client is not None:
+            await client.aclose()
+
+    def _check_path(self, path: str) -> None:
+        allowed = {"content": "/v1/content/", "admin": "/v1/content/", "platform": "/v1/platform/"}[self.surface]
+        if not path.startswith(allowed):
+            raise ValueError(f"{self.surface} requests go to {allowed}** only, not {path}: the surfaces never mix")
+
+    def _headers(self, idempotency_key: str | None, auth: bool, extra: Mapping[str, str] | None) -> dict[str, str]:
+        headers = dict(extra or {})
+        if auth and self.key is not None:
+            headers["Authorization"] = f"Bearer {self.key.reveal()}"
+        if auth and self._cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self._cookies.items())
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        return headers
+
+    async def request(self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None,
+                      idempotency_key: str | None = None, auth: bool = True,
+                      headers: Mapping[str, str] | None = None) -> Any:
+        """Send, retrying what is safe to retry; the decoded JSON answer (``None`` for no body)."""
+        response = await self.send(method, path, json=json, params=params, idempotency_key=idempotency_key,
+                                   auth=auth, headers=headers)
+        if not response.content:
+            return None
+        return response.json()
+
+    async def send(self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None,
+                   idempotency_key: str | None = None, auth: bool = True,
+                   headers: Mapping[str, str] | None = None) -> httpx.Response:
+        self._check_path(path)
+        method = method.upper()
+        all_headers = self._headers(idempotency_key, auth, headers)
+        safe = method in IDEMPOTENT_METHODS or idempotency_key is not None
+        attempt = 0
+        while True:
+            budget = self.budget if auth else None
+            seq = await budget.acquire() if budget else 0
+            self.stats["requests"] += 1
+            try:
+                response = await self._client().request(method, path, json=json, params=params, headers=all_headers)
+            except httpx.TransportError as exc:
+                if budget:
+                    budget.release(seq, None)
+                self.stats["network_errors"] += 1
+                not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+                if (safe or not_sent) and attempt < self.retry.max_retries:
+                    delay = self.retry.backoff(attempt)
+                    log.info("%s %s: %s; retry %d in %.2fs with the same Idempotency-Key", method, path,
+                             type(exc).__name__, attempt + 1, delay)
+                    attempt += 1
+                    self.stats["retries"] += 1
+                    await asyncio.sleep(delay)
+                    continue
+                raise NetworkError(f"no answer: {type(exc).__name__}: {redact(str(exc)) or 'connection failed'}",
+                                   key_prefix=self.key_prefix, method=method, url=self.base_url + path) from None
+            if budget:
+                budget.release(seq, response.headers)
+            status = response.status_code
+            log.debug("%s %s -> %d (attempt %d, key %s)", method, path, status, attempt + 1,
+                      self.key_prefix or "admin session")
+            if status < 400:
+                return response
+            if status == 429:
+                self.stats["429"] += 1
+            retryable = status in RETRY_STATUSES and (safe or status == 429)
+            if retryable and attempt < self.retry.max_retries:
+                wait = _retry_after(response, self.retry.max_retry_after)
+                delay = wait if wait is not None else self.retry.backoff(attempt)
+                if status == 429 and budget:
+                    budget.pause(delay)
+                log.info("%s %s -> %d; retry %d in %.2fs", method, path, status, attempt + 1, delay)
+                attempt += 1
+                self.stats["retries"] += 1
+                await asyncio.sleep(delay)
+                continue
+            raise self._error(response, method, path)
+
+    def _error(self, response: httpx.Response, method: str, path: str) -> TutorFlowError:
+        try:
+            body = response.json()
+        except ValueError:
+            body = {"message": response.text[:500]}
+        if not isinstance(body, dict):
+            body = {"message": str(body)[:500]}
+        message = body.get("message") or response.reason_phrase
+        if isinstance(message, list):
+            message = "; ".join(str(m) for m in message)
+        cls = error_for_status(response.status_code)
+        kwargs: dict[str, Any] = dict(status_code=response.status_code, code=body.get("code"),
+                                      request_id=body.get("requestId") or response.headers.get("x-request-id"),
+                                      key_prefix=self.key_prefix, method=method, url=self.base_url + path, body=body)
+        if cls is RateLimitError:
+            kwargs["retry_after"] = _retry_after(response, self.retry.max_retry_after)
+        return cls(str(message), **kwargs)
+
+    async def paginate(self, path: str, *, params: Mapping[str, Any] | None = None,
+                       page_size: int = 100) -> list[Any]:
+        """Every item of a list route, following ``nextCursor`` (a bare JSON list is one page)."""
+        items: list[Any] = []
+        query: dict[str, Any] = {"limit": page_size, **(params or {})}
+        while True:
+            page = await self.request("GET", path, params=query)
+            if isinstance(page, list):
+                return items + page
+            items += page.get("data", [])
+            cursor = page.get("nextCursor")
+            if not cursor:
+                return items
+            query["cursor"] = cursor
+
+    async def stream_events(self, method: str, path: str, *, json: Any = None,
+                            auth: bool = False) -> AsyncIterator[tuple[str, Any]]:
+        """Server-Sent Events as (event, decoded data) pairs. Not retried: a stream is not replayable."""
+        import json as _json
+
+        self._check_path(path)
+        headers = self._headers(None, auth, {"Accept": "text/event-stream"})
+        async with self._client().stream(method, path, json=json, headers=headers) as response:
+            if response.status_code >= 400:
+                await response.aread()
+                raise self._error(response, method, path)
+            event, data = "message", []
+            async for line in response.aiter_lines():
+                if not line:
+                    if data:
+                        text = "\n".join(data)
+                        try:
+                            yield event, _json.loads(text)
+                        except ValueError:
+                            yield event, text
+                    event, data = "message", []
+                elif line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:"):
+                    data.append(line[5:].lstrip())

@@ -1,0 +1,47 @@
+"""Idempotency keys: derived once from the runbook's patterns and a fingerprint of the body.
+
+The runbook's patterns (``module:{externalModuleId}:{version}``, ``expansion:{group}:
+{version}``, …) name *what* is created; the fingerprint (12 hex characters of SHA-256
+over the canonical JSON body) makes a changed body get a new key, so a retry replays
+and an edit never collides with its first version.
+
+    >>> derive("expansion", {"b": 1, "a": 2}, external_id="language-basics:level-a1", version="v1")
+    'expansion:language-basics:level-a1:v1:d3626ac30a87'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+__all__ = ["derive", "fingerprint", "PATTERNS"]
+
+PATTERNS = {
+    "module": "module:{external_id}:{version}",
+    "course": "course:{external_id}:{version}",
+    "video": "video:{external_id}:{version}",
+    "slide": "slides:{external_id}:{version}",
+    "test": "test:{external_id}:{version}",
+    "expansion": "expansion:{external_id}:{version}",
+    "export": "standalone-lesson:{external_id}:{version}",
+    "platform-course": "platform-course:{external_id}:{version}",
+    "platform-module": "platform-module:{external_id}:{version}",
+}
+MAX_LENGTH = 255
+
+
+def fingerprint(body: Any, length: int = 12) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:length]
+
+
+def derive(kind: str, body: Any, *, external_id: str | None = None, version: str | None = None) -> str:
+    """A stable key for creating ``body`` as ``kind``; the same inputs always give the same key."""
+    if kind not in PATTERNS:
+        raise ValueError(f"unknown idempotency kind {kind!r}; one of {', '.join(PATTERNS)}")
+    print_ = fingerprint(body)
+    key = PATTERNS[kind].format(external_id=external_id or print_, version=version or "v1")
+    if external_id:
+        key = f"{key}:{print_}"
+    return key if len(key) <= MAX_LENGTH else key[: MAX_LENGTH - 13] + ":" + print_

@@ -1,0 +1,351 @@
+"""Waiting on jobs: one at a time (``wait_for``), or thousands within the key's budget.
+
+A batch (``run_expansions``, ``run_courses``, ``run_modules``) creates every item, then
+fetches each job's result once it is expected to be done. Expected finish times are
+learned as the batch runs: a fetch that finds the job unfinished pushes the estimate up,
+a fetch that finds it done pulls it down a little, so about one fetch in twelve is early
+and a batch costs close to the minimum of two requests per job. Every request goes
+through the key's one ``RateBudget``, so the batch runs as fast as the limit allows
+without a 429. With a webhook receiver, completions arrive as deliveries and the fetch
+happens at once; polling is then only the fallback for a delivery that never came.
+
+Progress is reported to an ``on_update`` callback; nothing here draws anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import inspect
+import itertools
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import JobFailedError, JobTimeoutError, TutorFlowError
+
+if TYPE_CHECKING:
+    from .content import AsyncContentClient
+    from .platform import AsyncPlatformClient
+    from .webhooks import WebhookReceiver
+
+__all__ = ["wait_for", "BatchItem", "BatchResult", "run_expansions", "run_courses", "run_modules"]
+
+FAILED = frozenset({"failed", "FAILED"})
+
+
+async def _call(callback: Callable[..., Any] | None, *args: Any) -> None:
+    if callback is None:
+        return
+    out = callback(*args)
+    if inspect.isawaitable(out):
+        await out
+
+
+async def wait_for(fetch: Callable[[], Awaitable[Any]], *, timeout: float, interval: tuple[float, float],
+                   on_status: Callable[[Any], Any] | None = None, what: str = "job") -> Any:
+    """Poll ``fetch()`` until the job is terminal: every 2-5 s by default, or as ``pollAfterMs`` says.
+
+    Returns the finished job; a failed one raises :class:`JobFailedError` carrying it, and
+    one still running after ``timeout`` seconds raises :class:`JobTimeoutError`.
+    """
+    lo, hi = interval
+    deadline = time.monotonic() + timeout
+    last, delay = None, lo
+    while True:
+        job = await fetch()
+        if job.status != last:
+            last = job.status
+            await _call(on_status, job)
+        if job.is_terminal:
+            if job.status in FAILED:
+                error = getattr(job, "error", None) or (job.model_extra or {}).get("error") or {}
+                raise JobFailedError(f"{what} failed: {error.get('message', 'no reason given')}", job=job,
+                                     code=error.get("code"))
+            return job
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise JobTimeoutError(f"{what} is still {job.status} after {timeout:g} s", job=job)
+        hint = getattr(job, "poll_after_ms", None)
+        wait = hint / 1000 if hint else delay
+        delay = min(hi, delay * 1.5)
+        await asyncio.sleep(max(0.0, min(wait, left)))
+
+
+@dataclass
+class BatchItem:
+    """One request of a batch and what became of it."""
+
+    index: int
+    request: dict[str, Any]
+    idempotency_key: str
+    external_id: str | None = None
+    job_id: str | None = None
+    status: str = "pending"            # pending, created, <server statuses…>, completed, failed, error
+    result: Any = None
+    error: str | None = None
+    created_at: float | None = None    # wall clock (time.monotonic) when the create answered
+    finished_at: float | None = None
+    fetches: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.status in ("completed", "failed", "error")
+
+    @property
+    def elapsed(self) -> float | None:
+        if self.created_at is None:
+            return None
+        return (self.finished_at or time.monotonic()) - self.created_at
+
+
+@dataclass
+class BatchResult:
+    """A finished batch: its items in request order, and what the run cost."""
+
+    items: list[BatchItem]
+    requests: int = 0
+    rate_limited: int = 0
+    wall_seconds: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.items)
+
+    def __getitem__(self, i: int) -> BatchItem:
+        return self.items[i]
+
+    @property
+    def results(self) -> list[Any]:
+        return [i.result for i in self.items]
+
+    @property
+    def failed(self) -> list[BatchItem]:
+        return [i for i in self.items if i.status in ("failed", "error")]
+
+    @property
+    def requests_per_job(self) -> float:
+        return self.requests / max(1, len(self.items))
+
+    def __repr__(self) -> str:
+        counts: dict[str, int] = {}
+        for item in self.items:
+            counts[item.status] = counts.get(item.status, 0) + 1
+        return (f"<BatchResult {len(self.items)} items {counts} requests={self.requests} "
+                f"({self.requests_per_job:.2f}/job) 429s={self.rate_limited} {self.wall_seconds:.1f}s>")
+
+
+class _Estimate:
+    """How long a job takes, learned from early and on-time fetches."""
+
+    UP, DOWN = 1.25, 0.98
+
+    def __init__(self, initial: float, floor: float) -> None:
+        self.value, self.floor = initial, floor
+
+    def early(self) -> None:
+        self.value *= self.UP
+
+    def on_time(self) -> None:
+        self.value = max(self.floor, self.value * self.DOWN)
+
+
+class _Batch:
+    """The scheduler shared by every kind of batch; ``create`` and ``check`` make it one kind."""
+
+    def __init__(self, items: list[BatchItem], *, create: Callable[[BatchItem], Awaitable[None]],
+                 check: Callable[[BatchItem], Awaitable[bool]], http: Any, estimate: float, floor: float,
+                 concurrency: int, on_update: Callable[[BatchItem], Any] | None,
+                 receiver: "WebhookReceiver | None" = None, webhook_grace: float = 3.0) -> None:
+        self.items, self._create, self._check, self.http = items, create, check, http
+        self.estimate = _Estimate(estimate, floor)
+        self.concurrency, self.on_update = concurrency, on_update
+        self.receiver, self.grace = receiver, webhook_grace
+        self._due: list[tuple[float, int, BatchItem]] = []
+        self._tie = itertools.count()
+        self._wake = asyncio.Event()
+
+    def schedule(self, item: BatchItem, at: float) -> None:
+        heapq.heappush(self._due, (at, next(self._tie), item))
+        self._wake.set()
+
+    async def update(self, item: BatchItem) -> None:
+        await _call(self.on_update, item)
+
+    async def _created(self, item: BatchItem) -> None:
+        try:
+            await self._create(item)
+        except TutorFlowError as exc:
+            item.status, item.error, item.finished_at = "error", str(exc), time.monotonic()
+            await self.update(item)
+            return
+        await self.update(item)
+        if item.done:
+            return
+        now = time.monotonic()
+        if self.receiver is not None:
+            self.receiver.watch(item.job_id, lambda: self.schedule(item, time.monotonic()))  # type: ignore[arg-type]
+            self.schedule(item, now + self.estimate.value * 3 + self.grace)
+        else:
+            self.schedule(item, now + self.estimate.value)
+
+    async def _fetched(self, item: BatchItem) -> None:
+        item.fetches += 1
+        try:
+            done = await self._check(item)
+        except TutorFlowError as exc:
+            item.status, item.error, item.finished_at = "error", str(exc), time.monotonic()
+            await self.update(item)
+            return
+        if done:
+            item.finished_at = time.monotonic()
+            if item.fetches == 1:
+                self.estimate.on_time()
+            if self.receiver is not None:
+                self.receiver.forget(item.job_id)  # type: ignore[arg-type]
+        else:
+            self.estimate.early()
+            retry_in = max(self.estimate.floor, self.estimate.value * 0.25)
+            self.schedule(item, time.monotonic() + (retry_in + self.grace if self.receiver else retry_in))
+        await self.update(item)
+
+    async def run(self) -> BatchResult:
+        start = time.monotonic()
+        before = dict(self.http.stats)
+        waiting = list(self.items)
+        waiting.reverse()
+        running: set[asyncio.Task[None]] = set()
+        while waiting or running or self._due:
+            now = time.monotonic()
+            while len(running) < self.concurrency and (self._due and self._due[0][0] <= now or waiting):
+                if self._due and self._due[0][0] <= now:
+                    _, _, item = heapq.heappop(self._due)
+                    coro = self._fetched(item)
+                else:
+                    coro = self._created(waiting.pop())
+                task = asyncio.create_task(coro)
+                running.add(task)
+                task.add_done_callback(running.discard)
+            if not running and not waiting and not self._due:
+                break
+            next_due = self._due[0][0] - time.monotonic() if self._due else None
+            self._wake.clear()
+            waiters: list[Any] = [asyncio.create_task(self._wake.wait())]
+            waiters += list(running)
+            timeout = None if next_due is None else max(0.0, next_due)
+            done, _ = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            waiters[0].cancel()
+            for task in done:
+                if task is not waiters[0] and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
+        after = self.http.stats
+        return BatchResult(self.items, requests=after["requests"] - before.get("requests", 0),
+                           rate_limited=after["429"] - before.get("429", 0),
+                           wall_seconds=time.monotonic() - start,
+                           stats={"estimate_seconds": round(self.estimate.value, 3),
+                                  "retries": after["retries"] - before.get("retries", 0)})
+
+
+def _items(requests: Iterable[Any], key_of: Callable[[dict[str, Any], str | None], str]) -> list[BatchItem]:
+    """Batch items with their idempotency keys derived once, before anything is sent."""
+    from .content import to_body
+
+    items = []
+    for i, entry in enumerate(requests):
+        external = None
+        if isinstance(entry, tuple):
+            external, entry = entry
+        body = to_body(entry)
+        items.append(BatchItem(i, body, key_of(body, external), external))
+    return items
+
+
+async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] | Sequence[Any], *,
+                         concurrency: int = 16, on_update: Callable[[BatchItem], Any] | None = None,
+                         receiver: "WebhookReceiver | None" = None, version: str | None = None,
+                         estimate: float | None = None) -> BatchResult:
+    """Create, wait on and fetch the results of many expansions; returns a :class:`BatchResult`.
+
+    ``requests`` holds expansion bodies (dicts or models), or ``(external_id, body)`` pairs.
+    Each item's ``result`` is an ``ExpansionResult``; a failed job's item has status
+    ``failed`` (its outputs say so), a refused create has status ``error`` and the message.
+    """
+    exp = client.expansions
+    items = _items(requests, lambda body, ext: exp.idempotency_key(body, external_id=ext, version=version))
+
+    async def create(item: BatchItem) -> None:
+        job = await exp.create(item.request, idempotency_key=item.idempotency_key)
+        item.job_id, item.status, item.created_at = job.id, job.status, time.monotonic()
+
+    async def check(item: BatchItem) -> bool:
+        result = await exp.result_if_done(item.job_id)  # type: ignore[arg-type]
+        if result is None:
+            item.status = "processing"
+            return False
+        item.result, item.status = result, result.job.status
+        return True
+
+    lo = client.poll_interval[0]
+    return await _Batch(items, create=create, check=check, http=client.http, estimate=estimate or lo,
+                        floor=lo / 10, concurrency=concurrency, on_update=on_update, receiver=receiver).run()
+
+
+async def run_courses(client: "AsyncPlatformClient", requests: Iterable[Any], *, concurrency: int = 16,
+                      on_update: Callable[[BatchItem], Any] | None = None, version: str | None = None,
+                      estimate: float | None = None) -> BatchResult:
+    """Generate many Platform courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says."""
+    from . import idempotency
+
+    courses = client.courses
+    items = _items(requests, lambda body, ext: idempotency.derive("platform-course", {**body, "mode": "async"},
+                                                                  external_id=ext, version=version))
+
+    async def create(item: BatchItem) -> None:
+        course = await courses.create(data={**item.request, "mode": "async"}, idempotency_key=item.idempotency_key)
+        item.job_id, item.status, item.created_at = course.id, course.status, time.monotonic()
+        if course.is_terminal:
+            _finish_course(item, course)
+
+    async def check(item: BatchItem) -> bool:
+        course = await courses.get(item.job_id)  # type: ignore[arg-type]
+        item.status = course.status
+        if not course.is_terminal:
+            return False
+        _finish_course(item, course)
+        return True
+
+    lo = client.poll_interval[0]
+    return await _Batch(items, create=create, check=check, http=client.http, estimate=estimate or lo,
+                        floor=lo / 10, concurrency=concurrency, on_update=on_update).run()
+
+
+def _finish_course(item: BatchItem, course: Any) -> None:
+    item.result, item.finished_at = course, time.monotonic()
+    item.status = "failed" if course.status in FAILED else "completed"
+
+
+async def run_modules(client: "AsyncPlatformClient", requests: Iterable[Any], *, concurrency: int = 16,
+                      on_update: Callable[[BatchItem], Any] | None = None,
+                      version: str | None = None) -> BatchResult:
+    """Generate many Platform modules (each is synchronous: one request per module)."""
+    from . import idempotency
+
+    modules = client.modules
+    items = _items(requests, lambda body, ext: idempotency.derive("platform-module", body, external_id=ext,
+                                                                  version=version))
+
+    async def create(item: BatchItem) -> None:
+        module = await modules.create(data=item.request, idempotency_key=item.idempotency_key)
+        item.job_id, item.result, item.created_at = module.id, module, time.monotonic()
+        item.finished_at = item.created_at
+        item.status = "failed" if module.status == "failed" else "completed"
+
+    async def never(item: BatchItem) -> bool:   # modules finish in the create
+        return True
+
+    return await _Batch(items, create=create, check=never, http=client.http, estimate=0.0, floor=0.0,
+                        concurrency=concurrency, on_update=on_update).run()
