@@ -14,14 +14,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_exported_members() -> None:
-    assert tutorflow_nb.__all__ == ["__version__", "mock", "signing"]
+    assert tutorflow_nb.__all__ == sorted(tutorflow_nb.__all__)
+    assert {"connect", "ContentClient", "AsyncContentClient", "AdminClient", "AsyncAdminClient", "PlatformClient",
+            "AsyncPlatformClient", "errors", "mock", "WebhookReceiver"} <= set(tutorflow_nb.__all__)
+    for name in tutorflow_nb.__all__:
+        assert getattr(tutorflow_nb, name) is not None, name
     assert sorted(tutorflow_nb.mock.__all__) == tutorflow_nb.mock.__all__
     for name in tutorflow_nb.mock.__all__:
         assert hasattr(tutorflow_nb.mock, name), name
 
 
 def test_import_is_light() -> None:
-    code = "import sys, tutorflow_nb; print(sorted(m for m in ('fastapi', 'uvicorn', 'pandas') if m in sys.modules))"
+    code = "import sys, tutorflow_nb; print(sorted(m for m in ('fastapi', 'uvicorn', 'pandas', 'httpx', 'pydantic') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
