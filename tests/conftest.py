@@ -169,3 +169,52 @@ async def fresh_api(request: pytest.FixtureRequest) -> AsyncIterator[httpx.Async
             client.kind = "asgi"  # type: ignore[attr-defined]
             client.pump = app.state.pump  # type: ignore[attr-defined]
             yield client
+
+
+def seed_org_sync(server: MockServer, **overrides: Any) -> Org:
+    """A fresh organization on a running server, seeded through the control route."""
+    body = {"adminEmail": f"admin-{uuid.uuid4().hex[:10]}@test.example", "rateLimitPerMinute": 5000, **overrides}
+    r = httpx.post(server.url("/_mock/organizations"), json=body)
+    assert r.status_code == 201, r.text
+    d = r.json()
+    return Org(d["organizationId"], d["classroomId"], d["contentKey"], d["platformKey"], d["sessionCookie"],
+               d["contentKeyPrefix"])
+
+
+POLL = (2.0 / SPEED, 5.0 / SPEED)
+
+
+@pytest.fixture
+def tf_org(live_server: MockServer) -> Org:
+    return seed_org_sync(live_server)
+
+
+@pytest.fixture
+def content(live_server: MockServer, tf_org: Org) -> Iterator[Any]:
+    from tutorflow_nb import ContentClient
+
+    with ContentClient(live_server.base_url, tf_org.content_key, poll_interval=POLL) as client:
+        yield client
+
+
+@pytest.fixture
+def platform(live_server: MockServer, tf_org: Org) -> Iterator[Any]:
+    from tutorflow_nb import PlatformClient
+
+    with PlatformClient(live_server.base_url, tf_org.platform_key, poll_interval=POLL) as client:
+        yield client
+
+
+@pytest.fixture
+def admin(live_server: MockServer, tf_org: Org) -> Iterator[Any]:
+    from tutorflow_nb import AdminClient
+
+    with AdminClient(live_server.base_url, cookies={"tutorflow_admin_session": tf_org.session}) as client:
+        yield client
+
+
+@pytest.fixture
+def own_server() -> Iterator[MockServer]:
+    """A mock of the test's own (its faults and clock touch nobody else), with a demo organization."""
+    with MockServer(speed=SPEED, seed=5, rate_limit=5000) as server:
+        yield server

@@ -40,6 +40,8 @@ def read_cookie_jar(path: str | Path, base_url: str) -> dict[str, str]:
 
 
 class ApiKeys:
+    __sync_group__ = True
+
     def __init__(self, http: HttpSession) -> None:
         self._http = http
 
@@ -62,6 +64,8 @@ class ApiKeys:
 
 
 class Webhooks:
+    __sync_group__ = True
+
     def __init__(self, http: HttpSession) -> None:
         self._http = http
 

@@ -45,6 +45,8 @@ def to_body(data: Any = None, **fields: Any) -> dict[str, Any]:
 class Expansions:
     """``/v1/content/integrations/expansions``: create, status, result, wait, batches."""
 
+    __sync_group__ = True
+
     def __init__(self, client: "AsyncContentClient") -> None:
         self._client = client
         self._http = client.http
@@ -113,6 +115,8 @@ class Expansions:
 class Exports:
     """Export a lesson authored in the TutorFlow UI as a completed Content Integration result."""
 
+    __sync_group__ = True
+
     def __init__(self, client: "AsyncContentClient") -> None:
         self._client = client
 
@@ -128,6 +132,8 @@ class Exports:
 
 class Resources:
     """CRUD of one resource kind in a classroom: modules, courses, videos, slides or tests."""
+
+    __sync_group__ = True
 
     def __init__(self, client: "AsyncContentClient", kind: str) -> None:
         if kind not in RESOURCE_KINDS:

@@ -28,6 +28,8 @@ MODULES = "/v1/platform/modules"
 class CourseEditor:
     """Every edit-token route of one course. Prefer the canonical and UUID routes: UUIDs survive reorders."""
 
+    __sync_group__ = True
+
     def __init__(self, http: HttpSession, edit_token: str) -> None:
         self._http, self.edit_token = http, edit_token
         self._base = f"{COURSES}/edit/{edit_token}"
@@ -83,6 +85,8 @@ class CourseEditor:
 
 
 class Courses:
+    __sync_group__ = True
+
     def __init__(self, client: "AsyncPlatformClient") -> None:
         self._client = client
         self._http = client.http
@@ -134,6 +138,8 @@ class Courses:
 
 
 class Modules:
+    __sync_group__ = True
+
     def __init__(self, client: "AsyncPlatformClient") -> None:
         self._http = client.http
 

@@ -4,7 +4,7 @@
 completion. With no event loop running (a script) each thread keeps one private loop;
 inside a running loop (a Jupyter cell, an ipywidgets callback, while other tasks run on
 the kernel's loop) it patches that loop with nest-asyncio2, only then, and runs there.
-Resource groups become twins too; async generators come back as lists. The async
+Resource groups (classes that set ``__sync_group__ = True``) become twins too; async generators come back as lists. The async
 object stays reachable as ``.aio``.
 """
 
@@ -84,9 +84,8 @@ def _wrap_groups(twin: SyncTwin) -> None:
 
 
 def _is_group(value: Any) -> bool:
-    cls = type(value)
-    return cls.__module__.startswith("tutorflow_nb.") and any(
-        inspect.iscoroutinefunction(v) or inspect.isasyncgenfunction(v) for v in vars(cls).values())
+    """Resource groups (``client.modules``, ``client.courses``, an editor…) opt in with ``__sync_group__``."""
+    return getattr(type(value), "__sync_group__", False) is True
 
 
 def _method(name: str, fn: Any) -> Any:
@@ -126,5 +125,7 @@ def sync_twin(async_cls: type) -> type[SyncTwin]:
                 namespace[name] = _method(name, fn)
             elif inspect.isfunction(fn):
                 namespace[name] = _plain(name, fn)
+            elif isinstance(fn, property):
+                namespace[name] = property(lambda self, _n=name: getattr(self.aio, _n), doc=fn.__doc__)
     name = async_cls.__name__.removeprefix("Async")
     return type(name, (SyncTwin,), namespace)

@@ -159,7 +159,8 @@ class FaultMiddleware:
             body = error_body(state.get("request_id"), 503, "Service Unavailable",
                               "the service is temporarily unavailable (injected fault); retry with the same "
                               "Idempotency-Key", "service_unavailable")
-            await JSONResponse(body, 503, headers={"Retry-After": "1"})(scope, receive, send)
+            wait = round(min(1.0, self.mock.clock.to_wall(1.0)), 3)
+            await JSONResponse(body, 503, headers={"Retry-After": str(wait)})(scope, receive, send)
             return
         if faults.should_burst_429():
             wait = round(min(1.0, self.mock.clock.to_wall(1.0)), 3)

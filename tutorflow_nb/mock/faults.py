@@ -4,7 +4,8 @@ Switch faults on at start (``create_app(faults=Faults(error_rate=0.1))``, or the
 ``--fault-*`` flags) or at run time (``PUT /_mock/faults``). They apply to TutorFlow
 routes only, never to the ``/_mock`` control routes or ``/openapi.json``.
 
-- ``error_rate``: the share of requests answered 503 *before* anything is processed.
+- ``error_rate``: the share of requests answered 503 *before* anything is processed, with a
+  ``Retry-After`` of one mock second (in wall seconds, at most 1).
 - ``drop_rate``: the share of requests whose connection is dropped *after* the request
   was processed (the job exists, the client never hears so): the case idempotency keys
   exist for.
