@@ -66,7 +66,7 @@ class RateBudget:
         self._available = limit if limit else 1
         self._reset_at: float | None = None
         self._in_flight = self._sent = 0
-        self._latest = -1
+        self._window_first = 0          # sequence number of the first request of the current window
         self._blocked_until = 0.0
         self.waited = 0.0
         self.requests = 0
@@ -84,6 +84,7 @@ class RateBudget:
         if self._reset_at is not None and now >= self._reset_at:
             self._available = (self.limit or 1) - self._in_flight
             self._reset_at = None
+            self._window_first = self._sent + 1
         if self._available > 0:
             self._available -= 1
             self._sent += 1
@@ -116,14 +117,17 @@ class RateBudget:
                     self._available = max(self._available, 1)      # still probing: let the next one go
                 return
             limit, remaining, reset, window = info
+            learning = self.limit is None
             self.limit = limit
             if window:
                 self.window = window
-            if seq >= self._latest and remaining is not None:
-                self._latest = seq
-                self._available = remaining - (self._sent - seq)
-                if reset is not None:
-                    self._reset_at = now + reset + self.margin
+            if seq < self._window_first or remaining is None:
+                return                  # an answer from before the window rolled over says nothing new
+            # Answers arrive out of order: any request still in flight may not be counted yet.
+            server_view = remaining - self._in_flight
+            self._available = server_view if learning else min(self._available, server_view)
+            if reset is not None:
+                self._reset_at = max(self._reset_at or 0.0, now + reset + self.margin)
 
     def pause(self, seconds: float) -> None:
         """Send nothing for ``seconds`` (after a 429's Retry-After)."""

@@ -88,6 +88,7 @@ class BatchItem:
     created_at: float | None = None    # wall clock (time.monotonic) when the create answered
     finished_at: float | None = None
     fetches: int = 0
+    fetching: bool = field(default=False, repr=False)
 
     @property
     def done(self) -> bool:
@@ -168,12 +169,15 @@ class _Batch:
         self._due: list[tuple[float, int, BatchItem]] = []
         self._tie = itertools.count()
         self._wake = asyncio.Event()
+        self._open = {item.index for item in items}
 
     def schedule(self, item: BatchItem, at: float) -> None:
         heapq.heappush(self._due, (at, next(self._tie), item))
         self._wake.set()
 
     async def update(self, item: BatchItem) -> None:
+        if item.done:
+            self._open.discard(item.index)
         await _call(self.on_update, item)
 
     async def _created(self, item: BatchItem) -> None:
@@ -201,6 +205,8 @@ class _Batch:
             item.status, item.error, item.finished_at = "error", str(exc), time.monotonic()
             await self.update(item)
             return
+        finally:
+            item.fetching = False
         if done:
             item.finished_at = time.monotonic()
             if item.fetches == 1:
@@ -219,18 +225,21 @@ class _Batch:
         waiting = list(self.items)
         waiting.reverse()
         running: set[asyncio.Task[None]] = set()
-        while waiting or running or self._due:
+        while self._open or running:
             now = time.monotonic()
             while len(running) < self.concurrency and (self._due and self._due[0][0] <= now or waiting):
                 if self._due and self._due[0][0] <= now:
                     _, _, item = heapq.heappop(self._due)
+                    if item.done or item.fetching:      # a webhook already brought it in, or a fallback did
+                        continue
+                    item.fetching = True
                     coro = self._fetched(item)
                 else:
                     coro = self._created(waiting.pop())
                 task = asyncio.create_task(coro)
                 running.add(task)
                 task.add_done_callback(running.discard)
-            if not running and not waiting and not self._due:
+            if not self._open and not running:
                 break
             next_due = self._due[0][0] - time.monotonic() if self._due else None
             self._wake.clear()

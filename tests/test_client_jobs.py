@@ -1,0 +1,122 @@
+"""Batches within the key's budget, with polling or webhooks, and the webhook receiver's refusals."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+
+from conftest import POLL, seed_org_sync, source_request
+from tutorflow_nb import AdminClient, ContentClient, PlatformClient, WebhookReceiver
+from tutorflow_nb.mock import MockServer
+from tutorflow_nb.signing import sign
+from tutorflow_nb.sync import run_sync
+
+
+def requests_for(n: int) -> list[dict]:
+    return [source_request(i % 3 + 1, level=f"level-{i}") for i in range(n)]
+
+
+def server_jobs(server: MockServer) -> list[dict]:
+    return httpx.get(server.url("/_mock/jobs")).json()["data"]
+
+
+def test_batch_completes_every_item_once_within_the_limit(own_server: MockServer) -> None:
+    org = seed_org_sync(own_server, rateLimitPerMinute=40)
+    updates: list[str] = []
+    with ContentClient(own_server.base_url, org.content_key, poll_interval=POLL) as content:
+        batch = content.expansions.run_batch(requests_for(30), on_update=lambda item: updates.append(item.status))
+        assert [i.status for i in batch] == ["completed"] * 30
+        assert batch.rate_limited == 0
+        assert batch.requests_per_job <= 2.5, batch            # close to the minimum of two
+        assert all(len(i.result.outputs) == 3 for i in batch)
+        assert len({i.job_id for i in batch}) == 30
+        again = content.expansions.run_batch(requests_for(30))    # a re-run replays: the same keys, the same jobs
+        assert [i.job_id for i in again] == [i.job_id for i in batch]
+    assert len([j for j in server_jobs(own_server) if j["organizationId"] == org.id]) == 30
+    assert "completed" in updates and "processing" in updates or "queued" in updates
+
+
+def test_batch_reports_refused_items_and_goes_on(own_server: MockServer) -> None:
+    org = seed_org_sync(own_server)
+    bad = {"requestedOutputs": ["interactive_module"], "payload": {"category": "x"}}
+    with ContentClient(own_server.base_url, org.content_key, poll_interval=POLL) as content:
+        batch = content.expansions.run_batch([source_request(), ("bad-one", bad), source_request(2)])
+    assert [i.status for i in batch] == ["completed", "error", "completed"]
+    assert batch[1].external_id == "bad-one" and "payload.level" in batch[1].error
+    assert batch.failed == [batch[1]]
+
+
+def test_batch_with_failed_jobs(own_server: MockServer) -> None:
+    org = seed_org_sync(own_server)
+    httpx.put(own_server.url("/_mock/faults"), json={"fail_next_jobs": 2})
+    with ContentClient(own_server.base_url, org.content_key, poll_interval=POLL) as content:
+        batch = content.expansions.run_batch(requests_for(5))
+    statuses = [i.status for i in batch]
+    assert statuses.count("failed") == 2 and statuses.count("completed") == 3
+    failed = next(i for i in batch if i.status == "failed")
+    assert [o.status for o in failed.result.outputs] == ["failed"] * len(failed.result.outputs)
+
+
+def test_batch_with_webhooks_needs_two_requests_per_job(own_server: MockServer) -> None:
+    demo = own_server.demo
+    with WebhookReceiver() as receiver, \
+            ContentClient(own_server.base_url, demo.content_key, poll_interval=POLL) as content:
+        admin = AdminClient(own_server.base_url, cookies={"tutorflow_admin_session": demo.session_token})
+        run_sync(receiver.subscribe(admin.aio, demo.organization_id))
+        batch = content.expansions.run_batch(requests_for(20), receiver=receiver)
+        admin.close()
+    assert [i.status for i in batch] == ["completed"] * 20
+    assert batch.requests_per_job <= 2.05, batch
+    assert len(receiver.accepted) == 20 and receiver.rejected == []
+
+
+def test_course_and_module_batches(own_server: MockServer) -> None:
+    with PlatformClient(own_server.base_url, own_server.demo.platform_key, poll_interval=POLL) as platform:
+        courses = platform.courses.run_batch([{"prompt": f"Course {i}", "lessonCount": 3} for i in range(5)])
+        assert [i.status for i in courses] == ["completed"] * 5
+        assert all(i.result.price_snapshot.units == i.result.lesson_count for i in courses)
+        again = platform.courses.run_batch([{"prompt": f"Course {i}", "lessonCount": 3} for i in range(5)])
+        assert [i.job_id for i in again] == [i.job_id for i in courses]
+        from tutorflow_nb.jobs import run_modules
+
+        modules = run_sync(run_modules(platform.aio, [{"prompt": f"Module {i}"} for i in range(4)]))
+        assert [i.status for i in modules] == ["completed"] * 4 and modules.requests == 4
+
+
+@pytest.fixture
+def receiver() -> WebhookReceiver:
+    with WebhookReceiver(secrets=["whsec_test"]) as r:
+        yield r
+
+
+def _delivery(delivery_id: str = "d1", job_id: str = "job-1") -> bytes:
+    return json.dumps({"id": delivery_id, "type": "content.completed",
+                       "data": {"jobId": job_id, "status": "completed"}}).encode()
+
+
+def _post(receiver: WebhookReceiver, body: bytes, signature: str | None, delivery: str = "d1") -> httpx.Response:
+    headers = {"Content-Type": "application/json", "TutorFlow-Delivery": delivery}
+    if signature:
+        headers["TutorFlow-Signature"] = signature
+    return httpx.post(receiver.url, content=body, headers=headers)
+
+
+def test_receiver_accepts_signed_and_refuses_forged_replayed_stale(receiver: WebhookReceiver) -> None:
+    body = _delivery()
+    assert _post(receiver, body, sign(body, "whsec_wrong")).status_code == 401               # forged
+    assert _post(receiver, body, None).status_code == 401                                    # unsigned
+    stale = sign(body, "whsec_test", timestamp=int(time.time()) - 3600)
+    assert _post(receiver, body, stale).status_code == 401                                   # stale
+    tampered = body.replace(b"completed", b"failed!!!")
+    assert _post(receiver, tampered, sign(body, "whsec_test")).status_code == 401            # body changed
+    assert receiver.accepted == [] and receiver.event_for("job-1") is None                   # nothing changed
+    assert _post(receiver, body, sign(body, "whsec_test")).status_code == 200
+    assert receiver.event_for("job-1")["id"] == "d1"
+    assert _post(receiver, body, sign(body, "whsec_test")).status_code == 409                # replayed
+    assert len(receiver.accepted) == 1
+    assert _post(receiver, b"not json", sign(b"not json", "whsec_test"), "d2").status_code == 400
+    assert httpx.post(receiver.url.rsplit("/", 1)[0] + "/elsewhere", content=b"{}").status_code == 404
+    assert [status for status, _ in receiver.rejected] == [401, 401, 401, 401, 409, 400]
