@@ -91,6 +91,7 @@ def test_sync_calls_from_threads(live_server: MockServer) -> None:
         t.start()
     for t in threads:
         t.join()
+    client.close()
     assert found == [1, 1, 1, 1]
 
 

@@ -222,10 +222,14 @@ class HttpSession:
         return client
 
     async def aclose(self) -> None:
-        loop = asyncio.get_running_loop()
-        client = self._clients.pop(loop, None)
-        if client is not None:
-            await client.aclose()
+        """Close the connection pools, on this loop and on any other loop that used this session."""
+        here = asyncio.get_running_loop()
+        for loop, client in list(self._clients.items()):
+            self._clients.pop(loop, None)
+            if loop is here:
+                await client.aclose()
+            elif loop.is_running():
+                asyncio.run_coroutine_threadsafe(client.aclose(), loop)
 
     def _check_path(self, path: str) -> None:
         allowed = {"content": "/v1/content/", "admin": "/v1/content/", "platform": "/v1/platform/"}[self.surface]

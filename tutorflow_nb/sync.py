@@ -1,9 +1,11 @@
 """The sync facade: twins of the async clients, generated, never written twice.
 
 ``sync_twin(AsyncContentClient)`` makes a class whose methods run the async ones to
-completion. With no event loop running (a script) each thread keeps one private loop;
+completion. With no event loop running here (a script, a worker thread) the call runs on
+one shared background loop, so connections are pooled once for the whole process;
 inside a running loop (a Jupyter cell, an ipywidgets callback, while other tasks run on
-the kernel's loop) it patches that loop with nest-asyncio2, only then, and runs there.
+the kernel's loop) it patches that loop with nest-asyncio2, only then, and runs there,
+so callbacks stay on the kernel's thread.
 Resource groups (classes that set ``__sync_group__ = True``) become twins too; async generators come back as lists. The async
 object stays reachable as ``.aio``.
 """
@@ -20,14 +22,19 @@ from typing import Any, TypeVar
 __all__ = ["run_sync", "sync_twin", "SyncTwin"]
 
 T = TypeVar("T")
-_local = threading.local()
+_portal_lock = threading.Lock()
+_portal: asyncio.AbstractEventLoop | None = None
 
 
-def _private_loop() -> asyncio.AbstractEventLoop:
-    loop = getattr(_local, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = _local.loop = asyncio.new_event_loop()
-    return loop
+def _background_loop() -> asyncio.AbstractEventLoop:
+    """The process's one background loop for sync calls made outside a running loop."""
+    global _portal
+    with _portal_lock:
+        if _portal is None or _portal.is_closed():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="tutorflow-nb-sync", daemon=True).start()
+            _portal = loop
+        return _portal
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
@@ -35,7 +42,7 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        return _private_loop().run_until_complete(coro)
+        return asyncio.run_coroutine_threadsafe(coro, _background_loop()).result()
     import nest_asyncio2
 
     nest_asyncio2.apply(loop)
