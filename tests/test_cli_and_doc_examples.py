@@ -215,6 +215,15 @@ def test_runbook_smoke_script(cli_mock: RunningMock, kind: str) -> None:
     assert gone.status_code == 404
 
 
+def test_smoke_command_with_the_env_file(cli_mock: RunningMock) -> None:
+    ran = subprocess.run(["bash", "-c", f"set -a; . ./mock.env; set +a; {CLI} smoke --admin-cookies "
+                          "tutorflow-admin.cookies"], cwd=cli_mock.workdir, capture_output=True, text=True,
+                         timeout=120)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert ran.stdout.rstrip().endswith("PASSED") and "[FAIL]" not in ran.stdout
+    assert cli_mock.env["TUTORFLOW_CONTENT_API_KEY"] not in ran.stdout + ran.stderr
+
+
 def test_examples_are_verbatim_copies_of_the_documents() -> None:
     if not DOCS.is_dir():
         pytest.skip(f"the TutorFlow documents are not beside this clone ({DOCS})")

@@ -1,6 +1,7 @@
 """``tutorflow-nb``: the command line, a thin layer over the package.
 
     tutorflow-nb mock --port 8765 --cookie-jar tutorflow-admin.cookies --env-file mock.env
+    tutorflow-nb smoke                # the runbook's smoke test against $TUTORFLOW_API_BASE_URL
 """
 
 from __future__ import annotations
@@ -49,6 +50,36 @@ def _mock(args: argparse.Namespace) -> int:
     return 0
 
 
+def _smoke(args: argparse.Namespace) -> int:
+    from .config import Settings
+    from .smoke import run_smoke
+
+    env = Settings.from_env()
+    server = None
+    base_url, key, cookies = args.base_url or env.base_url, env.content_key, args.admin_cookies or env.admin_cookies
+    classroom = args.classroom_id or env.classroom_id
+    poll = (2.0, 5.0)
+    if args.mock:
+        from .mock import MockServer
+
+        server = MockServer(speed=args.speed).start()
+        assert server.demo is not None
+        base_url, key = server.base_url, server.demo.content_key
+        cookies, classroom, poll = {"tutorflow_admin_session": server.demo.session_token}, None, \
+            (2.0 / args.speed, 5.0 / args.speed)
+    if not base_url or not key:
+        print("tutorflow-nb smoke: set TUTORFLOW_API_BASE_URL and TUTORFLOW_CONTENT_API_KEY "
+              "(set -a; . mock.env; set +a), or pass --mock", file=sys.stderr)
+        return 2
+    try:
+        report = run_smoke(base_url, key, admin_cookies=cookies, classroom_id=classroom, poll_interval=poll)
+    finally:
+        if server is not None:
+            server.stop()
+    print(f"against {base_url}\n{report}")
+    return 0 if report.passed else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tutorflow-nb", description="Explore the TutorFlow API from Jupyter.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -70,6 +101,17 @@ def build_parser() -> argparse.ArgumentParser:
                        ("latency-ms", "milliseconds added to every request")):
         mock.add_argument(f"--fault-{name}", type=float, default=0.0, help=unit)
     mock.set_defaults(run=_mock)
+
+    smoke = sub.add_parser("smoke", help="run the runbook's smoke test and pre-handoff checklist",
+                           description="Create, read, update and delete each resource type, check every documented "
+                                       "error, run a pilot expansion, clean up, and print the checklist. Reads "
+                                       "TUTORFLOW_API_BASE_URL, TUTORFLOW_CONTENT_API_KEY and TUTORFLOW_CLASSROOM_ID.")
+    smoke.add_argument("--base-url", help="overrides TUTORFLOW_API_BASE_URL")
+    smoke.add_argument("--classroom-id", help="overrides TUTORFLOW_CLASSROOM_ID (default: discovered)")
+    smoke.add_argument("--admin-cookies", help="a curl cookie jar of the admin session, to check discovery")
+    smoke.add_argument("--mock", action="store_true", help="run against a bundled mock started for the run")
+    smoke.add_argument("--speed", type=float, default=20.0, help="the bundled mock's clock speed with --mock")
+    smoke.set_defaults(run=_smoke)
     return parser
 
 

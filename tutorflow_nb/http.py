@@ -17,7 +17,7 @@ import random
 import threading
 import time
 import weakref
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -202,6 +202,8 @@ class HttpSession:
         self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = \
             weakref.WeakKeyDictionary()
         self.stats: Counter[str] = Counter()
+        self.history: deque[tuple[str, str, int | None]] = deque(maxlen=1000)
+        """The last requests sent: (method, path, status or None when no answer came)."""
 
     def __repr__(self) -> str:
         who = f"key={self.key.prefix}…" if self.key else "admin session"
@@ -271,6 +273,7 @@ class HttpSession:
             try:
                 response = await self._client().request(method, path, json=json, params=params, headers=all_headers)
             except httpx.TransportError as exc:
+                self.history.append((method, path, None))
                 if budget:
                     budget.release(seq, None)
                 self.stats["network_errors"] += 1
@@ -288,6 +291,7 @@ class HttpSession:
             if budget:
                 budget.release(seq, response.headers)
             status = response.status_code
+            self.history.append((method, path, status))
             log.debug("%s %s -> %d (attempt %d, key %s)", method, path, status, attempt + 1,
                       self.key_prefix or "admin session")
             if status < 400:
