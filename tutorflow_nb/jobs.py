@@ -2,9 +2,9 @@
 
 A batch (``run_expansions``, ``run_courses``, ``run_modules``) creates every item, then
 fetches each job's result once it is expected to be done. Expected finish times are
-learned as the batch runs: a fetch that finds the job unfinished pushes the estimate up,
-a fetch that finds it done pulls it down a little, so about one fetch in twelve is early
-and a batch costs close to the minimum of two requests per job. Every request goes
+learned as the batch runs: a fetch that finds a job unfinished at some age raises the
+estimate to just above that age, a fetch that finds it done lets it drift down a little,
+so few fetches come early and a batch costs close to the minimum of two requests per job. Every request goes
 through the key's one ``RateBudget``, so the batch runs as fast as the limit allows
 without a 429. With a webhook receiver, completions arrive as deliveries and the fetch
 happens at once; polling is then only the fallback for a delivery that never came.
@@ -141,18 +141,28 @@ class BatchResult:
 
 
 class _Estimate:
-    """How long a job takes, learned from early and on-time fetches."""
+    """How long a job takes, learned from what each fetch shows.
 
-    UP, DOWN = 1.25, 0.98
+    A job still running at age ``a`` proves jobs can take longer than ``a``: the estimate
+    stays above ``1.2 a`` for the rest of the batch. A job found done on its first fetch
+    lets the estimate drift down a little, never below that evidence. Until one fetch has
+    found a job done, the estimate is unconfirmed and the batch probes one job at a time.
+    """
+
+    MARGIN, DOWN = 1.2, 0.98
 
     def __init__(self, initial: float, floor: float) -> None:
         self.value, self.floor = initial, floor
+        self.longest_running = 0.0
+        self.confirmed = False
 
-    def early(self) -> None:
-        self.value *= self.UP
+    def early(self, age: float) -> None:
+        self.longest_running = max(self.longest_running, age)
+        self.value = max(self.value, age * self.MARGIN, self.floor)
 
     def on_time(self) -> None:
-        self.value = max(self.floor, self.value * self.DOWN)
+        self.confirmed = True
+        self.value = max(self.floor, self.longest_running * self.MARGIN, self.value * self.DOWN)
 
 
 class _Batch:
@@ -166,14 +176,31 @@ class _Batch:
         self.estimate = _Estimate(estimate, floor)
         self.concurrency, self.on_update = concurrency, on_update
         self.receiver, self.grace = receiver, webhook_grace
-        self._due: list[tuple[float, int, BatchItem]] = []
+        self._due: list[tuple[float, int, BatchItem, bool]] = []     # (when, tie, item, certain)
+        self._fetching = 0
         self._tie = itertools.count()
         self._wake = asyncio.Event()
         self._open = {item.index for item in items}
 
-    def schedule(self, item: BatchItem, at: float) -> None:
-        heapq.heappush(self._due, (at, next(self._tie), item))
+    def schedule(self, item: BatchItem, at: float, certain: bool = False) -> None:
+        """Fetch ``item`` at ``at``; ``certain`` when a webhook said it is done (never deferred)."""
+        heapq.heappush(self._due, (at, next(self._tie), item, certain))
         self._wake.set()
+
+    def _next_fetch(self, now: float) -> BatchItem | None:
+        """The item to fetch now, if any; entries the estimate now calls early are pushed back."""
+        while self._due and self._due[0][0] <= now:
+            if not self.estimate.confirmed and self._fetching and not self._due[0][3]:
+                return None                     # probe one job at a time until a fetch finds one done
+            _, _, item, certain = heapq.heappop(self._due)
+            if item.done or item.fetching:      # a webhook already brought it in, or a fallback did
+                continue
+            ready_at = (item.created_at or now) + self.estimate.value
+            if not certain and ready_at > now + 1e-3:
+                self.schedule(item, ready_at)
+                continue
+            return item
+        return None
 
     async def update(self, item: BatchItem) -> None:
         if item.done:
@@ -192,13 +219,14 @@ class _Batch:
             return
         now = time.monotonic()
         if self.receiver is not None:
-            self.receiver.watch(item.job_id, lambda: self.schedule(item, time.monotonic()))  # type: ignore[arg-type]
+            self.receiver.watch(item.job_id, lambda: self.schedule(item, time.monotonic(), certain=True))  # type: ignore[arg-type]
             self.schedule(item, now + self.estimate.value * 3 + self.grace)
         else:
             self.schedule(item, now + self.estimate.value)
 
     async def _fetched(self, item: BatchItem) -> None:
         item.fetches += 1
+        self._fetching += 1
         try:
             done = await self._check(item)
         except TutorFlowError as exc:
@@ -207,6 +235,7 @@ class _Batch:
             return
         finally:
             item.fetching = False
+            self._fetching -= 1
         if done:
             item.finished_at = time.monotonic()
             if item.fetches == 1:
@@ -214,9 +243,11 @@ class _Batch:
             if self.receiver is not None:
                 self.receiver.forget(item.job_id)  # type: ignore[arg-type]
         else:
-            self.estimate.early()
-            retry_in = max(self.estimate.floor, self.estimate.value * 0.25)
-            self.schedule(item, time.monotonic() + (retry_in + self.grace if self.receiver else retry_in))
+            now = time.monotonic()
+            age = now - (item.created_at or now)
+            self.estimate.early(age)
+            at = max(now + max(self.estimate.floor, 0.2 * age), (item.created_at or now) + self.estimate.value)
+            self.schedule(item, at + (self.grace if self.receiver else 0.0))
         await self.update(item)
 
     async def run(self) -> BatchResult:
@@ -227,21 +258,23 @@ class _Batch:
         running: set[asyncio.Task[None]] = set()
         while self._open or running:
             now = time.monotonic()
-            while len(running) < self.concurrency and (self._due and self._due[0][0] <= now or waiting):
-                if self._due and self._due[0][0] <= now:
-                    _, _, item = heapq.heappop(self._due)
-                    if item.done or item.fetching:      # a webhook already brought it in, or a fallback did
-                        continue
+            while len(running) < self.concurrency:
+                item = self._next_fetch(now)
+                if item is not None:
                     item.fetching = True
                     coro = self._fetched(item)
-                else:
+                elif waiting:
                     coro = self._created(waiting.pop())
+                else:
+                    break
                 task = asyncio.create_task(coro)
                 running.add(task)
                 task.add_done_callback(running.discard)
             if not self._open and not running:
                 break
             next_due = self._due[0][0] - time.monotonic() if self._due else None
+            if next_due is not None and next_due <= 0 and running:
+                next_due = None                 # due but held back (probing): the running tasks wake us
             self._wake.clear()
             waiters: list[Any] = [asyncio.create_task(self._wake.wait())]
             waiters += list(running)
