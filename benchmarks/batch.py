@@ -4,7 +4,7 @@ Side by side in one run, on one fresh mock each:
 - tutorflow_nb polling  (``expansions.run_batch``)
 - tutorflow_nb webhooks (``run_batch(receiver=...)``)
 - naive: ``asyncio.gather`` of create-then-poll-every-3-s with httpx, as a user would write it
-  (it sleeps out a 429's Retry-After and tries again, or it would never finish).
+  (it sleeps out a 429's Retry-After and retries a dropped connection, or it would never finish).
 
 Reported: wall time over the lower bound (two requests per job at the key's rate, or the
 longest job if that is longer), requests per job, and 429s received. The mock's clock
@@ -53,7 +53,11 @@ async def naive(base_url: str, key: str, requests: list[dict[str, Any]], speed: 
         async def call(method: str, path: str, **kw: Any) -> httpx.Response:
             while True:
                 counts["requests"] += 1
-                r = await client.request(method, path, **kw)
+                try:
+                    r = await client.request(method, path, **kw)
+                except httpx.TransportError:           # a careful user retries a dropped keep-alive
+                    await asyncio.sleep(0.1)
+                    continue
                 if r.status_code != 429:
                     r.raise_for_status()
                     return r

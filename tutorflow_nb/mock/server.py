@@ -21,6 +21,9 @@ from .state import SESSION_COOKIE, SESSION_SECONDS, Demo, MockState
 
 __all__ = ["MockServer", "bind", "write_cookie_jar", "write_env_file", "serve_forever"]
 
+KEEP_ALIVE_SECONDS = 30
+"""Idle connections stay open this long, as production servers do (uvicorn's default is 5 s)."""
+
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -66,7 +69,7 @@ class MockServer:
         sock = bind(self._host, self._port)
         self.base_url = _url(sock)
         config = uvicorn.Config(self.app, log_level=self._log_level, access_log=False, lifespan="on",
-                                timeout_graceful_shutdown=1)
+                                timeout_graceful_shutdown=1, timeout_keep_alive=KEEP_ALIVE_SECONDS)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
                                         name=f"tutorflow-mock-{self.base_url}", daemon=True)
@@ -125,5 +128,5 @@ def write_env_file(path: str | Path, base_url: str, demo: Demo) -> Path:
 def serve_forever(state: MockState, sock: socket.socket, log_level: str = "info") -> None:
     """Serve in the foreground until Ctrl-C (the CLI's ``tutorflow-nb mock``)."""
     config = uvicorn.Config(create_app(state), log_level=log_level, access_log=log_level == "debug",
-                            lifespan="on", timeout_graceful_shutdown=1)
+                            lifespan="on", timeout_graceful_shutdown=1, timeout_keep_alive=KEEP_ALIVE_SECONDS)
     uvicorn.Server(config).run(sockets=[sock])
