@@ -18,6 +18,7 @@ import asyncio
 import heapq
 import inspect
 import itertools
+import json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from .errors import JobFailedError, JobTimeoutError, TutorFlowError
 if TYPE_CHECKING:
     from .content import AsyncContentClient
     from .platform import AsyncPlatformClient
+    from .store import ManifestStore
     from .webhooks import WebhookReceiver
 
 __all__ = ["wait_for", "BatchItem", "BatchResult", "run_expansions", "run_courses", "run_modules"]
@@ -180,7 +182,7 @@ class _Batch:
         self._fetching = 0
         self._tie = itertools.count()
         self._wake = asyncio.Event()
-        self._open = {item.index for item in items}
+        self._open = {item.index for item in items if not item.done}
 
     def schedule(self, item: BatchItem, at: float, certain: bool = False) -> None:
         """Fetch ``item`` at ``at``; ``certain`` when a webhook said it is done (never deferred)."""
@@ -253,8 +255,12 @@ class _Batch:
     async def run(self) -> BatchResult:
         start = time.monotonic()
         before = dict(self.http.stats)
-        waiting = list(self.items)
+        waiting = [item for item in self.items if not item.done and item.job_id is None]
         waiting.reverse()
+        for item in self.items:                 # re-attach to jobs a previous run created
+            if not item.done and item.job_id is not None:
+                item.created_at = item.created_at or time.monotonic()
+                self.schedule(item, time.monotonic(), certain=True)
         running: set[asyncio.Task[None]] = set()
         while self._open or running:
             now = time.monotonic()
@@ -292,6 +298,42 @@ class _Batch:
                                   "retries": after["retries"] - before.get("retries", 0)})
 
 
+class _Recorder:
+    """Writes a batch's progress to a ``ManifestStore`` (or nowhere) and restores it on a re-run."""
+
+    def __init__(self, store: "ManifestStore | None", kind: str, key_prefix: str | None,
+                 source_of: Callable[[BatchItem], str | None], parse: Callable[[dict[str, Any]], Any]) -> None:
+        self.store, self.kind, self.key_prefix, self.source_of, self.parse = store, kind, key_prefix, source_of, parse
+
+    def restore(self, items: list[BatchItem]) -> None:
+        if self.store is None:
+            return
+        for item in items:
+            row = self.store.get(self.kind, item.idempotency_key)
+            if row is None:
+                continue
+            item.job_id = row["job_id"]
+            if row["status"] in ("completed", "failed") and row["result"]:
+                item.status, item.result = row["status"], self.parse(json.loads(row["result"]))
+                item.finished_at = time.monotonic()
+            elif item.job_id:                   # accepted before: re-attach, whatever went wrong after
+                item.status = "created"
+
+    def intend(self, item: BatchItem) -> None:
+        if self.store is not None:
+            self.store.intend(self.kind, item.idempotency_key, item.request, source_content_id=self.source_of(item),
+                              external_id=item.external_id, key_prefix=self.key_prefix)
+
+    def accepted(self, item: BatchItem, classroom_id: str | None = None) -> None:
+        if self.store is not None:
+            self.store.accepted(self.kind, item.idempotency_key, item.job_id, item.status, classroom_id)
+
+    def finished(self, item: BatchItem) -> None:
+        if self.store is not None:
+            result = item.result.model_dump(mode="json", by_alias=True) if item.result is not None else None
+            self.store.finished(self.kind, item.idempotency_key, item.status, result, item.error)
+
+
 def _items(requests: Iterable[Any], key_of: Callable[[dict[str, Any], str | None], str]) -> list[BatchItem]:
     """Batch items with their idempotency keys derived once, before anything is sent."""
     from .content import to_body
@@ -307,7 +349,8 @@ def _items(requests: Iterable[Any], key_of: Callable[[dict[str, Any], str | None
 
 
 async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] | Sequence[Any], *,
-                         concurrency: int = 16, on_update: Callable[[BatchItem], Any] | None = None,
+                         store: "ManifestStore | None" = None, concurrency: int = 16,
+                         on_update: Callable[[BatchItem], Any] | None = None,
                          receiver: "WebhookReceiver | None" = None, version: str | None = None,
                          estimate: float | None = None) -> BatchResult:
     """Create, wait on and fetch the results of many expansions; returns a :class:`BatchResult`.
@@ -315,13 +358,28 @@ async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] |
     ``requests`` holds expansion bodies (dicts or models), or ``(external_id, body)`` pairs.
     Each item's ``result`` is an ``ExpansionResult``; a failed job's item has status
     ``failed`` (its outputs say so), a refused create has status ``error`` and the message.
+    With a ``store``, every item is recorded before its create is sent, and a re-run of
+    the same batch resumes: done items are skipped, jobs in flight re-attached, nothing
+    created twice.
     """
+    from .models import ExpansionResult
+
     exp = client.expansions
     items = _items(requests, lambda body, ext: exp.idempotency_key(body, external_id=ext, version=version))
+    rec = _Recorder(store, "expansion", client.key_prefix,
+                    lambda item: item.external_id or exp.source_id(item.request), ExpansionResult.model_validate)
+    rec.restore(items)
 
     async def create(item: BatchItem) -> None:
-        job = await exp.create(item.request, idempotency_key=item.idempotency_key)
+        rec.intend(item)
+        try:
+            job = await exp.create(item.request, idempotency_key=item.idempotency_key)
+        except TutorFlowError as exc:
+            item.status, item.error = "error", str(exc)
+            rec.finished(item)
+            raise
         item.job_id, item.status, item.created_at = job.id, job.status, time.monotonic()
+        rec.accepted(item, job.classroom_id)
 
     async def check(item: BatchItem) -> bool:
         result = await exp.result_if_done(item.job_id)  # type: ignore[arg-type]
@@ -329,6 +387,7 @@ async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] |
             item.status = "processing"
             return False
         item.result, item.status = result, result.job.status
+        rec.finished(item)
         return True
 
     lo = client.poll_interval[0]
@@ -336,21 +395,38 @@ async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] |
                         floor=lo / 10, concurrency=concurrency, on_update=on_update, receiver=receiver).run()
 
 
-async def run_courses(client: "AsyncPlatformClient", requests: Iterable[Any], *, concurrency: int = 16,
+async def run_courses(client: "AsyncPlatformClient", requests: Iterable[Any], *,
+                      store: "ManifestStore | None" = None, concurrency: int = 16,
                       on_update: Callable[[BatchItem], Any] | None = None, version: str | None = None,
                       estimate: float | None = None) -> BatchResult:
-    """Generate many Platform courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says."""
+    """Generate many Platform courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says.
+
+    With a ``store`` the batch resumes as ``run_expansions`` does.
+    """
     from . import idempotency
+    from .models import CourseRequest
 
     courses = client.courses
     items = _items(requests, lambda body, ext: idempotency.derive("platform-course", {**body, "mode": "async"},
                                                                   external_id=ext, version=version))
+    rec = _Recorder(store, "platform-course", client.key_prefix, lambda item: item.external_id,
+                    CourseRequest.model_validate)
+    rec.restore(items)
 
     async def create(item: BatchItem) -> None:
-        course = await courses.create(data={**item.request, "mode": "async"}, idempotency_key=item.idempotency_key)
+        rec.intend(item)
+        try:
+            course = await courses.create(data={**item.request, "mode": "async"},
+                                          idempotency_key=item.idempotency_key)
+        except TutorFlowError as exc:
+            item.status, item.error = "error", str(exc)
+            rec.finished(item)
+            raise
         item.job_id, item.status, item.created_at = course.id, course.status, time.monotonic()
+        rec.accepted(item)
         if course.is_terminal:
             _finish_course(item, course)
+            rec.finished(item)
 
     async def check(item: BatchItem) -> bool:
         course = await courses.get(item.job_id)  # type: ignore[arg-type]
@@ -358,6 +434,7 @@ async def run_courses(client: "AsyncPlatformClient", requests: Iterable[Any], *,
         if not course.is_terminal:
             return False
         _finish_course(item, course)
+        rec.finished(item)
         return True
 
     lo = client.poll_interval[0]

@@ -1,0 +1,280 @@
+"""pandas DataFrames of TutorFlow work, with documented, stable columns and proper dtypes.
+
+Every builder takes client results (models, lists of them, batch items) or the raw dicts
+of the documented shapes, and builds its frame column by column (one list per column,
+typed once), which keeps tens of thousands of courses fast. Datetimes are UTC, statuses
+and types are categoricals, counts are nullable integers, ids are strings, and money is
+exact: ``Decimal`` objects beside integer cents.
+
+=================  =====================================================================
+``jobs``           expansion jobs and Platform course and module requests, one frame
+``outputs``        one row per expansion output, in the runbook's manifest storage shape
+``courses``        one row per Platform course
+``chapters``       one row per chapter of each course
+``lessons``        one row per lesson of each course
+``source_lessons`` one row per lesson of expansion source payloads
+``price_snapshots`` one row per billed request
+=================  =====================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel
+
+__all__ = ["jobs", "outputs", "courses", "chapters", "lessons", "source_lessons", "price_snapshots", "COLUMNS",
+           "as_dicts", "to_cents"]
+
+COLUMNS: dict[str, list[str]] = {
+    "jobs": ["surface", "kind", "id", "status", "is_terminal", "created_at", "completed_at", "duration_s",
+             "source_type", "idempotency_key", "classroom_id", "external_id"],
+    "outputs": ["source_content_id", "tutorflow_job_id", "output_type", "status", "resource_type", "resource_id",
+                "manifest_title", "public_url", "edit_url", "manifest"],
+    "courses": ["id", "course_id", "status", "title", "level", "language", "subject", "lesson_count",
+                "chapter_count", "amount_usd", "amount_cents", "share_token", "public_url", "created_at",
+                "completed_at"],
+    "chapters": ["course_request_id", "course_id", "sequence", "title", "slug", "lesson_count"],
+    "lessons": ["course_request_id", "course_id", "course_title", "sequence", "title", "type", "chapter_title",
+                "chapter_slug", "lesson_slug", "lesson_url"],
+    "source_lessons": ["source_content_id", "source_type", "category", "level_id", "level_title", "lesson_id",
+                       "lesson_type", "title", "term_count", "terms"],
+    "price_snapshots": ["request_id", "category", "catalog_key", "tier", "unit", "unit_price", "units",
+                        "amount_usd", "amount_cents", "currency", "source", "created_at"],
+}
+_CATEGORIES = {"surface", "kind", "status", "output_type", "resource_type", "type", "lesson_type", "category",
+               "tier", "unit", "currency", "source", "level", "language"}
+_DATETIMES = {"created_at", "completed_at"}
+_INTS = {"lesson_count", "chapter_count", "sequence", "units", "amount_cents", "term_count"}
+_FLOATS = {"duration_s"}
+_OBJECTS = {"manifest", "amount_usd", "unit_price", "terms"}
+_BOOLS = {"is_terminal"}
+
+
+def as_dicts(items: Any) -> list[dict[str, Any]]:
+    """Wire-shaped dicts from a model, a dict, a batch item, or an iterable of any of them."""
+    if items is None:
+        return []
+    if isinstance(items, (BaseModel, Mapping)) or hasattr(items, "idempotency_key") and hasattr(items, "request"):
+        items = [items]
+    out = []
+    for item in items:
+        if isinstance(item, BaseModel):
+            out.append(item.model_dump(mode="json", by_alias=True))
+        elif isinstance(item, Mapping):
+            out.append(dict(item))
+        elif hasattr(item, "request") and hasattr(item, "idempotency_key"):     # a jobs.BatchItem
+            out.append(_batch_item(item))
+        else:
+            raise TypeError(f"cannot make a row of {type(item).__name__}; pass models, dicts or batch items")
+    return out
+
+
+def _batch_item(item: Any) -> dict[str, Any]:
+    result = item.result
+    data = result.model_dump(mode="json", by_alias=True) if isinstance(result, BaseModel) else dict(result or {})
+    data.setdefault("_request", item.request)
+    data.setdefault("_external_id", item.external_id)
+    data.setdefault("_idempotency_key", item.idempotency_key)
+    if "job" not in data and "status" not in data:
+        data.update({"id": item.job_id, "status": item.status})
+    return data
+
+
+def to_cents(amount: Any) -> int | None:
+    """Integer cents of a dollar amount, exactly (``0.05`` is 5)."""
+    if amount is None:
+        return None
+    return int((Decimal(str(amount)) * 100).to_integral_value())
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _frame(name: str, columns: dict[str, list[Any]]) -> pd.DataFrame:
+    """A frame with the documented columns, in order, each typed once."""
+    data = {}
+    for col in COLUMNS[name]:
+        values = columns[col]
+        if col in _DATETIMES:
+            data[col] = pd.to_datetime(pd.Series(values, dtype="object"), utc=True, format="ISO8601")
+        elif col in _CATEGORIES:
+            data[col] = pd.Categorical(values)
+        elif col in _INTS:
+            data[col] = pd.array(values, dtype="Int64")
+        elif col in _FLOATS:
+            data[col] = pd.array(values, dtype="Float64")
+        elif col in _BOOLS:
+            data[col] = pd.array(values, dtype="boolean")
+        elif col in _OBJECTS:
+            data[col] = pd.Series(values, dtype="object")
+        else:
+            data[col] = pd.array(values, dtype="string")
+    return pd.DataFrame(data)
+
+
+def _job_row(d: dict[str, Any]) -> tuple[Any, ...]:
+    if "job" in d and isinstance(d["job"], Mapping):           # an expansion result
+        d = {**d["job"], "_external_id": d.get("_external_id")}
+    if "requestedOutputs" in d or "sourceType" in d and "isTerminal" not in d:
+        kind = "export" if d.get("sourceType") == "tutorflow_ui" else "expansion"
+        status = d.get("status")
+        terminal = status in ("completed", "failed")
+        return ("content", kind, d.get("id"), status, terminal, d.get("createdAt"), d.get("completedAt"),
+                d.get("sourceType"), d.get("idempotencyKey"), d.get("classroomId"), d.get("_external_id"))
+    kind = "module" if "lectureVersion" in d or "platformWorkspaceId" in d else "course"
+    status = d.get("status")
+    terminal = d.get("isTerminal") if "isTerminal" in d else status in ("completed", "failed", "COMPLETED", "FAILED")
+    return ("platform", kind, d.get("id"), status, bool(terminal), d.get("createdAt"), d.get("completedAt"),
+            None, d.get("idempotencyKey"), d.get("classroomId"), d.get("_external_id"))
+
+
+def jobs(items: Any) -> pd.DataFrame:
+    """Expansion jobs and Platform course/module requests in one frame (``surface`` tells which)."""
+    rows = [_job_row(d) for d in as_dicts(items)]
+    names = ["surface", "kind", "id", "status", "is_terminal", "created_at", "completed_at", "source_type",
+             "idempotency_key", "classroom_id", "external_id"]
+    cols = {n: [r[i] for r in rows] for i, n in enumerate(names)}
+    frame = _frame("jobs", {**cols, "duration_s": [None] * len(rows)})
+    frame["duration_s"] = (frame["completed_at"] - frame["created_at"]).dt.total_seconds().astype("Float64")
+    return frame
+
+
+def outputs(results: Any, source_ids: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """One row per expansion output, with what the runbook says to store.
+
+    ``source_content_id`` comes from ``source_ids`` (job id to your external id), or from
+    the request of a batch item (``{category id}:{level id}``).
+    """
+    from .content import Expansions
+
+    cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["outputs"]}
+    for d in as_dicts(results):
+        job = d.get("job") or {}
+        job_id = job.get("id")
+        source = (source_ids or {}).get(job_id) or d.get("_external_id") or \
+            (Expansions.source_id(d["_request"]) if d.get("_request") else None)
+        for out in d.get("outputs") or []:
+            manifest = out.get("manifest") or {}
+            urls = manifest.get("urls") or {}
+            cols["source_content_id"].append(source)
+            cols["tutorflow_job_id"].append(job_id)
+            cols["output_type"].append(out.get("outputType"))
+            cols["status"].append(out.get("status"))
+            cols["resource_type"].append(out.get("resourceType"))
+            cols["resource_id"].append(out.get("resourceId"))
+            cols["manifest_title"].append(manifest.get("title"))
+            cols["public_url"].append(urls.get("publicUrl"))
+            cols["edit_url"].append(urls.get("editUrl"))
+            cols["manifest"].append(manifest)
+    return _frame("outputs", cols)
+
+
+def _course_dicts(items: Any) -> list[dict[str, Any]]:
+    if isinstance(items, list) and items and isinstance(items[0], dict) and "lessons" in items[0]:
+        return items                                    # raw documented dicts: use as they are (fast path)
+    return as_dicts(items)
+
+
+def courses(items: Any) -> pd.DataFrame:
+    """One row per Platform course request."""
+    ds = _course_dicts(items)
+    snaps = [d.get("priceSnapshot") or {} for d in ds]
+    amounts = [_decimal(s.get("amountUsd")) for s in snaps]
+    cols = {
+        "id": [d.get("id") for d in ds], "course_id": [d.get("courseId") for d in ds],
+        "status": [d.get("status") for d in ds], "title": [d.get("title") for d in ds],
+        "level": [d.get("level") for d in ds], "language": [d.get("language") for d in ds],
+        "subject": [d.get("subject") for d in ds], "lesson_count": [d.get("lessonCount") for d in ds],
+        "chapter_count": [len(d["chapters"]) if d.get("chapters") is not None else None for d in ds],
+        "amount_usd": amounts, "amount_cents": [to_cents(a) for a in amounts],
+        "share_token": [d.get("shareToken") for d in ds], "public_url": [d.get("publicUrl") for d in ds],
+        "created_at": [d.get("createdAt") for d in ds], "completed_at": [d.get("completedAt") for d in ds],
+    }
+    return _frame("courses", cols)
+
+
+def chapters(items: Any) -> pd.DataFrame:
+    """One row per chapter of each course."""
+    cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["chapters"]}
+    for d in _course_dicts(items):
+        chs = d.get("chapters") or []
+        n = len(chs)
+        cols["course_request_id"] += [d.get("id")] * n
+        cols["course_id"] += [d.get("courseId")] * n
+        cols["sequence"] += [c.get("sequence") for c in chs]
+        cols["title"] += [c.get("title") for c in chs]
+        cols["slug"] += [c.get("slug") for c in chs]
+        cols["lesson_count"] += [c.get("lessonCount") for c in chs]
+    return _frame("chapters", cols)
+
+
+def lessons(items: Any) -> pd.DataFrame:
+    """One row per lesson of each course: type, sequence, chapter, slugs and URL."""
+    cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["lessons"]}
+    for d in _course_dicts(items):
+        ls = d.get("lessons") or []
+        n = len(ls)
+        cols["course_request_id"] += [d.get("id")] * n
+        cols["course_id"] += [d.get("courseId")] * n
+        cols["course_title"] += [d.get("title")] * n
+        cols["sequence"] += [x.get("sequence") for x in ls]
+        cols["title"] += [x.get("title") for x in ls]
+        cols["type"] += [x.get("type") for x in ls]
+        cols["chapter_title"] += [x.get("chapterTitle") for x in ls]
+        cols["chapter_slug"] += [x.get("chapterSlug") for x in ls]
+        cols["lesson_slug"] += [x.get("lessonSlug") for x in ls]
+        cols["lesson_url"] += [x.get("lessonUrl") for x in ls]
+    return _frame("lessons", cols)
+
+
+def source_lessons(requests: Any) -> pd.DataFrame:
+    """One row per lesson of expansion source payloads (either documented shape: ``items`` or ``terms``)."""
+    from .content import Expansions
+
+    cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["source_lessons"]}
+    for d in as_dicts(requests):
+        d = d.get("_request") or d
+        payload = d.get("payload") or {}
+        category = payload.get("category")
+        level = payload.get("level") or {}
+        for lesson in level.get("lessons") or []:
+            entries = lesson.get("items") if lesson.get("items") is not None else lesson.get("terms") or []
+            cols["source_content_id"].append(Expansions.source_id(d))
+            cols["source_type"].append(d.get("sourceType"))
+            cols["category"].append(category.get("title") if isinstance(category, Mapping) else category)
+            cols["level_id"].append(level.get("id"))
+            cols["level_title"].append(level.get("title"))
+            cols["lesson_id"].append(lesson.get("id"))
+            cols["lesson_type"].append(lesson.get("type"))
+            cols["title"].append(lesson.get("title"))
+            cols["term_count"].append(len(entries))
+            cols["terms"].append([e.get("term") for e in entries])
+    return _frame("source_lessons", cols)
+
+
+def price_snapshots(items: Any) -> pd.DataFrame:
+    """One row per billed request, every ``priceSnapshot`` field; unbilled requests are left out."""
+    cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["price_snapshots"]}
+    for d in as_dicts(items):
+        snap = d.get("priceSnapshot") if "priceSnapshot" in d else (d if "amountUsd" in d else None)
+        if not snap:
+            continue
+        amount = _decimal(snap.get("amountUsd"))
+        cols["request_id"].append(d.get("id") if snap is not d else d.get("requestId"))
+        cols["category"].append(snap.get("category"))
+        cols["catalog_key"].append(snap.get("catalogKey"))
+        cols["tier"].append(snap.get("tier"))
+        cols["unit"].append(snap.get("unit"))
+        cols["unit_price"].append(_decimal(snap.get("unitPrice")))
+        cols["units"].append(snap.get("units"))
+        cols["amount_usd"].append(amount)
+        cols["amount_cents"].append(to_cents(amount))
+        cols["currency"].append(snap.get("currency"))
+        cols["source"].append(snap.get("source"))
+        cols["created_at"].append(d.get("createdAt"))
+    return _frame("price_snapshots", cols)
