@@ -187,19 +187,9 @@ class AsyncContentClient:
                  classroom_id: str | None = None, timeout: float = 30.0, retry: RetryPolicy | None = None,
                  rate_limit_per_minute: int | None = None, poll_interval: tuple[float, float] = (2.0, 5.0),
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
-        env = Settings.from_env()
-        base_url = base_url or env.base_url
-        secret = api_key or env.content_key
-        if not base_url:
-            raise ValueError("base_url is required: pass it or set TUTORFLOW_API_BASE_URL")
-        if not secret:
-            raise ValueError("a tf_content_ key is required: pass api_key or set TUTORFLOW_CONTENT_API_KEY")
-        key = secret if isinstance(secret, ApiKey) else ApiKey(secret, "content")
-        if key.surface != "content":
-            raise ValueError(f"the content client takes a tf_content_ key, not {key}: the surfaces never mix")
-        self.http = HttpSession(base_url, surface="content", key=key, timeout=timeout, retry=retry,
-                                rate_limit_per_minute=rate_limit_per_minute, transport=transport)
-        self._classroom_id = classroom_id or env.classroom_id
+        self.http = HttpSession.keyed("content", base_url, api_key, timeout=timeout, retry=retry,
+                                      rate_limit_per_minute=rate_limit_per_minute, transport=transport)
+        self._classroom_id = classroom_id or Settings.from_env().classroom_id
         self.poll_interval = poll_interval
         self.expansions = Expansions(self)
         self.exports = Exports(self)

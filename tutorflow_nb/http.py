@@ -205,6 +205,28 @@ class HttpSession:
         self.history: deque[tuple[str, str, int | None]] = deque(maxlen=1000)
         """The last requests sent: (method, path, status or None when no answer came)."""
 
+    @classmethod
+    def keyed(cls, surface: Literal["content", "platform"], base_url: str | None, api_key: "str | ApiKey | None",
+              **options: Any) -> "HttpSession":
+        """A session for a key surface, from the arguments or the documented environment variables.
+
+        Refuses a missing base URL or key, and a key of the other surface, before anything is sent.
+        """
+        from .config import Settings
+
+        env = Settings.from_env()
+        base_url = base_url or env.base_url
+        secret = api_key or (env.content_key if surface == "content" else env.platform_key)
+        variable = f"TUTORFLOW_{surface.upper()}_API_KEY"
+        if not base_url:
+            raise ValueError("base_url is required: pass it or set TUTORFLOW_API_BASE_URL")
+        if not secret:
+            raise ValueError(f"a tf_{surface}_ key is required: pass api_key or set {variable}")
+        key = secret if isinstance(secret, ApiKey) else ApiKey(secret, surface)
+        if key.surface != surface:
+            raise ValueError(f"the {surface} client takes a tf_{surface}_ key, not {key}: the surfaces never mix")
+        return cls(base_url, surface=surface, key=key, **options)
+
     def __repr__(self) -> str:
         who = f"key={self.key.prefix}…" if self.key else "admin session"
         return f"<HttpSession {self.surface} {self.base_url} {who}>"

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 
 from . import idempotency
-from .config import Settings
 from .content import to_body
 from .http import HttpSession, RetryPolicy
 from .keys import ApiKey
@@ -23,6 +22,13 @@ __all__ = ["AsyncPlatformClient", "Courses", "CourseEditor", "Modules"]
 
 COURSES = "/v1/platform/courses"
 MODULES = "/v1/platform/modules"
+
+
+def _create_key(kind: str, body: dict[str, Any], idempotency_key: str | None, external_id: str | None,
+                version: str | None) -> str:
+    """The create's Idempotency-Key: given, or in the body, or derived; always sent as the header only."""
+    in_body = body.pop("idempotencyKey", None)
+    return idempotency_key or in_body or idempotency.derive(kind, body, external_id=external_id, version=version)
 
 
 class CourseEditor:
@@ -96,9 +102,7 @@ class Courses:
                      version: str | None = None, **fields: Any) -> CourseRequest:
         """Generate a course (billed per generated lesson: ``price_snapshot``). ``mode="async"`` answers PENDING."""
         body = to_body(data, prompt=prompt, lesson_count=lesson_count, mode=mode, **fields)
-        key = idempotency_key or body.pop("idempotencyKey", None) or idempotency.derive(
-            "platform-course", body, external_id=external_id, version=version)
-        body.pop("idempotencyKey", None)
+        key = _create_key("platform-course", body, idempotency_key, external_id, version)
         return CourseRequest.model_validate(await self._http.request("POST", COURSES, json=body, idempotency_key=key))
 
     async def get(self, request_id: str) -> CourseRequest:
@@ -148,9 +152,7 @@ class Modules:
                      **fields: Any) -> PlatformModule:
         """Generate one standalone lesson (billed as one lesson)."""
         body = to_body(data, prompt=prompt, topic=topic, **fields)
-        key = idempotency_key or body.pop("idempotencyKey", None) or idempotency.derive(
-            "platform-module", body, external_id=external_id, version=version)
-        body.pop("idempotencyKey", None)
+        key = _create_key("platform-module", body, idempotency_key, external_id, version)
         return PlatformModule.model_validate(await self._http.request("POST", MODULES, json=body, idempotency_key=key))
 
     async def get(self, module_id: str) -> PlatformModule:
@@ -178,18 +180,8 @@ class AsyncPlatformClient:
                  retry: RetryPolicy | None = None, rate_limit_per_minute: int | None = None,
                  poll_interval: tuple[float, float] = (2.0, 5.0),
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
-        env = Settings.from_env()
-        base_url = base_url or env.base_url
-        secret = api_key or env.platform_key
-        if not base_url:
-            raise ValueError("base_url is required: pass it or set TUTORFLOW_API_BASE_URL")
-        if not secret:
-            raise ValueError("a tf_platform_ key is required: pass api_key or set TUTORFLOW_PLATFORM_API_KEY")
-        key = secret if isinstance(secret, ApiKey) else ApiKey(secret, "platform")
-        if key.surface != "platform":
-            raise ValueError(f"the platform client takes a tf_platform_ key, not {key}: the surfaces never mix")
-        self.http = HttpSession(base_url, surface="platform", key=key, timeout=timeout, retry=retry,
-                                rate_limit_per_minute=rate_limit_per_minute, transport=transport)
+        self.http = HttpSession.keyed("platform", base_url, api_key, timeout=timeout, retry=retry,
+                                      rate_limit_per_minute=rate_limit_per_minute, transport=transport)
         self.poll_interval = poll_interval
         self.courses = Courses(self)
         self.modules = Modules(self)
