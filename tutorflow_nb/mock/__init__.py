@@ -7,13 +7,28 @@
 ``create_app`` gives the ASGI app (for ``httpx.ASGITransport`` in tests); ``MockState``
 is the state model the routes call; ``MockServer`` runs uvicorn in a background thread
 on a free loopback port. What the documents leave open is decided in ``assumptions``.
+Names load on first use, so ``tutorflow_nb.mock.schemas`` can be used without FastAPI.
 """
 
-from .app import create_app
-from .assumptions import ASSUMPTIONS
-from .faults import Faults
-from .server import MockServer, write_cookie_jar, write_env_file
-from .state import Demo, MockState
+from __future__ import annotations
 
-__all__ = ["ASSUMPTIONS", "Demo", "Faults", "MockServer", "MockState", "create_app", "write_cookie_jar",
-           "write_env_file"]
+import importlib
+from typing import Any
+
+_LAZY = {
+    "ASSUMPTIONS": "assumptions", "Demo": "state", "Faults": "faults", "MockServer": "server",
+    "MockState": "state", "create_app": "app", "write_cookie_jar": "server", "write_env_file": "server",
+}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'tutorflow_nb.mock' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

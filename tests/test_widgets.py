@@ -1,0 +1,211 @@
+"""The widgets, tested without a browser: set fields, click buttons, assert on state and on the mock."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import POLL, seed_org_sync, source_request
+from tutorflow_nb import AdminClient, ContentClient, PlatformClient
+from tutorflow_nb.mock import MockServer
+from tutorflow_nb.widgets import CostEstimator, CourseBrowser, Discovery, ExpansionForm, JobMonitor
+
+
+def widget_state(widget) -> str:  # type: ignore[no-untyped-def]
+    """Everything a widget and its children would send to the browser."""
+    parts, todo = [], [widget]
+    while todo:
+        current = todo.pop()
+        parts.append(json.dumps(current.get_state(), default=str))
+        todo += [c for c in getattr(current, "children", ()) if hasattr(c, "get_state")]
+    return "\n".join(parts)
+
+
+@pytest.fixture
+def org_content(live_server: MockServer):  # type: ignore[no-untyped-def]
+    org = seed_org_sync(live_server)
+    with ContentClient(live_server.base_url, org.content_key, poll_interval=POLL) as content:
+        yield org, content
+
+
+def test_form_fields_build_the_request() -> None:
+    form = ExpansionForm()
+    assert form.errors == {} and not form.launch_button.disabled
+    form.category_id.value, form.category_title.value = "science", "Science"
+    form.level_id.value, form.level_title.value = "cells", "Cells"
+    form.language.value = "fr"
+    form.outputs["summary_video"].value = False
+    lesson = form.lesson_editors()[0]
+    lesson.lesson_id.value, lesson.lesson_type.value, lesson.title.value = "l1", "term", "Parts of a cell"
+    lesson.entries.value = "nucleus | control centre\nmembrane | boundary"
+    req = form.request
+    assert req["payload"]["category"] == {"id": "science", "title": "Science"}
+    assert req["payload"]["level"]["id"] == "cells" and req["payload"]["language"] == "fr"
+    assert req["requestedOutputs"] == ["interactive_module", "expanded_quiz"]
+    assert req["payload"]["level"]["lessons"][0]["items"] == [{"term": "nucleus", "meaning": "control centre"},
+                                                              {"term": "membrane", "meaning": "boundary"}]
+    assert json.loads(form.to_json()) == req and "nucleus" in form.preview.value
+    assert form.idempotency_key.startswith("expansion:science:cells:v1:")
+    assert form.idempotency_key in form.key_label.value
+    form.source_type.value = "floco"
+    lesson.entries.value = "hello | a greeting | Hello, Min."
+    assert form.request["sourceType"] == "floco"
+    assert form.request["payload"]["level"]["lessons"][0]["terms"] == [
+        {"term": "hello", "meaning": "a greeting", "example": "Hello, Min."}]
+
+
+def test_form_shows_errors_next_to_fields_and_blocks_launch() -> None:
+    form = ExpansionForm()
+    for box in form.outputs.values():
+        box.value = False
+    form.level_id.value = ""
+    assert "requestedOutputs" in form.errors and "payload.level.id" in form.errors
+    assert "at least 1" in form.field_errors["requestedOutputs"].value
+    assert form.field_errors["payload.level"].value
+    assert form.launch_button.disabled
+    form.outputs["expanded_quiz"].value = True
+    form.level_id.value = "a1"
+    assert form.errors == {} and form.field_errors["requestedOutputs"].value == ""
+    editor = form.add_lesson()
+    assert "payload.level.lessons[1].title" in form.errors and editor.error.value     # the new lesson is empty
+    assert form.launch() is None and "problem" in form.status.value
+
+
+def test_form_add_remove_reorder_lessons() -> None:
+    form = ExpansionForm()
+    first = form.lesson_editors()[0]
+    second = form.add_lesson({"id": "b", "type": "vocabulary", "title": "B", "items": [{"term": "x", "meaning": "y"}]})
+    third = form.add_lesson({"id": "c", "type": "vocabulary", "title": "C", "items": [{"term": "x", "meaning": "y"}]})
+    ids = lambda: [lesson["id"] for lesson in form.request["payload"]["level"]["lessons"]]  # noqa: E731
+    assert ids() == ["lesson-vocabulary-1", "b", "c"]
+    third.up.click()
+    assert ids() == ["lesson-vocabulary-1", "c", "b"]
+    first.down.click()
+    assert ids() == ["c", "lesson-vocabulary-1", "b"]
+    second.remove.click()
+    assert ids() == ["c", "lesson-vocabulary-1"]
+    form.add_button.click()
+    assert len(form.lesson_editors()) == 3 and ids()[2] == "lesson-3"
+    same = form.lesson_editors()[0]
+    same.up.click()                                    # already first: stays
+    assert ids()[0] == "c"
+
+
+def test_form_load_and_save(tmp_path: Path) -> None:
+    request = source_request(2, floco=True)
+    path = tmp_path / "source-content.json"
+    path.write_text(json.dumps(request))
+    form = ExpansionForm(request=request)
+    assert form.request == request
+    saved = form.save(tmp_path / "out.json")
+    assert json.loads(saved.read_text()) == request
+    other = ExpansionForm()
+    other.load(path)
+    assert other.request == request and "2 lesson(s), valid" in repr(other)
+    assert "ExpansionForm" in other._repr_html_()
+
+
+def test_form_launch_reaches_the_mock(live_server: MockServer, org_content) -> None:  # type: ignore[no-untyped-def]
+    org, content = org_content
+    form = ExpansionForm(content, request=source_request(1))
+    form.launch_button.click()
+    assert form.job is not None and form.job.id in form.status.value
+    jobs = [j for j in httpx.get(live_server.url("/_mock/jobs")).json()["data"] if j["organizationId"] == org.id]
+    assert [j["id"] for j in jobs] == [form.job.id]
+    assert jobs[0]["idempotencyKey"] == form.idempotency_key
+    form.launch_button.click()                          # the same request: replayed, not duplicated
+    assert len([j for j in httpx.get(live_server.url("/_mock/jobs")).json()["data"]
+                if j["organizationId"] == org.id]) == 1
+    sent = []
+    via_callback = ExpansionForm(on_launch=lambda req: sent.append(req) or "ok")
+    via_callback.launch()
+    assert sent == [via_callback.request]
+    broken = ExpansionForm(on_launch=lambda req: 1 / 0)
+    assert broken.launch() is None and "ZeroDivisionError" in broken.status.value
+    assert ExpansionForm().launch() is None                 # no client: said, not raised
+
+
+@pytest.mark.anyio
+async def test_monitor_runs_a_batch_while_the_loop_stays_free(org_content) -> None:  # type: ignore[no-untyped-def]
+    org, content = org_content
+    monitor = JobMonitor(title="Batch")
+    requests = [source_request(i % 2 + 1, level=f"m-{i}") for i in range(6)]
+    requests.append({"requestedOutputs": ["expanded_quiz"], "payload": {"category": "x"}})   # refused: shown
+    monitor.start(content, requests)
+    assert monitor.task is not None and not monitor.task.done()          # start returned at once
+    batch = await monitor.wait()
+    assert monitor.progress.value == monitor.progress.max == 7 and monitor.progress.bar_style == "danger"
+    assert monitor.tally == {"completed": 6, "error": 1}
+    assert "completed: 6" in monitor.counts.value and "error: 1" in monitor.counts.value
+    assert "payload.level" in monitor.errors.value
+    assert "requests:" in monitor.budget.value and "429s: 0" in monitor.budget.value
+    assert all(item.job_id in monitor.table.value for item in batch if item.job_id)
+    frames = monitor.frames()
+    assert len(frames["jobs"]) == 6 and len(frames["outputs"]) == 6 * 3
+    assert "6" in repr(monitor) and org.content_key not in widget_state(monitor)
+    await content.aio.aclose()                      # the pool on this loop closes with it
+
+
+def test_monitor_for_one_job(org_content) -> None:  # type: ignore[no-untyped-def]
+    org, content = org_content
+    monitor = JobMonitor()
+    monitor.expect(1, content.http)
+    job = content.expansions.create(source_request(3))
+    content.expansions.wait(job.id, on_status=monitor.status_changed)
+    assert monitor.tally == {"completed": 1} and monitor.progress.bar_style == "success"
+
+
+def test_estimator_sliders_counts_and_reconcile(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
+    est = CostEstimator(courses=[6])
+    assert str(est.estimate.total) == "0.30" and "$0.30" in est.summary.value
+    est.custom.value = ""
+    est.course_count.value, est.lessons.value = 4, 10
+    assert str(est.estimate.total) == "2.00"
+    est.modules.value = 3
+    assert str(est.estimate.total) == "2.15" and "module" in est.chart.value and "course" in est.chart.value
+    est.custom.value = "5, 60"
+    assert "courses[1]" in est.error.value and str(est.estimate.total) == "2.15"   # the last valid estimate stays
+    est.custom.value = "5, 6"
+    assert est.error.value == "" and str(est.estimate.total) == "0.70"
+    assert est.reconcile_button.disabled and est.reconcile() is None
+    with PlatformClient(live_server.base_url, tf_org.platform_key) as platform:
+        billed = [platform.courses.create(f"Topic {i}", lesson_count=n) for i, n in enumerate((5, 6))]
+    after = CostEstimator(courses=[5, 6], billed=billed)
+    after.reconcile_button.click()
+    assert after.reconciliation is not None and "billed $" in after.reconciled.value
+    assert list(after.reconciliation["billed_units"][:2]) == [b.lesson_count for b in billed]
+
+
+def test_discovery_creates_a_key_and_shows_only_its_prefix(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
+    admin = AdminClient(live_server.base_url, cookies={"tutorflow_admin_session": tf_org.session})
+    picker = Discovery(admin, key_name="from-widget")
+    assert picker.organization.value == tf_org.id
+    picker.create_button.click()
+    assert picker.content is not None and picker.classroom.value == tf_org.classroom_id
+    full = picker.created_key.key.reveal()
+    assert picker.created_key.key_prefix in picker.key_label.value
+    assert full not in widget_state(picker) and full not in repr(picker)
+    assert picker.content.classroom_id() == tf_org.classroom_id
+    assert "from-widget" in [k.name for k in admin.api_keys.list(tf_org.id)]
+    picker.content.close()
+    admin.close()
+    stranger = Discovery(AdminClient(live_server.base_url))
+    assert "admin session required" in stranger.error.value
+    assert stranger.create_key() is None and "pick an organization" in stranger.error.value
+
+
+def test_course_browser(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
+    with PlatformClient(live_server.base_url, tf_org.platform_key) as platform:
+        course = platform.courses.create("Create a Python course covering lists, dicts and sets", lesson_count=6)
+        browser = CourseBrowser(platform, course)
+        assert len(browser.chapters.children) == len(course.chapters)
+        assert browser.chapters.get_title(0).startswith("1. ")
+        assert f"${course.price_snapshot.amount_usd}" in browser.header.value
+        assert len(browser.lesson.options) == course.lesson_count
+        browser.lesson.value = 2
+        browser.open_button.click()
+        assert course.lessons[1].title in browser.payload.value
+        assert "CourseBrowser" in repr(browser) and browser._repr_html_()

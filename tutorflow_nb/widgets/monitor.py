@@ -1,0 +1,150 @@
+"""``JobMonitor``: a job or a whole batch, finishing live, ending with DataFrames."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import time
+from collections import Counter
+from typing import Any
+
+import ipywidgets as w
+
+__all__ = ["JobMonitor"]
+
+_COLOURS = {"completed": "#2e7d32", "failed": "#b00020", "error": "#b00020", "processing": "#1565c0",
+            "queued": "#6d6d6d", "pending": "#6d6d6d", "created": "#6d6d6d"}
+
+
+class JobMonitor(w.VBox):
+    """Live status of a batch: per job status and elapsed time, a progress bar, counts by
+    status, requests used against the key's budget, errors with their message.
+
+    It is the batch's ``on_update`` callback; :meth:`start` runs a batch as a task on the
+    running loop, so the kernel stays free for other cells while the monitor updates.
+
+    >>> monitor = JobMonitor()                                         # doctest: +SKIP
+    >>> monitor.start(s.content, requests)                             # doctest: +SKIP
+    """
+
+    def __init__(self, *, title: str = "Jobs", max_rows: int = 50) -> None:
+        self.items: dict[int, Any] = {}
+        self.batch: Any = None
+        self.task: asyncio.Task[Any] | None = None
+        self.http: Any = None
+        self.max_rows = max_rows
+        self._started = time.monotonic()
+        self.heading = w.HTML(f"<b>{html.escape(title)}</b>")
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="done", bar_style="info")
+        self.counts = w.HTML()
+        self.budget = w.HTML()
+        self.table = w.HTML()
+        self.errors = w.HTML()
+        super().__init__([self.heading, self.progress, self.counts, self.budget, self.table, self.errors])
+
+    # ------------------------------------------------------------ fed by the waiter
+
+    def expect(self, total: int, http: Any = None) -> None:
+        self.progress.max = max(1, total)
+        self.http = http
+        self._started = time.monotonic()
+        self.redraw()
+
+    def update(self, item: Any) -> None:
+        """The batch's ``on_update`` callback: one item changed."""
+        self.items[item.index] = item
+        self.redraw()
+
+    def status_changed(self, job: Any) -> None:
+        """A ``wait(..., on_status=…)`` callback for a single job."""
+        from ..jobs import BatchItem
+
+        item = self.items.get(0) or BatchItem(0, {}, getattr(job, "idempotency_key", "") or "", job_id=job.id,
+                                              created_at=time.monotonic())
+        item.status = {"COMPLETED": "completed", "FAILED": "failed"}.get(job.status, job.status)
+        if item.done:
+            item.finished_at = time.monotonic()
+        self.update(item)
+
+    # ------------------------------------------------------------ running
+
+    def start(self, client: Any, requests: Any, **options: Any) -> "JobMonitor":
+        """Run ``client.expansions.run_batch`` (or ``courses``, via ``group=``) without blocking the kernel."""
+        group = options.pop("group", "expansions")
+        aio = getattr(client, "aio", client)
+        requests = list(requests)
+        self.expect(len(requests), aio.http)
+        coro = getattr(aio, group).run_batch(requests, on_update=self.update, **options)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            from ..sync import run_sync
+
+            self._done(run_sync(coro))
+            return self
+        self.task = loop.create_task(coro)
+        self.task.add_done_callback(lambda t: self._done(t.result()) if not t.cancelled() and not t.exception()
+                                    else self._failed(t))
+        return self
+
+    def _done(self, batch: Any) -> None:
+        self.batch = batch
+        self.redraw()
+
+    def _failed(self, task: asyncio.Task[Any]) -> None:
+        exc = task.exception() if not task.cancelled() else None
+        self.errors.value = f"<span style='color:#b00020'>batch stopped: {html.escape(repr(exc))}</span>"
+
+    async def wait(self) -> Any:
+        """Await the batch :meth:`start` began."""
+        if self.task is not None:
+            return await self.task
+        return self.batch
+
+    # ------------------------------------------------------------ drawing
+
+    @property
+    def tally(self) -> Counter[str]:
+        return Counter(item.status for item in self.items.values())
+
+    def redraw(self) -> None:
+        tally = self.tally
+        done = sum(1 for item in self.items.values() if item.done)
+        self.progress.value = min(done, self.progress.max)
+        self.progress.bar_style = "danger" if tally["failed"] or tally["error"] else (
+            "success" if done and done >= self.progress.max else "info")
+        self.counts.value = " · ".join(f"<span style='color:{_COLOURS.get(s, '#333')}'>{s}: {n}</span>"
+                                       for s, n in sorted(tally.items())) or "waiting…"
+        if self.http is not None:
+            budget = self.http.budget
+            limit = f"{budget.limit} per {budget.window:g} s" if budget is not None and budget.limit else "unknown"
+            self.budget.value = (f"requests: {self.http.stats['requests']} (429s: {self.http.stats['429']}), "
+                                 f"key budget {limit}, elapsed {time.monotonic() - self._started:.1f} s")
+        rows = sorted(self.items.values(), key=lambda i: i.index)[: self.max_rows]
+        cells = "".join(
+            f"<tr><td>{i.index}</td><td><code>{html.escape(str(i.job_id or ''))}</code></td>"
+            f"<td style='color:{_COLOURS.get(i.status, '#333')}'>{html.escape(i.status)}</td>"
+            f"<td>{(i.elapsed or 0):.1f} s</td></tr>" for i in rows)
+        self.table.value = ("<table><tr><th>#</th><th>job</th><th>status</th><th>elapsed</th></tr>"
+                            f"{cells}</table>")
+        errors = [i for i in self.items.values() if i.error]
+        self.errors.value = "".join(f"<div style='color:#b00020'>#{i.index}: {html.escape(i.error)}</div>"
+                                    for i in errors[:10])
+
+    def frames(self) -> dict[str, Any]:
+        """The results as DataFrames: ``jobs`` and, for expansions, ``outputs``."""
+        from .. import frames
+
+        items = sorted(self.items.values(), key=lambda i: i.index)
+        finished = [i for i in items if i.result is not None]
+        out = {"jobs": frames.jobs(finished)}
+        if finished and hasattr(finished[0].result, "outputs"):
+            out["outputs"] = frames.outputs(finished)
+        return out
+
+    def __repr__(self) -> str:
+        tally = ", ".join(f"{s} {n}" for s, n in sorted(self.tally.items())) or "nothing yet"
+        return f"<JobMonitor {sum(1 for i in self.items.values() if i.done)}/{self.progress.max} done: {tally}>"
+
+    def _repr_html_(self) -> str:
+        return f"<p>{html.escape(repr(self))}</p>{self.table.value}"
