@@ -2,15 +2,20 @@
 
     tutorflow-nb mock --port 8765 --cookie-jar tutorflow-admin.cookies --env-file mock.env
     tutorflow-nb smoke                # the runbook's smoke test against $TUTORFLOW_API_BASE_URL
+    tutorflow-nb lab                  # the mock and JupyterLab on the quickstart notebook
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from pathlib import Path
 from collections.abc import Sequence
 
 __all__ = ["main"]
+
+QUICKSTART = "01-quickstart.ipynb"
 
 
 def _mock(args: argparse.Namespace) -> int:
@@ -80,6 +85,65 @@ def _smoke(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
+def _notebooks_dir() -> Path:
+    """``./notebooks`` when run from a checkout, else the one beside the installed package."""
+    for candidate in (Path.cwd() / "notebooks", Path(__file__).resolve().parents[1] / "notebooks"):
+        if (candidate / QUICKSTART).exists():
+            return candidate
+    raise FileNotFoundError(f"no notebooks/{QUICKSTART} here: run tutorflow-nb lab from the tutorflow_nb checkout")
+
+
+def _lab(args: argparse.Namespace, extra: list[str]) -> int:
+    import importlib.util
+    import signal
+    import subprocess
+    import tempfile
+
+    if importlib.util.find_spec("jupyterlab") is None:
+        print("tutorflow-nb lab needs JupyterLab: pip install -e '.[lab]'", file=sys.stderr)
+        return 2
+    try:
+        notebooks = _notebooks_dir()
+    except FileNotFoundError as exc:
+        print(f"tutorflow-nb lab: {exc}", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    server = None
+    if not env.get("TUTORFLOW_API_BASE_URL"):
+        from .mock import MockServer
+        from .mock.server import write_cookie_jar
+
+        server = MockServer(speed=args.speed, port=args.mock_port).start()
+        demo = server.demo
+        assert demo is not None
+        jar = write_cookie_jar(Path(tempfile.mkdtemp(prefix="tutorflow-nb-")) / "tutorflow-admin.cookies",
+                               server.base_url, demo.session_token)
+        env.update(TUTORFLOW_API_BASE_URL=server.base_url, TUTORFLOW_CONTENT_API_KEY=demo.content_key,
+                   TUTORFLOW_PLATFORM_API_KEY=demo.platform_key, TUTORFLOW_CLASSROOM_ID=demo.classroom_id,
+                   TUTORFLOW_ADMIN_COOKIES=str(jar), TUTORFLOW_MOCK="1")
+        print(f"tutorflow-nb lab: the mock TutorFlow API is at {server.base_url} (x{args.speed:g} clock; content key "
+              f"{demo.content_key_prefix}…); notebooks reach it through the TUTORFLOW_* variables", flush=True)
+    else:
+        print(f"tutorflow-nb lab: notebooks use {env['TUTORFLOW_API_BASE_URL']} from TUTORFLOW_API_BASE_URL",
+              flush=True)
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}",
+               f"--LabApp.default_url=/lab/tree/{QUICKSTART}", *extra]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        command.append("--allow-root")          # containers often run as root; JupyterLab refuses it otherwise
+    child = subprocess.Popen(command, env=env)
+    previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())   # stopping lab stops JupyterLab
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        child.wait(30)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if server is not None:
+            server.stop()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tutorflow-nb", description="Explore the TutorFlow API from Jupyter.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -112,13 +176,24 @@ def build_parser() -> argparse.ArgumentParser:
     smoke.add_argument("--mock", action="store_true", help="run against a bundled mock started for the run")
     smoke.add_argument("--speed", type=float, default=20.0, help="the bundled mock's clock speed with --mock")
     smoke.set_defaults(run=_smoke)
+
+    lab = sub.add_parser("lab", help="start the mock and JupyterLab on the quickstart notebook",
+                         description="Start the bundled mock (unless TUTORFLOW_API_BASE_URL is set) and JupyterLab "
+                                     "on the quickstart notebook; other options go to JupyterLab "
+                                     "(e.g. --no-browser --port 8888).")
+    lab.add_argument("--speed", type=float, default=10.0, help="the mock's clock speed (default 10)")
+    lab.add_argument("--mock-port", type=int, default=0, help="the mock's port (default: a free one)")
+    lab.set_defaults(run=_lab, passthrough=True)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "passthrough", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        return int(args.run(args))
+        return int(args.run(args, extra) if getattr(args, "passthrough", False) else args.run(args))
     except KeyboardInterrupt:
         return 130
 

@@ -95,6 +95,11 @@ def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def _dollars(value: Any) -> Decimal | None:
+    """A dollar amount as an exact ``Decimal`` to the cent (``0.2`` is ``Decimal('0.20')``)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def _frame(name: str, columns: dict[str, list[Any]]) -> pd.DataFrame:
     """A frame with the documented columns, in order, each typed once."""
     data = {}
@@ -184,7 +189,7 @@ def courses(items: Any) -> pd.DataFrame:
     """One row per Platform course request."""
     ds = _course_dicts(items)
     snaps = [d.get("priceSnapshot") or {} for d in ds]
-    amounts = [_decimal(s.get("amountUsd")) for s in snaps]
+    amounts = [_dollars(s.get("amountUsd")) for s in snaps]
     cols = {
         "id": [d.get("id") for d in ds], "course_id": [d.get("courseId") for d in ds],
         "status": [d.get("status") for d in ds], "title": [d.get("title") for d in ds],
@@ -264,7 +269,7 @@ def price_snapshots(items: Any) -> pd.DataFrame:
         snap = d.get("priceSnapshot") if "priceSnapshot" in d else (d if "amountUsd" in d else None)
         if not snap:
             continue
-        amount = _decimal(snap.get("amountUsd"))
+        amount = _dollars(snap.get("amountUsd"))
         cols["request_id"].append(d.get("id") if snap is not d else d.get("requestId"))
         cols["category"].append(snap.get("category"))
         cols["catalog_key"].append(snap.get("catalogKey"))

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,8 @@ class Session:
     classroom_id: str | None = None
     organization_id: str | None = None
     mock: Any = field(default=None, repr=False)
+    control: Any = field(default=None, repr=False)
+    """The mock's control routes (faults, clock) when this session talks to a mock, else ``None``."""
 
     def __repr__(self) -> str:
         parts = [self.base_url]
@@ -87,6 +90,10 @@ def connect(base_url: str | None = None, *, content_key: str | None = None, plat
         session.platform = PlatformClient(base_url, platform_key)
     if cookies:
         session.admin = AdminClient(base_url, cookies=cookies)
+    if os.environ.get("TUTORFLOW_MOCK") == "1":          # set by `tutorflow-nb lab` for the mock it started
+        from .mock.control import MockControl
+
+        session.control = MockControl(session.base_url)
     if not quiet:
         have = [name for name in ("content", "platform", "admin") if getattr(session, name) is not None]
         print(f"tutorflow_nb: connected to {session.base_url} ({', '.join(have) or 'no credentials'})",
@@ -110,7 +117,7 @@ def _connect_mock(speed: float, quiet: bool) -> Session:
     classroom = content.classrooms()[0]
     content.aio._classroom_id = classroom.id
     platform = PlatformClient(server.base_url, demo.platform_key, poll_interval=poll)
-    session = Session(server.base_url, content, platform, admin, classroom.id, org.id, server)
+    session = Session(server.base_url, content, platform, admin, classroom.id, org.id, server, server.control)
     if not quiet:
         print(f"tutorflow_nb: TUTORFLOW_API_BASE_URL is not set, so this session uses the bundled mock at "
               f"{server.base_url} (x{speed:g} clock; organization '{org.name}', content key {content.key_prefix}…, "

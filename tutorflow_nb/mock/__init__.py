@@ -16,7 +16,8 @@ import importlib
 from typing import Any
 
 _LAZY = {
-    "ASSUMPTIONS": "assumptions", "Demo": "state", "Faults": "faults", "MockServer": "server",
+    "ASSUMPTIONS": "assumptions", "Demo": "state", "Faults": "faults", "MockControl": "control",
+    "MockServer": "server",
     "MockState": "state", "create_app": "app", "write_cookie_jar": "server", "write_env_file": "server",
 }
 __all__ = sorted(_LAZY)

@@ -96,6 +96,13 @@ class MockServer:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    @property
+    def control(self) -> Any:
+        """The ``/_mock`` control routes of this server (:class:`MockControl`)."""
+        from .control import MockControl
+
+        return MockControl(self.base_url)
+
 
 def write_cookie_jar(path: str | Path, base_url: str, session_token: str) -> Path:
     """The admin session as a Netscape cookie jar that ``curl -b`` reads."""

@@ -1,0 +1,60 @@
+"""``MockControl``: the mock's ``/_mock`` control routes from Python, for any running mock.
+
+    >>> s.control.faults(error_rate=0.2, drop_rate=0.1)        # doctest: +SKIP
+    >>> s.control.advance(3600)                                # an hour of mock time
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+__all__ = ["MockControl"]
+
+
+class MockControl:
+    """Reset, clock, faults, webhook deliveries and counts of a mock at ``base_url``."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"<MockControl {self.base_url}>"
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        response = httpx.request(method, f"{self.base_url}/_mock{path}", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def is_mock(self) -> bool:
+        try:
+            return httpx.get(f"{self.base_url}/_mock/state", timeout=5).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def state(self) -> dict[str, Any]:
+        return self._call("GET", "/state")  # type: ignore[no-any-return]
+
+    def faults(self, **settings: float) -> dict[str, Any]:
+        """Switch faults: error_rate, drop_rate, burst_429_rate, latency_ms, job_failure_rate, fail_next_jobs."""
+        return self._call("PUT", "/faults", settings)  # type: ignore[no-any-return]
+
+    def clear_faults(self) -> dict[str, Any]:
+        return self._call("DELETE", "/faults")  # type: ignore[no-any-return]
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        """Move the mock clock forward (finishes jobs, expires edit tokens)."""
+        return self._call("POST", "/clock/advance", {"seconds": seconds})  # type: ignore[no-any-return]
+
+    def speed(self, speed: float) -> dict[str, Any]:
+        return self._call("PUT", "/clock", {"speed": speed})  # type: ignore[no-any-return]
+
+    def deliveries(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/webhooks/deliveries")["data"]  # type: ignore[no-any-return]
+
+    def jobs(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/jobs")["data"]  # type: ignore[no-any-return]
+
+    def reset(self) -> dict[str, Any]:
+        return self._call("POST", "/reset")  # type: ignore[no-any-return]
