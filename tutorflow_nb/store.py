@@ -195,7 +195,7 @@ class ManifestStore:
         """One row per output in the manifest storage shape, as ``frames.outputs`` has it."""
         from . import frames
 
-        raw = self._query("SELECT * FROM outputs ORDER BY tutorflow_job_id, output_type")
+        raw = self._query("SELECT * FROM outputs ORDER BY source_content_id, output_type, tutorflow_job_id")
         cols = {c: [] for c in frames.COLUMNS["outputs"]}
         for r in raw.to_dict("records"):
             manifest = json.loads(r["manifest"] or "{}")
@@ -214,7 +214,7 @@ class ManifestStore:
 
     def manifests(self) -> list[dict[str, Any]]:
         """The documents' manifest storage shape, one record per output."""
-        raw = self._query("SELECT * FROM outputs ORDER BY tutorflow_job_id, output_type")
+        raw = self._query("SELECT * FROM outputs ORDER BY source_content_id, output_type, tutorflow_job_id")
         return [{"sourceContentId": r["source_content_id"], "tutorFlowJobId": r["tutorflow_job_id"],
                  "outputType": r["output_type"], "status": r["status"], "resourceType": r["resource_type"],
                  "resourceId": r["resource_id"], "manifest": json.loads(r["manifest"] or "{}")}
