@@ -10,8 +10,7 @@ Everything loads on first use, so ``import tutorflow_nb`` stays light: the clien
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ._lazy import lazy
 
 __version__ = "0.1.0"
 
@@ -33,19 +32,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "mock": ("tutorflow_nb.mock", None),
     "models": ("tutorflow_nb.models", None),
     "signing": ("tutorflow_nb.signing", None),
+    "widgets": ("tutorflow_nb.widgets", None),
 }
 __all__ = sorted(["__version__", *_LAZY])
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        module_name, attr = _LAZY[name]
-        module = importlib.import_module(module_name)
-        value = module if attr is None else getattr(module, attr)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'tutorflow_nb' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy(__name__, _LAZY)

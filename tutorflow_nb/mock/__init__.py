@@ -12,24 +12,12 @@ Names load on first use, so ``tutorflow_nb.mock.schemas`` can be used without Fa
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy
 
-_LAZY = {
+_LAZY = {name: (f"{__name__}.{module}", name) for name, module in {
     "ASSUMPTIONS": "assumptions", "Demo": "state", "Faults": "faults", "MockControl": "control",
-    "MockServer": "server",
-    "MockState": "state", "create_app": "app", "write_cookie_jar": "server", "write_env_file": "server",
-}
+    "MockServer": "server", "MockState": "state", "create_app": "app", "write_cookie_jar": "server",
+    "write_env_file": "server",
+}.items()}
 __all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'tutorflow_nb.mock' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy(__name__, _LAZY)

@@ -10,17 +10,11 @@ import a widget.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from .._lazy import lazy
 
-_LAZY = {"ExpansionForm": "form", "JobMonitor": "monitor", "CostEstimator": "estimator", "Discovery": "discovery",
-         "CourseBrowser": "browser"}
+_LAZY = {name: (f"{__name__}.{module}", name) for name, module in {
+    "ExpansionForm": "form", "JobMonitor": "monitor", "CostEstimator": "estimator", "Discovery": "discovery",
+    "CourseBrowser": "browser",
+}.items()}
 __all__ = sorted(_LAZY)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'tutorflow_nb.widgets' has no attribute {name!r}")
+__getattr__, __dir__ = lazy(__name__, _LAZY)
