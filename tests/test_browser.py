@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import socket
 import subprocess
 import sys
@@ -32,11 +33,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_lab(port: int) -> tuple[subprocess.Popen[str], threading.Thread, str]:
+def _start_lab(port: int, workdir: Path) -> tuple[subprocess.Popen[str], threading.Thread, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTORFLOW_")}
     proc = subprocess.Popen([str(Path(sys.executable).parent / "tutorflow-nb"), "lab", "--no-browser",
                              f"--ServerApp.port={port}", "--IdentityProvider.token=browser-test",
-                             "--ServerApp.ip=127.0.0.1"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                             "--ServerApp.ip=127.0.0.1"], cwd=workdir, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)  # type: ignore[union-attr]
@@ -51,14 +52,21 @@ def _start_lab(port: int) -> tuple[subprocess.Popen[str], threading.Thread, str]
     return proc, reader, seen
 
 
+def _snapshot() -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((ROOT / "notebooks").glob("*.ipynb"))}
+
+
 def _inner_text(page) -> str:  # type: ignore[no-untyped-def]
     return str(page.evaluate("document.body.innerText"))
 
 
-def test_expansion_notebook_form_and_monitor_in_chromium() -> None:
+def test_expansion_notebook_form_and_monitor_in_chromium(tmp_path: Path) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    # JupyterLab saves what it runs: work on a copy, so the committed notebooks keep their outputs
+    before = _snapshot()
+    shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
     port = _free_port()
-    proc, reader, _ = _start_lab(port)
+    proc, reader, _ = _start_lab(port, tmp_path)
     try:
         with playwright_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
@@ -111,7 +119,6 @@ def test_expansion_notebook_form_and_monitor_in_chromium() -> None:
         reader.join(30)
         if proc.stdout:
             proc.stdout.close()
-        for leftover in ("cells-expansion.json",):
-            (ROOT / "notebooks" / leftover).unlink(missing_ok=True)
     for name in ("form.png", "monitor.png", "jupyterlab.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000, name
+    assert _snapshot() == before, "the browser test changed the committed notebooks"
