@@ -15,6 +15,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import batch  # noqa: E402
 import frames  # noqa: E402
+import overhead  # noqa: E402
+import startup  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
     batch.main(flag)
     print()
     frames.main(flag)
+    print()
+    overhead.main(flag)
+    print()
+    startup.main(flag)
     return 0
 
 
