@@ -5,17 +5,12 @@ is skipped with that reason, and a skip is not a pass."""
 
 from __future__ import annotations
 
-import os
-import queue
 import shutil
-import socket
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from lab import free_port, start_lab, stop_lab
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,31 +20,6 @@ NOTEBOOK = "03-expanding-source-content.ipynb"
 playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
 if not CHROMIUM.exists():
     pytest.skip("no Chromium at /usr/bin/chromium: apt-get install -y chromium", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_lab(port: int, workdir: Path) -> tuple[subprocess.Popen[str], threading.Thread, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTORFLOW_")}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "tutorflow-nb"), "lab", "--no-browser",
-                             f"--ServerApp.port={port}", "--IdentityProvider.token=browser-test",
-                             "--ServerApp.ip=127.0.0.1"], cwd=workdir, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)  # type: ignore[union-attr]
-    reader.start()
-    seen, deadline = "", time.monotonic() + 90
-    while f":{port}/lab" not in seen:
-        assert proc.poll() is None and time.monotonic() < deadline, seen
-        try:
-            seen += lines.get(timeout=0.5)
-        except queue.Empty:
-            pass
-    return proc, reader, seen
 
 
 def _snapshot() -> dict[str, bytes]:
@@ -65,8 +35,8 @@ def test_expansion_notebook_form_and_monitor_in_chromium(tmp_path: Path) -> None
     # JupyterLab saves what it runs: work on a copy, so the committed notebooks keep their outputs
     before = _snapshot()
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
-    port = _free_port()
-    proc, reader, _ = _start_lab(port, tmp_path)
+    port = free_port()
+    proc, reader, _ = start_lab(tmp_path, port, "browser-test")
     try:
         with playwright_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
@@ -111,14 +81,7 @@ def test_expansion_notebook_form_and_monitor_in_chromium(tmp_path: Path) -> None
                 page.screenshot(path=str(ARTIFACTS / "jupyterlab.png"))
                 browser.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        reader.join(30)
-        if proc.stdout:
-            proc.stdout.close()
+        stop_lab(proc, reader)
     for name in ("form.png", "monitor.png", "jupyterlab.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000, name
     assert _snapshot() == before, "the browser test changed the committed notebooks"

@@ -138,11 +138,7 @@ def test_curl_node_and_python_share_one_job(cli_mock: RunningMock) -> None:
     assert created["status"] == "queued"
     assert _poll_until_done(cli_mock, created["id"])["status"] == "completed"
     both = cli_mock.shell(cli_mock.example("poll_and_retrieve.sh"), JOB_ID=created["id"]).stdout
-    decoder, docs, pos = json.JSONDecoder(), [], 0
-    while pos < len(both):
-        doc, pos = decoder.raw_decode(both, pos)
-        docs.append(doc)
-    status, result = docs
+    status, result = _json_docs(both)
     assert status["status"] == "completed" and len(result["outputs"]) == 3
 
     node = cli_mock.workdir / "example.mjs"

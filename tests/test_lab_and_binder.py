@@ -3,48 +3,24 @@
 from __future__ import annotations
 
 import os
-import queue
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import threading
-import time
 import venv
 from pathlib import Path
 
 import httpx
 
+from lab import free_port, start_lab, stop_lab
+
 ROOT = Path(__file__).resolve().parents[1]
-CLI = Path(sys.executable).parent / "tutorflow-nb"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_lab_starts_the_mock_and_jupyterlab_on_the_quickstart() -> None:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TUTORFLOW_")}
-    proc = subprocess.Popen([str(CLI), "lab", "--no-browser", f"--ServerApp.port={port}",
-                             "--IdentityProvider.token=lab-test", "--ServerApp.ip=127.0.0.1"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)  # type: ignore[union-attr]
-    reader.start()
-    seen = ""
+    port = free_port()
+    proc, reader, seen = start_lab(ROOT, port, "lab-test")
     try:
-        deadline = time.monotonic() + 60
-        while f":{port}/lab" not in seen:
-            assert proc.poll() is None, seen
-            assert time.monotonic() < deadline, seen
-            try:
-                seen += lines.get(timeout=0.5)
-            except queue.Empty:
-                pass
         mock_url = re.search(r"mock TutorFlow API is at (http://[\d.:]+)", seen).group(1)   # type: ignore[union-attr]
         assert httpx.get(f"{mock_url}/_mock/state").status_code == 200
         assert "tf_content_" in seen and not re.search(r"tf_content_[a-z0-9]{32}", seen)     # prefix only
@@ -54,16 +30,7 @@ def test_lab_starts_the_mock_and_jupyterlab_on_the_quickstart() -> None:
         notebook = httpx.get(f"{base}/api/contents/01-quickstart.ipynb?token=lab-test").json()
         assert notebook["type"] == "notebook" and notebook["content"]["cells"]
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
-        reader.join(30)                 # EOF comes only once JupyterLab, the grandchild, has stopped too
-        assert not reader.is_alive(), "JupyterLab outlived tutorflow-nb lab"
-        if proc.stdout:
-            proc.stdout.close()
+        stop_lab(proc, reader)
 
 
 def test_repo2docker_detects_the_binder_configuration() -> None:

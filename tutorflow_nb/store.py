@@ -195,22 +195,8 @@ class ManifestStore:
         """One row per output in the manifest storage shape, as ``frames.outputs`` has it."""
         from . import frames
 
-        raw = self._query("SELECT * FROM outputs ORDER BY source_content_id, output_type, tutorflow_job_id")
-        cols = {c: [] for c in frames.COLUMNS["outputs"]}
-        for r in raw.to_dict("records"):
-            manifest = json.loads(r["manifest"] or "{}")
-            urls = manifest.get("urls") or {}
-            cols["source_content_id"].append(r["source_content_id"])
-            cols["tutorflow_job_id"].append(r["tutorflow_job_id"])
-            cols["output_type"].append(r["output_type"])
-            cols["status"].append(r["status"])
-            cols["resource_type"].append(r["resource_type"])
-            cols["resource_id"].append(r["resource_id"])
-            cols["manifest_title"].append(manifest.get("title"))
-            cols["public_url"].append(urls.get("publicUrl"))
-            cols["edit_url"].append(urls.get("editUrl"))
-            cols["manifest"].append(manifest)
-        return frames._frame("outputs", cols)
+        return frames.outputs([{"job": {"id": m["tutorFlowJobId"]}, "outputs": [m],
+                                "_external_id": m["sourceContentId"]} for m in self.manifests()])
 
     def manifests(self) -> list[dict[str, Any]]:
         """The documents' manifest storage shape, one record per output."""
