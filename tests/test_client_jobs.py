@@ -35,6 +35,9 @@ def test_batch_completes_every_item_once_within_the_limit(own_server: MockServer
         assert len({i.job_id for i in batch}) == 30
         again = content.expansions.run_batch(requests_for(30))    # a re-run replays: the same keys, the same jobs
         assert [i.job_id for i in again] == [i.job_id for i in batch]
+        # the replayed creates answer with finished jobs; their results are still fetched, once each
+        assert [i.result.job.id for i in again] == [i.job_id for i in batch]
+        assert again.requests == 60
     assert len([j for j in server_jobs(own_server) if j["organizationId"] == org.id]) == 30
     assert "completed" in updates and "processing" in updates or "queued" in updates
 

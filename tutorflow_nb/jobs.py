@@ -170,7 +170,7 @@ class _Estimate:
 class _Batch:
     """The scheduler shared by every kind of batch; ``create`` and ``check`` make it one kind."""
 
-    def __init__(self, items: list[BatchItem], *, create: Callable[[BatchItem], Awaitable[None]],
+    def __init__(self, items: list[BatchItem], *, create: Callable[[BatchItem], Awaitable[bool | None]],
                  check: Callable[[BatchItem], Awaitable[bool]], http: Any, estimate: float, floor: float,
                  concurrency: int, on_update: Callable[[BatchItem], Any] | None,
                  receiver: "WebhookReceiver | None" = None, webhook_grace: float = 3.0) -> None:
@@ -211,7 +211,7 @@ class _Batch:
 
     async def _created(self, item: BatchItem) -> None:
         try:
-            await self._create(item)
+            ready = await self._create(item)
         except TutorFlowError as exc:
             item.status, item.error, item.finished_at = "error", str(exc), time.monotonic()
             await self.update(item)
@@ -220,7 +220,9 @@ class _Batch:
         if item.done:
             return
         now = time.monotonic()
-        if self.receiver is not None:
+        if ready:                               # the create's answer says the job has finished
+            self.schedule(item, now, certain=True)
+        elif self.receiver is not None:
             self.receiver.watch(item.job_id, lambda: self.schedule(item, time.monotonic(), certain=True))  # type: ignore[arg-type]
             self.schedule(item, now + self.estimate.value * 3 + self.grace)
         else:
@@ -370,7 +372,7 @@ async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] |
                     lambda item: item.external_id or exp.source_id(item.request), ExpansionResult.model_validate)
     rec.restore(items)
 
-    async def create(item: BatchItem) -> None:
+    async def create(item: BatchItem) -> bool:
         rec.intend(item)
         try:
             job = await exp.create(item.request, idempotency_key=item.idempotency_key)
@@ -378,8 +380,13 @@ async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] |
             item.status, item.error = "error", str(exc)
             rec.finished(item)
             raise
-        item.job_id, item.status, item.created_at = job.id, job.status, time.monotonic()
+        item.job_id, item.created_at = job.id, time.monotonic()
+        # a create replayed after a dropped answer can find the job already finished: its
+        # result still has to be fetched, so the item is not done yet, only ready
+        ready = job.status in ("completed", "failed")
+        item.status = "created" if ready else job.status
         rec.accepted(item, job.classroom_id)
+        return ready
 
     async def check(item: BatchItem) -> bool:
         result = await exp.result_if_done(item.job_id)  # type: ignore[arg-type]
