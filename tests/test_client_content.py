@@ -50,6 +50,18 @@ def test_create_is_idempotent_by_derived_key(content: ContentClient, live_server
     assert a.id == b.id != c.id                                      # a changed body gets a new key
 
 
+def test_ids_that_are_not_ascii_still_make_a_sendable_key(content: ContentClient) -> None:
+    body = source_request()
+    body["payload"]["category"] = {"id": "français", "title": "Français"}
+    body["payload"]["level"]["id"] = "niveau A1\t(débutant)"
+    key = content.expansions.idempotency_key(body)
+    assert key.startswith("expansion:fran%C3%A7ais:niveau%20A1%09(d%C3%A9butant):v1:")
+    first = content.expansions.create(body)                         # a header carries the key
+    assert content.expansions.create(body).id == first.id          # and it replays
+    module = content.modules.create("Été", metadata={"externalId": "module:été"})
+    assert content.modules.create("Été", metadata={"externalId": "module:été"}).id == module.id
+
+
 def test_expansion_lifecycle(content: ContentClient) -> None:
     statuses: list[str] = []
     job = content.expansions.create(source_request(2))

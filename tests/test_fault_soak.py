@@ -55,8 +55,8 @@ def test_every_fault_kind_at_once_loses_and_duplicates_nothing(tmp_path: Path) -
         counts = httpx.get(server.url("/_mock/state")).json()["counts"]
 
         assert injected["error_rate"] > 0 and injected["drop_rate"] > 0 and injected["burst_429_rate"] > 0
-        assert [i.status for i in batch] == ["completed"] * ITEMS, batch.errors
-        assert [i.status for i in courses] == ["completed"] * COURSES, courses.errors
+        assert [i.status for i in batch] == ["completed"] * ITEMS, [(i.external_id, i.error) for i in batch.failed]
+        assert [i.status for i in courses] == ["completed"] * COURSES, [(i.index, i.error) for i in courses.failed]
         # exactly one job per item: the dropped creates were retried with the same key
         keys = Counter(j["idempotencyKey"] for j in jobs)
         assert len(jobs) == ITEMS and set(keys.values()) == {1}

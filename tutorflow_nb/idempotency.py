@@ -7,6 +7,13 @@ and an edit never collides with its first version.
 
     >>> derive("expansion", {"b": 1, "a": 2}, external_id="language-basics:level-a1", version="v1")
     'expansion:language-basics:level-a1:v1:d3626ac30a87'
+
+A key travels as an HTTP header, which carries printable ASCII only: any other character
+of an external id or version (``français``, a space, a tab) is percent-encoded, so every
+key can be sent and the same ids always give the same key.
+
+    >>> derive("expansion", {}, external_id="français:A1")
+    'expansion:fran%C3%A7ais:A1:v1:44136fa355b3'
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import quote
 
 __all__ = ["derive", "fingerprint", "PATTERNS"]
 
@@ -29,6 +37,7 @@ PATTERNS = {
     "platform-module": "platform-module:{external_id}:{version}",
 }
 MAX_LENGTH = 255
+_HEADER_SAFE = "".join(map(chr, range(0x21, 0x7F)))     # printable ASCII but the space
 
 
 def fingerprint(body: Any, length: int = 12) -> str:
@@ -41,7 +50,8 @@ def derive(kind: str, body: Any, *, external_id: str | None = None, version: str
     if kind not in PATTERNS:
         raise ValueError(f"unknown idempotency kind {kind!r}; one of {', '.join(PATTERNS)}")
     print_ = fingerprint(body)
-    key = PATTERNS[kind].format(external_id=external_id or print_, version=version or "v1")
+    key = PATTERNS[kind].format(external_id=quote(external_id, safe=_HEADER_SAFE) if external_id else print_,
+                                version=quote(version, safe=_HEADER_SAFE) if version else "v1")
     if external_id:
         key = f"{key}:{print_}"
     return key if len(key) <= MAX_LENGTH else key[: MAX_LENGTH - 13] + ":" + print_
