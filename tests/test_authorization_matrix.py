@@ -1,7 +1,8 @@
 """The full authorization matrix: every TutorFlow route of the mock, called every wrong way.
 
 The routes come from the mock's own ``/openapi.json``, so a route added later is in the
-matrix without editing this file (an operation the matrix cannot classify fails it).
+matrix without editing this file; each operation's credential is the one its description
+names (``mock.openapi.surface``).
 Organization A owns one of everything; every title and prompt it writes carries a canary.
 Then each route is called, with A's real ids in the path and a valid body, with:
 
@@ -26,6 +27,7 @@ import pytest
 
 from conftest import Org, seed_org_sync, source_request
 from tutorflow_nb.mock import MockServer
+from tutorflow_nb.mock.openapi import surface
 
 CANARY = "CANARY-ORG-A-7f3c"
 KINDS = ("modules", "courses", "videos", "slides", "tests")
@@ -35,30 +37,16 @@ KINDS = ("modules", "courses", "videos", "slides", "tests")
 class Operation:
     method: str
     template: str
-    surface: str            # content, platform, admin, edit, public
+    surface: str            # content, platform, admin, token (edit token in the path), public
 
     @property
     def name(self) -> str:
         return f"{self.method} {self.template}"
 
 
-def classify(path: str) -> str:
-    if "/public/" in path or path.endswith("/auth/sign-in"):
-        return "public"
-    if "/courses/edit/" in path:
-        return "edit"
-    if path.startswith(("/v1/content/organizations", "/v1/content/auth/")):
-        return "admin"
-    if path.startswith("/v1/content/"):
-        return "content"
-    if path.startswith("/v1/platform/"):
-        return "platform"
-    raise AssertionError(f"the matrix cannot classify {path}: add it to classify()")
-
-
 def operations(server: MockServer) -> list[Operation]:
     spec = httpx.get(server.url("/openapi.json")).json()
-    return [Operation(method.upper(), path, classify(path)) for path, ops in spec["paths"].items()
+    return [Operation(method.upper(), path, surface(path)) for path, ops in spec["paths"].items()
             if path.startswith("/v1/") for method in ops]
 
 
@@ -257,7 +245,7 @@ def test_every_route_refuses_every_wrong_caller(matrix_server: MockServer) -> No
                     expect("other organization", op, 404, r, "organization_not_found")
                 else:
                     expect("other organization", op, 200, r)
-            elif op.surface == "edit":
+            elif op.surface == "token":
                 path = w.path(op.template).replace(w.ids["editToken"], "f" * 32)
                 expect("unknown edit token", op, 404, w.call(c, op, path=path), "edit_token_not_found")
                 # an edit token is the whole credential: keys of either surface neither add nor replace it
@@ -270,13 +258,13 @@ def test_every_route_refuses_every_wrong_caller(matrix_server: MockServer) -> No
         # an hour later every edit token has expired: 401, and still nothing of A in the answer
         httpx.post(matrix_server.url("/_mock/clock/advance"), json={"seconds": 3601}).raise_for_status()
         for op in ops:
-            if op.surface == "edit":
+            if op.surface == "token":
                 expect("expired edit token", op, 401, w.call(c, op), "edit_token_expired")
 
     print("\nauthorization matrix:", len(ops), "operations;", checked)
     surfaces = {op.surface for op in ops}
-    assert surfaces == {"content", "platform", "admin", "edit", "public"}
+    assert surfaces == {"content", "platform", "admin", "token", "public"}
     assert len(ops) >= 60
-    n_edit = sum(op.surface == "edit" for op in ops)
+    n_edit = sum(op.surface == "token" for op in ops)
     assert checked["expired edit token"] == checked["unknown edit token"] == n_edit
     assert checked["other surface"] == sum(op.surface in ("content", "platform") for op in ops)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = ["ApiKey", "redact", "key_prefix", "RedactingFilter", "PREFIXES"]
 
@@ -51,6 +51,11 @@ class ApiKey:
     """A TutorFlow API key. ``str()``, ``repr()`` and f-strings show the prefix only."""
 
     __slots__ = ("_secret", "surface", "prefix")
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """On the wire a key is a string (in a create or rotate answer, and nowhere else)."""
+        return {"type": "string", "pattern": "^tf_(content|platform)_"}
 
     def __init__(self, secret: str, surface: Surface | None = None) -> None:
         secret = secret.strip() if isinstance(secret, str) else secret

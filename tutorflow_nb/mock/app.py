@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .assumptions import describe
 from .errors import MockError, PayloadTooLarge, RateLimited
 from .faults import Faults
+from .openapi import allowed_methods, document
 from .state import MockState
 
 __all__ = ["create_app", "ConnectionDropped", "MAX_BODY_BYTES"]
@@ -270,21 +271,18 @@ def create_app(state: MockState | None = None, *, seed: int = 0, speed: float = 
         codes = {404: "route_not_found", 405: "method_not_allowed"}
         body = error_body(request.scope.get("state", {}).get("request_id"), exc.status_code,
                           str(exc.detail), str(exc.detail), codes.get(exc.status_code, "http_error"))
-        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:              # Starlette names only the first route's methods
+            headers["Allow"] = ", ".join(allowed_methods(app.openapi(), request.url.path))
+        return JSONResponse(body, status_code=exc.status_code, headers=headers or None)
 
     app.add_middleware(FaultMiddleware, mock=mock)
     app.add_middleware(RequestContext)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                                 routes=app.routes)
-            schema.setdefault("components", {})["securitySchemes"] = {
-                "workspaceKey": {"type": "http", "scheme": "bearer", "description": "tf_content_ key"},
-                "platformKey": {"type": "http", "scheme": "bearer", "description": "tf_platform_ key"},
-                "adminSession": {"type": "apiKey", "in": "cookie", "name": "tutorflow_admin_session"},
-            }
-            app.openapi_schema = schema
+            app.openapi_schema = document(get_openapi(title=app.title, version=app.version,
+                                                      description=app.description, routes=app.routes))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

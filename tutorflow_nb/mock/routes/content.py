@@ -40,13 +40,13 @@ async def expansion_result(jobId: str, who: ContentCaller, state: State) -> dict
              openapi_extra=assumed("exports", "idempotency"))
 async def export(classroomId: str, body: ExportCreate, request: Request, state: State,
                  idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> Response:
-    key = state.check_idempotency_key(idempotency_key)
-    if bearer_of(request) or SESSION_COOKIE not in request.cookies:
+    if bearer_of(request) or SESSION_COOKIE not in request.cookies:     # who is asking comes first
         who = state.authenticate("content", bearer_of(request))
         request.state.rate = who.rate
         org_id = who.org.id
     else:
         org_id = org_of_classroom(state, state.admin_for(request.cookies.get(SESSION_COOKIE)), classroomId)
+    key = state.check_idempotency_key(idempotency_key)
     return answer(*state.content.export(org_id, classroomId, body, key))
 
 

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/_mock", tags=["Mock control (not TutorFlow)"])
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)       # false is not 0, "3" is not 3
 
 
 class SeedOrganization(_Strict):
@@ -54,7 +54,8 @@ async def reset(state: State) -> dict:
     return {"reset": True, "counts": state.counts()}
 
 
-@router.post("/organizations", status_code=201)
+@router.post("/organizations", status_code=201,
+             responses={401: {"description": "The admin email exists with another password"}})
 async def seed_organization(body: SeedOrganization, state: State) -> dict:
     demo = state.provision_demo(body.name, email=body.adminEmail, password=body.adminPassword,
                                 rate_limit=body.rateLimitPerMinute, ui_lessons=body.uiLessons)

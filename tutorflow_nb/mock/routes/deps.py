@@ -45,7 +45,7 @@ async def _idem(idempotency_key: Annotated[str | None, Header(alias="Idempotency
 
 class _Page:
     def __init__(self, limit: Annotated[int | None, Query(ge=1, le=100)] = None,
-                 cursor: Annotated[str | None, Query(max_length=200)] = None) -> None:
+                 cursor: Annotated[str | None, Query(min_length=1, max_length=200)] = None) -> None:
         self.limit, self.cursor = limit, cursor
 
 

@@ -21,7 +21,8 @@ HeaderKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Sequence = Annotated[int, Path(ge=1, le=1000)]
 
 
-@router.post("/courses", status_code=201, openapi_extra=assumed("platform-timing", "lesson-count", "idempotency"))
+@router.post("/courses", status_code=201, openapi_extra=assumed("platform-timing", "lesson-count", "idempotency"),
+             responses={202: {"description": "Accepted (mode async): poll the request until isTerminal"}})
 async def create_course(body: PlatformCourseCreate, who: PlatformCaller, state: State,
                         idempotency_key: HeaderKey = None) -> Response:
     key = state.check_idempotency_key(idempotency_key)
