@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
 
 from conftest import POLL, seed_org_sync, source_request
-from tutorflow_nb import AdminClient, ContentClient, PlatformClient, WebhookReceiver
+from tutorflow_nb import AdminClient, ContentClient, ManifestStore, PlatformClient, WebhookReceiver
+from tutorflow_nb.http import RetryPolicy
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.signing import sign
 from tutorflow_nb.sync import run_sync
@@ -50,6 +53,21 @@ def test_batch_reports_refused_items_and_goes_on(own_server: MockServer) -> None
     assert [i.status for i in batch] == ["completed", "error", "completed"]
     assert batch[1].external_id == "bad-one" and "payload.level" in batch[1].error
     assert batch.failed == [batch[1]]
+
+
+def test_an_outage_longer_than_the_clients_retries_sets_items_back_not_lost(own_server: MockServer,
+                                                                            tmp_path: Path) -> None:
+    org = seed_org_sync(own_server)
+    httpx.put(own_server.url("/_mock/faults"), json={"error_rate": 1.0})         # every call answers 503
+    threading.Timer(0.4, lambda: httpx.delete(own_server.url("/_mock/faults"))).start()
+    with ContentClient(own_server.base_url, org.content_key, poll_interval=POLL,
+                       retry=RetryPolicy(max_retries=0)) as content, ManifestStore(tmp_path / "o.sqlite") as store:
+        batch = content.expansions.run_batch(requests_for(8), store=store)
+        assert [i.status for i in batch] == ["completed"] * 8
+        assert all(i.setbacks >= 1 for i in batch)                  # each create failed once, and was sent again
+        assert store.count("completed") == 8
+    keys = [j["idempotencyKey"] for j in server_jobs(own_server) if j["organizationId"] == org.id]
+    assert sorted(keys) == sorted(i.idempotency_key for i in batch)     # one job per item
 
 
 def test_batch_with_failed_jobs(own_server: MockServer) -> None:

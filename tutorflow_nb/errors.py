@@ -26,7 +26,7 @@ from .keys import redact
 __all__ = [
     "TutorFlowError", "APIStatusError", "BadRequestError", "AuthenticationError", "PermissionDeniedError",
     "NotFoundError", "ConflictError", "PayloadTooLargeError", "RateLimitError", "ServerError", "NetworkError",
-    "JobFailedError", "JobTimeoutError", "error_for_status",
+    "JobFailedError", "JobTimeoutError", "error_for_status", "is_transient",
 ]
 
 
@@ -151,6 +151,11 @@ class JobTimeoutError(TutorFlowError):
     def __init__(self, message: str, *, job: Any = None, **kw: Any) -> None:
         self.job = job
         super().__init__(message, **kw)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A failure that may pass if the same call (same Idempotency-Key) is made again later."""
+    return isinstance(exc, (ServerError, RateLimitError, NetworkError))
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

@@ -19,12 +19,13 @@ import heapq
 import inspect
 import itertools
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import JobFailedError, JobTimeoutError, TutorFlowError
+from .errors import JobFailedError, JobTimeoutError, TutorFlowError, is_transient
 
 if TYPE_CHECKING:
     from .content import AsyncContentClient
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["wait_for", "BatchItem", "BatchResult", "run_expansions", "run_courses", "run_modules"]
 
 FAILED = frozenset({"failed", "FAILED"})
+log = logging.getLogger("tutorflow_nb.jobs")
 
 
 async def _call(callback: Callable[..., Any] | None, *args: Any) -> None:
@@ -90,6 +92,7 @@ class BatchItem:
     created_at: float | None = None    # wall clock (time.monotonic) when the create answered
     finished_at: float | None = None
     fetches: int = 0
+    setbacks: int = 0                  # calls that failed transiently after the client's own retries
     fetching: bool = field(default=False, repr=False)
 
     @property
@@ -168,12 +171,21 @@ class _Estimate:
 
 
 class _Batch:
-    """The scheduler shared by every kind of batch; ``create`` and ``check`` make it one kind."""
+    """The scheduler shared by every kind of batch; ``create`` and ``check`` make it one kind.
+
+    A call that still fails transiently (5xx, 429, no answer) after the client's own retries
+    sets its item back: the create or fetch is tried again later, up to ``SETBACKS`` times,
+    with the same Idempotency-Key. Only then, or on a refusal (400, 401, 403, 404, 409), is
+    the item ``error``.
+    """
+
+    SETBACKS = 5
 
     def __init__(self, items: list[BatchItem], *, create: Callable[[BatchItem], Awaitable[bool | None]],
                  check: Callable[[BatchItem], Awaitable[bool]], http: Any, estimate: float, floor: float,
                  concurrency: int, on_update: Callable[[BatchItem], Any] | None,
-                 receiver: "WebhookReceiver | None" = None, webhook_grace: float = 3.0) -> None:
+                 receiver: "WebhookReceiver | None" = None, webhook_grace: float = 3.0,
+                 record_error: Callable[[BatchItem], None] | None = None) -> None:
         self.items, self._create, self._check, self.http = items, create, check, http
         self.estimate = _Estimate(estimate, floor)
         self.concurrency, self.on_update = concurrency, on_update
@@ -183,6 +195,8 @@ class _Batch:
         self._tie = itertools.count()
         self._wake = asyncio.Event()
         self._open = {item.index for item in items if not item.done}
+        self._waiting = [item for item in reversed(items) if not item.done and item.job_id is None]
+        self._record_error = record_error or (lambda item: None)
 
     def schedule(self, item: BatchItem, at: float, certain: bool = False) -> None:
         """Fetch ``item`` at ``at``; ``certain`` when a webhook said it is done (never deferred)."""
@@ -209,11 +223,32 @@ class _Batch:
             self._open.discard(item.index)
         await _call(self.on_update, item)
 
+    def _set_back(self, item: BatchItem, exc: TutorFlowError) -> bool:
+        """After a transient failure, try ``item`` again later (the same key: nothing is duplicated)."""
+        if not is_transient(exc) or item.setbacks >= self.SETBACKS:
+            return False
+        item.setbacks += 1
+        delay = min(30.0, self.estimate.value + 0.5 * 2 ** item.setbacks)
+        if item.job_id is None:                 # the create: send it again
+            asyncio.get_running_loop().call_later(delay, self._recreate, item)
+        else:                                   # the fetch: look again
+            self.schedule(item, time.monotonic() + delay, certain=True)
+        log.info("batch item %d: %s; trying again in %.1fs (%d/%d)", item.index, exc, delay, item.setbacks,
+                 self.SETBACKS)
+        return True
+
+    def _recreate(self, item: BatchItem) -> None:
+        self._waiting.append(item)
+        self._wake.set()
+
     async def _created(self, item: BatchItem) -> None:
         try:
             ready = await self._create(item)
         except TutorFlowError as exc:
+            if self._set_back(item, exc):
+                return
             item.status, item.error, item.finished_at = "error", str(exc), time.monotonic()
+            self._record_error(item)
             await self.update(item)
             return
         await self.update(item)
@@ -234,7 +269,10 @@ class _Batch:
         try:
             done = await self._check(item)
         except TutorFlowError as exc:
+            if self._set_back(item, exc):
+                return
             item.status, item.error, item.finished_at = "error", str(exc), time.monotonic()
+            self._record_error(item)
             await self.update(item)
             return
         finally:
@@ -257,8 +295,7 @@ class _Batch:
     async def run(self) -> BatchResult:
         start = time.monotonic()
         before = dict(self.http.stats)
-        waiting = [item for item in self.items if not item.done and item.job_id is None]
-        waiting.reverse()
+        waiting = self._waiting
         for item in self.items:                 # re-attach to jobs a previous run created
             if not item.done and item.job_id is not None:
                 item.created_at = item.created_at or time.monotonic()
@@ -374,12 +411,7 @@ async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] |
 
     async def create(item: BatchItem) -> bool:
         rec.intend(item)
-        try:
-            job = await exp.create(item.request, idempotency_key=item.idempotency_key)
-        except TutorFlowError as exc:
-            item.status, item.error = "error", str(exc)
-            rec.finished(item)
-            raise
+        job = await exp.create(item.request, idempotency_key=item.idempotency_key)
         item.job_id, item.created_at = job.id, time.monotonic()
         # a create replayed after a dropped answer can find the job already finished: its
         # result still has to be fetched, so the item is not done yet, only ready
@@ -399,7 +431,8 @@ async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] |
 
     lo = client.poll_interval[0]
     return await _Batch(items, create=create, check=check, http=client.http, estimate=estimate or lo,
-                        floor=lo / 10, concurrency=concurrency, on_update=on_update, receiver=receiver).run()
+                        floor=lo / 10, concurrency=concurrency, on_update=on_update, receiver=receiver,
+                        record_error=rec.finished).run()
 
 
 async def run_courses(client: "AsyncPlatformClient", requests: Iterable[Any], *,
@@ -422,13 +455,7 @@ async def run_courses(client: "AsyncPlatformClient", requests: Iterable[Any], *,
 
     async def create(item: BatchItem) -> None:
         rec.intend(item)
-        try:
-            course = await courses.create(data={**item.request, "mode": "async"},
-                                          idempotency_key=item.idempotency_key)
-        except TutorFlowError as exc:
-            item.status, item.error = "error", str(exc)
-            rec.finished(item)
-            raise
+        course = await courses.create(data={**item.request, "mode": "async"}, idempotency_key=item.idempotency_key)
         item.job_id, item.status, item.created_at = course.id, course.status, time.monotonic()
         rec.accepted(item)
         if course.is_terminal:
@@ -446,7 +473,8 @@ async def run_courses(client: "AsyncPlatformClient", requests: Iterable[Any], *,
 
     lo = client.poll_interval[0]
     return await _Batch(items, create=create, check=check, http=client.http, estimate=estimate or lo,
-                        floor=lo / 10, concurrency=concurrency, on_update=on_update).run()
+                        floor=lo / 10, concurrency=concurrency, on_update=on_update,
+                        record_error=rec.finished).run()
 
 
 def _finish_course(item: BatchItem, course: Any) -> None:
