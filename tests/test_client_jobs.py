@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -141,3 +142,24 @@ def test_receiver_accepts_signed_and_refuses_forged_replayed_stale(receiver: Web
     assert _post(receiver, b"not json", sign(b"not json", "whsec_test"), "d2").status_code == 400
     assert httpx.post(receiver.url.rsplit("/", 1)[0] + "/elsewhere", content=b"{}").status_code == 404
     assert [status for status, _ in receiver.rejected] == [401, 401, 401, 401, 409, 400]
+
+
+@pytest.mark.anyio
+async def test_forged_stale_or_replayed_deliveries_wake_no_waiting_batch(receiver: WebhookReceiver) -> None:
+    woken: list[str] = []
+    receiver.watch("job-1", lambda: woken.append("job-1"))          # as a batch does for each job it waits on
+    body = _delivery()
+
+    async def post(content: bytes, signature: str | None) -> int:
+        response = await asyncio.to_thread(_post, receiver, content, signature)
+        await asyncio.sleep(0.02)                                   # a wake-up would be scheduled on this loop
+        return response.status_code
+
+    assert await post(body, sign(body, "whsec_wrong")) == 401
+    assert await post(body, sign(body, "whsec_test", timestamp=int(time.time()) - 3600)) == 401
+    assert await post(body.replace(b"completed", b"failed!!!"), sign(body, "whsec_test")) == 401
+    assert woken == []
+    assert await post(body, sign(body, "whsec_test")) == 200
+    assert woken == ["job-1"]
+    assert await post(body, sign(body, "whsec_test")) == 409          # the replay
+    assert woken == ["job-1"]
