@@ -1,12 +1,13 @@
 """Run every benchmark and print one table: ``python benchmarks/run.py [--quick]``.
 
 Each benchmark measures ratios side by side in one run; ``--quick`` is the small size CI
-runs so the benchmarks cannot rot.
+runs so the benchmarks cannot rot. The run ends with a summary table in Markdown.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 from pathlib import Path
@@ -15,8 +16,18 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import batch  # noqa: E402
 import frames  # noqa: E402
+import notebooks  # noqa: E402
 import overhead  # noqa: E402
 import startup  # noqa: E402
+
+BENCHMARKS = (batch, overhead, frames, startup, notebooks)
+
+
+def summary(rows: list[tuple[str, str, str, str]]) -> str:
+    """The rows as a Markdown table (what the README shows)."""
+    lines = ["| benchmark | measured, side by side | target | detail |", "|---|---|---|---|"]
+    lines += [f"| {' | '.join(row)} |" for row in rows]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,15 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
     args = parser.parse_args(argv)
     flag = ["--quick"] if args.quick else []
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"{__import__('os').cpu_count()} cores\n")
-    batch.main(flag)
-    print()
-    frames.main(flag)
-    print()
-    overhead.main(flag)
-    print()
-    startup.main(flag)
+    machine = (f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
+               f"{os.cpu_count()} cores")
+    print(f"machine: {machine}\n")
+    rows: list[tuple[str, str, str, str]] = []
+    for bench in BENCHMARKS:
+        rows += bench.main(flag)
+        print()
+    print(f"summary ({'quick' if args.quick else 'full'} run; {machine}):\n")
+    print(summary(rows))
     return 0
 
 

@@ -20,7 +20,9 @@ ASSUMPTIONS: dict[str, str] = {
     "error-body": (
         "Errors answer JSON {statusCode, error, message, code, requestId} (NestJS-style, as the DTO names in "
         "the documents suggest); a 400 adds fields: [{field, message}] naming every bad field, and message "
-        "is then a list of 'field: problem' strings. Malformed JSON is 400 and a body over 1 MiB is 413."),
+        "is then a list of 'field: problem' strings. Malformed JSON is 400 and a body over 1 MiB is 413; a "
+        "method a route does not have is 405 with an Allow header listing the ones it has. /openapi.json lists "
+        "every status each operation can answer."),
     "rate-limit-headers": (
         "Every authenticated request counts against its key's rateLimitPerMinute in a fixed window of one "
         "mock minute starting at the window's first request. Answers carry X-RateLimit-Limit, "
@@ -28,7 +30,8 @@ ASSUMPTIONS: dict[str, str] = {
         "RateLimit-Policy: '<limit>;w=<window in wall seconds>'. A 429 adds Retry-After (wall seconds)."),
     "lists": (
         "List routes answer {data: [...], nextCursor: string | null}; pass ?cursor=<nextCursor> for the next "
-        "page and ?limit=1..100 (default 20)."),
+        "page and ?limit=1..100 (default 20). A cursor this API did not return, or an empty one, is a 400 "
+        "naming 'cursor'."),
     "api-keys": (
         "Keys are created with POST …/api-keys {name, rateLimitPerMinute (1-10000, default 60)}; the full key "
         "is in that answer only ('key'), reads show keyPrefix (the prefix and 8 characters). POST "
@@ -70,7 +73,8 @@ ASSUMPTIONS: dict[str, str] = {
         "POST /v1/content/classrooms/{classroomId}/integrations/exports accepts the admin session cookie or a "
         "tf_content_ key. lessonId is a module of that classroom (UI-authored lessons are modules). It "
         "answers 201 {job, outputs} with a completed job (sourceType 'tutorflow_ui') that GET …/expansions/"
-        "{jobId} and …/result also return. idempotencyKey may be in the body or the Idempotency-Key header."),
+        "{jobId} and …/result also return. idempotencyKey may be in the body or the Idempotency-Key header. "
+        "As on every route, the caller is checked first: no credential is a 401 before any 400."),
     "idempotency": (
         "Every create honours Idempotency-Key (header; Platform and export also accept body idempotencyKey). "
         "The same key with the same body replays the first answer (same status, same resource); the same key "
