@@ -223,10 +223,17 @@ class _Batch:
             self._open.discard(item.index)
         await _call(self.on_update, item)
 
-    def _set_back(self, item: BatchItem, exc: TutorFlowError) -> bool:
-        """After a transient failure, try ``item`` again later (the same key: nothing is duplicated)."""
-        if not is_transient(exc) or item.setbacks >= self.SETBACKS:
-            return False
+    async def _failed(self, item: BatchItem, exc: TutorFlowError) -> None:
+        """Set ``item`` back after a transient failure, or end it as ``error``."""
+        if is_transient(exc) and item.setbacks < self.SETBACKS:
+            self._set_back(item, exc)
+            return
+        item.status, item.error, item.finished_at = "error", str(exc), time.monotonic()
+        self._record_error(item)
+        await self.update(item)
+
+    def _set_back(self, item: BatchItem, exc: TutorFlowError) -> None:
+        """Try ``item``'s create or fetch again later (the same key: nothing is duplicated)."""
         item.setbacks += 1
         delay = min(30.0, self.estimate.value + 0.5 * 2 ** item.setbacks)
         if item.job_id is None:                 # the create: send it again
@@ -235,7 +242,6 @@ class _Batch:
             self.schedule(item, time.monotonic() + delay, certain=True)
         log.info("batch item %d: %s; trying again in %.1fs (%d/%d)", item.index, exc, delay, item.setbacks,
                  self.SETBACKS)
-        return True
 
     def _recreate(self, item: BatchItem) -> None:
         self._waiting.append(item)
@@ -245,11 +251,7 @@ class _Batch:
         try:
             ready = await self._create(item)
         except TutorFlowError as exc:
-            if self._set_back(item, exc):
-                return
-            item.status, item.error, item.finished_at = "error", str(exc), time.monotonic()
-            self._record_error(item)
-            await self.update(item)
+            await self._failed(item, exc)
             return
         await self.update(item)
         if item.done:
@@ -269,11 +271,7 @@ class _Batch:
         try:
             done = await self._check(item)
         except TutorFlowError as exc:
-            if self._set_back(item, exc):
-                return
-            item.status, item.error, item.finished_at = "error", str(exc), time.monotonic()
-            self._record_error(item)
-            await self.update(item)
+            await self._failed(item, exc)
             return
         finally:
             item.fetching = False
