@@ -197,6 +197,24 @@ def test_discovery_creates_a_key_and_shows_only_its_prefix(live_server: MockServ
     assert stranger.create_key() is None and "pick an organization" in stranger.error.value
 
 
+def test_discovery_classroom_picker_moves_the_client(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
+    second = live_server.state.add_classroom(tf_org.id, "Second Classroom")
+    admin = AdminClient(live_server.base_url, cookies={"tutorflow_admin_session": tf_org.session})
+    picker = Discovery(admin)
+    content = picker.create_key()
+    assert {value for _, value in picker.classroom.options} == {tf_org.classroom_id, second.id}
+    picker.classroom.value = second.id                          # the user picks the other classroom
+    assert content.classroom_id() == second.id
+    module = content.modules.create("Lands in the second classroom")
+    assert module.classroom_id == second.id
+    picker.create_key()                                         # a second key: one client, one observer
+    picker.classroom.value = tf_org.classroom_id
+    assert picker.content.classroom_id() == tf_org.classroom_id and content.classroom_id() == second.id
+    content.close()
+    picker.content.close()
+    admin.close()
+
+
 def test_course_browser(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
     with PlatformClient(live_server.base_url, tf_org.platform_key) as platform:
         course = platform.courses.create("Create a Python course covering lists, dicts and sets", lesson_count=6)

@@ -28,6 +28,7 @@ class Discovery(w.VBox):
         self.create_button.on_click(lambda _: self.create_key())
         self.key_label = w.HTML()
         self.classroom = w.Dropdown(description="classroom", options=[])
+        self.classroom.observe(self._classroom_picked, names="value")
         self.error = w.HTML()
         super().__init__([self.organization, w.HBox([self.key_name, self.rate_limit, self.create_button]),
                           self.key_label, self.classroom, self.error])
@@ -65,9 +66,11 @@ class Discovery(w.VBox):
         if rooms:
             self.classroom.value = rooms[0].id
             self.content.aio._classroom_id = rooms[0].id
-        self.classroom.observe(lambda change: setattr(self.content.aio, "_classroom_id", change["new"]),
-                               names="value")
         return self.content
+
+    def _classroom_picked(self, change: dict[str, Any]) -> None:
+        if self.content is not None and change["new"]:
+            self.content.aio._classroom_id = change["new"]
 
     def __repr__(self) -> str:
         key = f"key {self.created_key.key_prefix}…" if self.created_key else "no key yet"
