@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 
@@ -106,6 +107,30 @@ def test_form_load_and_save(tmp_path: Path) -> None:
     other.load(path)
     assert other.request == request and "2 lesson(s), valid" in repr(other)
     assert "ExpansionForm" in other._repr_html_()
+
+
+def uploaded(name: str, content: bytes) -> tuple[dict, ...]:
+    """What a FileUpload's value holds after the user picks one file."""
+    return ({"name": name, "type": "application/json", "size": len(content), "content": memoryview(content),
+             "last_modified": datetime.datetime(2026, 11, 23, tzinfo=datetime.timezone.utc)},)
+
+
+def test_form_upload_loads_a_request_or_a_bare_payload_and_names_a_bad_file() -> None:
+    request = source_request(2, floco=True)
+    form = ExpansionForm()
+    form.upload.value = uploaded("request.json", json.dumps(request).encode())
+    assert form.request == request and "loaded request.json" in form.upload_status.value
+    form.outputs["summary_video"].value = False
+    payload = source_request(3)["payload"]                      # as the source system exports it
+    form.upload.value = uploaded("level.json", json.dumps(payload).encode())
+    assert form.request["payload"] == payload
+    assert form.request["requestedOutputs"] == ["interactive_module", "expanded_quiz"]     # kept
+    before = form.request
+    for name, content, says in (("broken.json", b"{not json", "broken.json: Expecting property name"),
+                                ("list.json", b"[1, 2]", "list.json: it holds JSON, but not an object"),
+                                ("latin1.json", "{\"a\": \"é\"}".encode("latin-1"), "latin1.json: not UTF-8 text; save the file as UTF-8")):
+        form.upload.value = uploaded(name, content)
+        assert says in form.upload_status.value and form.request == before         # nothing changed
 
 
 def test_form_launch_reaches_the_mock(live_server: MockServer, org_content) -> None:  # type: ignore[no-untyped-def]

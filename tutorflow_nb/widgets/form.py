@@ -82,6 +82,9 @@ class ExpansionForm(w.VBox):
         self.level_id = w.Text(description="level id")
         self.level_title = w.Text(description="level")
         self.outputs = {o: w.Checkbox(value=True, description=o, indent=False) for o in OUTPUT_TYPES}
+        self.upload = w.FileUpload(accept=".json,application/json", multiple=False, description="load JSON")
+        self.upload.observe(self._uploaded, names="value")
+        self.upload_status = w.HTML()
         self.lessons = w.VBox()
         self.add_button = w.Button(description="add lesson", icon="plus")
         self.add_button.on_click(lambda _: self.add_lesson())
@@ -96,6 +99,7 @@ class ExpansionForm(w.VBox):
                        self.level_title, *self.outputs.values()):
             widget.observe(lambda _: self.refresh(), names="value")
         rows = [
+            w.HBox([self.upload, self.upload_status]),
             w.HBox([self.source_type, self.field_errors["sourceType"]]),
             w.HBox([self.category_id, self.category_title, self.field_errors["payload.category"]]),
             w.HBox([self.language, self.field_errors["payload.language"]]),
@@ -200,9 +204,15 @@ class ExpansionForm(w.VBox):
         self.refresh()
 
     def load(self, request: dict[str, Any] | str | Path) -> None:
-        """Fill the form from a request dict, or a JSON file of one."""
+        """Fill the form from a request dict, or a JSON file of one.
+
+        A bare source payload (``category``, ``language``, ``level``, as the source system
+        exports it) is taken as the request's ``payload``; the outputs stay as they are.
+        """
         if not isinstance(request, dict):
             request = json.loads(Path(request).read_text())
+        if "payload" not in request and "level" in request:
+            request = {"requestedOutputs": [o for o, box in self.outputs.items() if box.value], "payload": request}
         payload = request.get("payload") or {}
         category = payload.get("category")
         level = payload.get("level") or {}
@@ -220,6 +230,25 @@ class ExpansionForm(w.VBox):
         finally:
             self._loading = False
         self.refresh()
+
+    def _uploaded(self, change: dict[str, Any]) -> None:
+        """A JSON file chosen with the upload button: load it, or say what is wrong with it."""
+        if not change["new"]:
+            return
+        upload = change["new"][0]
+        name = str(upload.get("name", "the file"))
+        try:
+            request = json.loads(bytes(upload["content"]).decode("utf-8"))
+            if not isinstance(request, dict):
+                raise ValueError("it holds JSON, but not an object: expected a request or a source payload")
+        except UnicodeDecodeError:
+            self.upload_status.value = _error_html(f"{name}: not UTF-8 text; save the file as UTF-8 and load it again")
+            return
+        except ValueError as exc:
+            self.upload_status.value = _error_html(f"{name}: {exc}")
+            return
+        self.load(request)
+        self.upload_status.value = f"loaded {html.escape(name)}"
 
     def save(self, path: str | Path) -> Path:
         path = Path(path)
