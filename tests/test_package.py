@@ -38,3 +38,19 @@ def test_ci_runs_the_readme_test_command() -> None:
     install_and_run, test = commands
     assert "pip install -e" in install_and_run and "tutorflow-nb lab" in install_and_run
     assert test in (ROOT / ".ci" / "run").read_text()
+
+
+def test_docstring_examples_run() -> None:
+    """Every example in a docstring that can run without a live session runs, and says what it shows."""
+    import doctest
+    import importlib
+    import pkgutil
+
+    ran: dict[str, int] = {}
+    for info in pkgutil.walk_packages(tutorflow_nb.__path__, "tutorflow_nb."):
+        module = importlib.import_module(info.name)
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False, report=False)
+        assert result.failed == 0, f"{info.name}: {result.failed} docstring example(s) failed"
+        if result.attempted:
+            ran[info.name] = result.attempted
+    assert {"tutorflow_nb.idempotency", "tutorflow_nb.pricing", "tutorflow_nb.keys"} <= set(ran)

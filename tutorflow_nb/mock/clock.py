@@ -19,8 +19,9 @@ __all__ = ["Clock", "iso"]
 class Clock:
     """Mock time = start + (wall time elapsed) x speed + manual advances.
 
-    >>> clock = Clock(speed=10.0)
-    >>> clock.advance(60)            # jump one mock minute ahead
+    >>> clock = Clock(speed=10.0, start=0.0)
+    >>> round(clock.advance(60))     # jump one mock minute ahead; returns the new mock time
+    60
     """
 
     def __init__(self, speed: float = 1.0, start: float | None = None) -> None:

@@ -66,7 +66,7 @@ class ExpansionForm(w.VBox):
     """Build a Content Integration expansion request; Launch sends it.
 
     >>> form = ExpansionForm(client=s.content)          # doctest: +SKIP
-    >>> form                                            # shows the form in JupyterLab
+    >>> form                                            # doctest: +SKIP
     """
 
     def __init__(self, client: Any = None, *, request: dict[str, Any] | None = None,
