@@ -95,6 +95,25 @@ def test_batch_with_webhooks_needs_two_requests_per_job(own_server: MockServer) 
     assert len(receiver.accepted) == 20 and receiver.rejected == []
 
 
+@pytest.mark.parametrize("lost", [0.5, 1.0])
+def test_a_webhook_batch_survives_lost_deliveries(own_server: MockServer, lost: float) -> None:
+    demo = own_server.demo
+    httpx.put(own_server.url("/_mock/faults"), json={"webhook_drop_rate": lost})
+    with WebhookReceiver() as receiver, \
+            ContentClient(own_server.base_url, demo.content_key, poll_interval=POLL) as content:
+        admin = AdminClient(own_server.base_url, cookies={"tutorflow_admin_session": demo.session_token})
+        run_sync(receiver.subscribe(admin.aio, demo.organization_id))
+        admin.close()
+        batch = content.expansions.run_batch(requests_for(12), receiver=receiver)
+    assert [i.status for i in batch] == ["completed"] * 12          # fetched when the grace ran out
+    assert all(len(i.result.outputs) == 3 for i in batch)
+    lost_attempts = [a for d in own_server.control.deliveries() for a in d["attempts"] if a["error"]]
+    assert lost_attempts                                             # deliveries really were lost
+    if lost == 1.0:
+        assert receiver.accepted == []
+    assert batch.requests_per_job <= 3.5, batch                      # create, fallback fetch, a spare
+
+
 def test_course_and_module_batches(own_server: MockServer) -> None:
     with PlatformClient(own_server.base_url, own_server.demo.platform_key, poll_interval=POLL) as platform:
         courses = platform.courses.run_batch([{"prompt": f"Course {i}", "lessonCount": 3} for i in range(5)])

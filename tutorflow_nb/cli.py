@@ -25,7 +25,8 @@ def _mock(args: argparse.Namespace) -> int:
     try:
         faults = Faults(error_rate=args.fault_error_rate, drop_rate=args.fault_drop_rate,
                         burst_429_rate=args.fault_429_rate, latency_ms=args.fault_latency_ms,
-                        job_failure_rate=args.fault_job_failure_rate)
+                        job_failure_rate=args.fault_job_failure_rate,
+                        webhook_drop_rate=args.fault_webhook_drop_rate)
         state = MockState(seed=args.seed, speed=args.speed, faults=faults)
     except ValueError as exc:
         print(f"tutorflow-nb mock: {exc}", file=sys.stderr)
@@ -162,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
                        ("drop-rate", "share of connections dropped after processing"),
                        ("429-rate", "share of requests answered with a spurious 429"),
                        ("job-failure-rate", "share of jobs that fail"),
+                       ("webhook-drop-rate", "share of webhook delivery attempts lost"),
                        ("latency-ms", "milliseconds added to every request")):
         mock.add_argument(f"--fault-{name}", type=float, default=0.0, help=unit)
     mock.set_defaults(run=_mock)

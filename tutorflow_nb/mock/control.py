@@ -37,7 +37,8 @@ class MockControl:
         return self._call("GET", "/state")  # type: ignore[no-any-return]
 
     def faults(self, **settings: float) -> dict[str, Any]:
-        """Switch faults: error_rate, drop_rate, burst_429_rate, latency_ms, job_failure_rate, fail_next_jobs."""
+        """Switch faults: error_rate, drop_rate, burst_429_rate, latency_ms, latency_jitter_ms, job_failure_rate,
+        fail_next_jobs, webhook_drop_rate."""
         return self._call("PUT", "/faults", settings)  # type: ignore[no-any-return]
 
     def clear_faults(self) -> dict[str, Any]:

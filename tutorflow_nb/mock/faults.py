@@ -15,6 +15,8 @@ routes only, never to the ``/_mock`` control routes or ``/openapi.json``.
   random).
 - ``job_failure_rate``: the share of new expansion jobs and Platform course requests that
   end ``failed``/``FAILED``. ``fail_next_jobs`` forces the next N to fail.
+- ``webhook_drop_rate``: the share of webhook delivery attempts lost on the way (recorded as
+  failed, so the mock retries them as it retries any failed delivery, then gives up).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Faults:
     latency_jitter_ms: float = 0.0
     job_failure_rate: float = 0.0
     fail_next_jobs: int = 0
+    webhook_drop_rate: float = 0.0
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -77,6 +80,9 @@ class FaultInjector:
 
     def should_burst_429(self) -> bool:
         return self._roll(self.faults.burst_429_rate)
+
+    def should_drop_webhook(self) -> bool:
+        return self._roll(self.faults.webhook_drop_rate)
 
     def latency_seconds(self) -> float:
         f = self.faults

@@ -46,6 +46,7 @@ class FaultSettings(_Strict):
     latency_jitter_ms: Annotated[float, Field(ge=0, le=60_000)] | None = None
     job_failure_rate: Annotated[float, Field(ge=0, le=1)] | None = None
     fail_next_jobs: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    webhook_drop_rate: Annotated[float, Field(ge=0, le=1)] | None = None
 
 
 @router.post("/reset")
