@@ -186,10 +186,10 @@ async def deliver_webhooks(mock: MockState, client: httpx.AsyncClient) -> int:
     due = mock.webhooks.due()
 
     async def one(delivery: Any) -> None:
-        url, body, headers = mock.webhooks.request(delivery)
         if mock.faults.should_drop_webhook():
             mock.webhooks.record(delivery, None, "lost on the way (fault injection)")
             return
+        url, body, headers = mock.webhooks.request(delivery)
         try:
             response = await client.post(url, content=body, headers=headers)
             mock.webhooks.record(delivery, response.status_code)

@@ -152,9 +152,7 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
                 if success is not None and status.startswith("2") and status != "204":
                     answer["content"] = {"application/json": {"schema": success}}
             for code in _errors(method.upper(), path, op):
-                responses[str(code)] = {"description": REASONS[code],
-                                        "content": {"application/json": {"schema": {"$ref": REF.format(
-                                            model="Error")}}}}
+                responses[str(code)] = _error_response(code)
             op["security"] = SECURITY[surface(path)]
             if path.endswith("/integrations/exports"):     # a key, or the admin session (assumptions.exports)
                 op["security"] = SECURITY["content"] + SECURITY["admin"]
@@ -165,8 +163,12 @@ def _drop_422(op: dict[str, Any]) -> None:
     """The mock answers validation errors with 400 (``assumptions.error-body``), never 422."""
     responses = op.get("responses", {})
     if responses.pop("422", None) is not None and "400" not in responses:
-        responses["400"] = {"description": REASONS[400],
-                            "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}}
+        responses["400"] = _error_response(400)
+
+
+def _error_response(code: int) -> dict[str, Any]:
+    return {"description": REASONS[code], "content": {"application/json": {"schema": {"$ref": REF.format(
+        model="Error")}}}}
 
 
 def allowed_methods(schema: dict[str, Any], path: str) -> list[str]:

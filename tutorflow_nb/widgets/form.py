@@ -128,11 +128,13 @@ class ExpansionForm(w.VBox):
         }
         if self.language.value.strip():
             payload["language"] = self.language.value.strip()
-        body: dict[str, Any] = {"requestedOutputs": [o for o, box in self.outputs.items() if box.value],
-                                "payload": payload}
+        body: dict[str, Any] = {"requestedOutputs": self._chosen_outputs(), "payload": payload}
         if self.source_type.value.strip():
             body = {"sourceType": self.source_type.value.strip(), **body}
         return body
+
+    def _chosen_outputs(self) -> list[str]:
+        return [o for o, box in self.outputs.items() if box.value]
 
     def validate(self) -> dict[str, str]:
         """Field path to message for every problem, checked with the API's own rules."""
@@ -212,7 +214,7 @@ class ExpansionForm(w.VBox):
         if not isinstance(request, dict):
             request = json.loads(Path(request).read_text())
         if "payload" not in request and "level" in request:
-            request = {"requestedOutputs": [o for o, box in self.outputs.items() if box.value], "payload": request}
+            request = {"requestedOutputs": self._chosen_outputs(), "payload": request}
         payload = request.get("payload") or {}
         category = payload.get("category")
         level = payload.get("level") or {}
