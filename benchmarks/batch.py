@@ -30,12 +30,25 @@ from tutorflow_nb.sync import run_sync
 def make_requests(n: int) -> list[dict[str, Any]]:
     out = []
     for i in range(n):
-        lessons = [{"id": f"l{j}", "type": "vocabulary", "title": f"Lesson {j}",
-                    "items": [{"term": f"word{i}-{j}-{k}", "meaning": f"meaning {k}"} for k in range(5)]}
-                   for j in range(1 + i % 3)]
-        out.append({"requestedOutputs": ["interactive_module", "summary_video", "expanded_quiz"],
-                    "payload": {"category": {"id": "bench", "title": "Benchmark"}, "language": "en",
-                                "level": {"id": f"level-{i}", "title": f"Level {i}", "lessons": lessons}}})
+        lessons = [
+            {
+                "id": f"l{j}",
+                "type": "vocabulary",
+                "title": f"Lesson {j}",
+                "items": [{"term": f"word{i}-{j}-{k}", "meaning": f"meaning {k}"} for k in range(5)],
+            }
+            for j in range(1 + i % 3)
+        ]
+        out.append(
+            {
+                "requestedOutputs": ["interactive_module", "summary_video", "expanded_quiz"],
+                "payload": {
+                    "category": {"id": "bench", "title": "Benchmark"},
+                    "language": "en",
+                    "level": {"id": f"level-{i}", "title": f"Level {i}", "lessons": lessons},
+                },
+            }
+        )
     return out
 
 
@@ -48,14 +61,19 @@ def lower_bound(requests: list[dict[str, Any]], limit: int, speed: float) -> flo
 async def naive(base_url: str, key: str, requests: list[dict[str, Any]], speed: float) -> dict[str, Any]:
     counts = {"requests": 0, "429": 0}
     poll = 3.0 / speed
-    async with httpx.AsyncClient(base_url=base_url, timeout=30, headers={"Authorization": f"Bearer {key}"},
-                                 limits=httpx.Limits(max_connections=200)) as client:
+    async with httpx.AsyncClient(
+        base_url=base_url,
+        timeout=30,
+        headers={"Authorization": f"Bearer {key}"},
+        limits=httpx.Limits(max_connections=200),
+    ) as client:
+
         async def call(method: str, path: str, **kw: Any) -> httpx.Response:
             while True:
                 counts["requests"] += 1
                 try:
                     r = await client.request(method, path, **kw)
-                except httpx.TransportError:           # a careful user retries a dropped keep-alive
+                except httpx.TransportError:  # a careful user retries a dropped keep-alive
                     await asyncio.sleep(0.1)
                     continue
                 if r.status_code != 429:
@@ -65,8 +83,11 @@ async def naive(base_url: str, key: str, requests: list[dict[str, Any]], speed: 
                 await asyncio.sleep(float(r.headers.get("retry-after", "1")))
 
         async def one(i: int, body: dict[str, Any]) -> None:
-            job = (await call("POST", "/v1/content/integrations/expansions", json=body,
-                              headers={"Idempotency-Key": f"naive-{i}"})).json()
+            job = (
+                await call(
+                    "POST", "/v1/content/integrations/expansions", json=body, headers={"Idempotency-Key": f"naive-{i}"}
+                )
+            ).json()
             while True:
                 status = (await call("GET", f"/v1/content/integrations/expansions/{job['id']}")).json()
                 if status["status"] in ("completed", "failed"):
@@ -112,21 +133,34 @@ def run(n: int, limit: int, speed: float) -> list[dict[str, Any]]:
                 assert all(i.status == "completed" for i in batch), batch
             jobs = httpx.get(server.url("/_mock/jobs")).json()["data"]
             assert len(jobs) == n, f"{mode}: {len(jobs)} jobs on the server for {n} items"
-        rows.append({"mode": mode, "jobs": n, "wall_s": wall, "bound_s": bound, "wall_over_bound": wall / bound,
-                     "requests_per_job": reqs / n, "429s": limited})
+        rows.append(
+            {
+                "mode": mode,
+                "jobs": n,
+                "wall_s": wall,
+                "bound_s": bound,
+                "wall_over_bound": wall / bound,
+                "requests_per_job": reqs / n,
+                "429s": limited,
+            }
+        )
     return rows
 
 
-TARGETS = {"tutorflow_nb polling": "0 429s, <= 2.3 req/job, <= 1.15 wall/bound",
-           "tutorflow_nb webhooks": "0 429s, <= 2.05 req/job, <= 1.15 wall/bound"}
+TARGETS = {
+    "tutorflow_nb polling": "0 429s, <= 2.3 req/job, <= 1.15 wall/bound",
+    "tutorflow_nb webhooks": "0 429s, <= 2.05 req/job, <= 1.15 wall/bound",
+}
 
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = f"{'batch':<26}{'jobs':>6}{'wall s':>9}{'bound s':>9}{'wall/bound':>12}{'req/job':>9}{'429s':>7}"
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r['mode']:<26}{r['jobs']:>6}{r['wall_s']:>9.2f}{r['bound_s']:>9.2f}"
-                     f"{r['wall_over_bound']:>12.2f}{r['requests_per_job']:>9.2f}{r['429s']:>7}")
+        lines.append(
+            f"{r['mode']:<26}{r['jobs']:>6}{r['wall_s']:>9.2f}{r['bound_s']:>9.2f}"
+            f"{r['wall_over_bound']:>12.2f}{r['requests_per_job']:>9.2f}{r['429s']:>7}"
+        )
     return "\n".join(lines)
 
 
@@ -139,12 +173,21 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, str]]:
     args = parser.parse_args(argv)
     if args.quick:
         args.jobs, args.limit, args.speed = 40, 60, 20.0
-    print(f"batch: {args.jobs} expansions, key limit {args.limit}/min, mock x{args.speed:g} "
-          f"(a mock minute is {60 / args.speed:.1f} s of wall time)")
+    print(
+        f"batch: {args.jobs} expansions, key limit {args.limit}/min, mock x{args.speed:g} "
+        f"(a mock minute is {60 / args.speed:.1f} s of wall time)"
+    )
     rows = run(args.jobs, args.limit, args.speed)
     print(table(rows))
-    return [(f"batch, {r['mode']}", f"{r['wall_over_bound']:.2f} wall/bound, {r['requests_per_job']:.2f} req/job, "
-             f"{r['429s']} 429s", TARGETS.get(r["mode"], "(baseline)"), f"{r['jobs']} jobs") for r in rows]
+    return [
+        (
+            f"batch, {r['mode']}",
+            f"{r['wall_over_bound']:.2f} wall/bound, {r['requests_per_job']:.2f} req/job, {r['429s']} 429s",
+            TARGETS.get(r["mode"], "(baseline)"),
+            f"{r['jobs']} jobs",
+        )
+        for r in rows
+    ]
 
 
 if __name__ == "__main__":

@@ -14,11 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import batch  # noqa: E402
-import frames  # noqa: E402
-import notebooks  # noqa: E402
-import overhead  # noqa: E402
-import startup  # noqa: E402
+import batch
+import frames
+import overhead
+import startup
+
+import notebooks
 
 BENCHMARKS = (batch, overhead, frames, startup, notebooks)
 
@@ -35,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, for CI")
     args = parser.parse_args(argv)
     flag = ["--quick"] if args.quick else []
-    machine = (f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-               f"{os.cpu_count()} cores")
+    machine = (
+        f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores"
+    )
     print(f"machine: {machine}\n")
     rows: list[tuple[str, str, str, str]] = []
     for bench in BENCHMARKS:

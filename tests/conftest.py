@@ -41,13 +41,14 @@ def asgi_app() -> Any:
 
 
 @pytest.fixture(params=["http", "asgi"])
-async def api(request: pytest.FixtureRequest, live_server: MockServer, asgi_app: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def api(
+    request: pytest.FixtureRequest, live_server: MockServer, asgi_app: Any
+) -> AsyncIterator[httpx.AsyncClient]:
     if request.param == "http":
         client = httpx.AsyncClient(base_url=live_server.base_url, timeout=10)
         client.pump = _noop  # type: ignore[attr-defined]   # the live server's ticker delivers
     else:
-        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi_app), base_url="http://mock.test",
-                                   timeout=10)
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=asgi_app), base_url="http://mock.test", timeout=10)
         client.pump = asgi_app.state.pump  # type: ignore[attr-defined]
     async with client:
         yield client
@@ -90,8 +91,14 @@ async def seed_org(api: httpx.AsyncClient, **overrides: Any) -> Org:
     r = await api.post("/_mock/organizations", json=body)
     assert r.status_code == 201, r.text
     d = r.json()
-    return Org(d["organizationId"], d["classroomId"], d["contentKey"], d["platformKey"], d["sessionCookie"],
-               d["contentKeyPrefix"])
+    return Org(
+        d["organizationId"],
+        d["classroomId"],
+        d["contentKey"],
+        d["platformKey"],
+        d["sessionCookie"],
+        d["contentKeyPrefix"],
+    )
 
 
 @pytest.fixture
@@ -104,18 +111,30 @@ async def other_org(api: httpx.AsyncClient) -> Org:
     return await seed_org(api, name="Other Organization")
 
 
-def source_request(n_lessons: int = 1, *, outputs: tuple[str, ...] = ("interactive_module", "summary_video",
-                                                                      "expanded_quiz"), level: str = "level-a1",
-                   floco: bool = False) -> dict[str, Any]:
+def source_request(
+    n_lessons: int = 1,
+    *,
+    outputs: tuple[str, ...] = ("interactive_module", "summary_video", "expanded_quiz"),
+    level: str = "level-a1",
+    floco: bool = False,
+) -> dict[str, Any]:
     """An expansion body in the documents' shapes: the ``items`` form, or the ``floco`` ``terms`` form."""
     words = [("hello", "a greeting"), ("goodbye", "a farewell"), ("thanks", "gratitude"), ("please", "a request")]
     lessons = []
     for i in range(n_lessons):
         key = "terms" if floco else "items"
-        entries = [{"term": t, "meaning": m, **({"example": f"{t.title()}, Min."} if floco else {})}
-                   for t, m in words[: 2 + i % 3]]
-        lessons.append({"id": f"lesson-{i + 1}", "type": "term" if floco else "vocabulary",
-                        "title": f"Greetings {i + 1}", key: entries})
+        entries = [
+            {"term": t, "meaning": m, **({"example": f"{t.title()}, Min."} if floco else {})}
+            for t, m in words[: 2 + i % 3]
+        ]
+        lessons.append(
+            {
+                "id": f"lesson-{i + 1}",
+                "type": "term" if floco else "vocabulary",
+                "title": f"Greetings {i + 1}",
+                key: entries,
+            }
+        )
     body: dict[str, Any] = {
         "requestedOutputs": list(outputs),
         "payload": {
@@ -130,8 +149,9 @@ def source_request(n_lessons: int = 1, *, outputs: tuple[str, ...] = ("interacti
     return body
 
 
-async def _poll(api: httpx.AsyncClient, path: str, headers: dict[str, str], finished: Any,
-                timeout: float) -> dict[str, Any]:
+async def _poll(
+    api: httpx.AsyncClient, path: str, headers: dict[str, str], finished: Any, timeout: float
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
         r = await api.get(path, headers=headers)
@@ -144,8 +164,13 @@ async def _poll(api: httpx.AsyncClient, path: str, headers: dict[str, str], fini
 
 
 async def wait_job(api: httpx.AsyncClient, org: Org, job_id: str, timeout: float = 10.0) -> dict[str, Any]:
-    return await _poll(api, f"/v1/content/integrations/expansions/{job_id}", org.content,
-                       lambda job: job["status"] in ("completed", "failed"), timeout)
+    return await _poll(
+        api,
+        f"/v1/content/integrations/expansions/{job_id}",
+        org.content,
+        lambda job: job["status"] in ("completed", "failed"),
+        timeout,
+    )
 
 
 async def wait_course(api: httpx.AsyncClient, org: Org, request_id: str, timeout: float = 10.0) -> dict[str, Any]:
@@ -164,8 +189,9 @@ async def fresh_api(request: pytest.FixtureRequest) -> AsyncIterator[httpx.Async
                 yield client
     else:
         app = create_app(state)
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test",
-                                     timeout=10) as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://mock.test", timeout=10
+        ) as client:
             client.kind = "asgi"  # type: ignore[attr-defined]
             client.pump = app.state.pump  # type: ignore[attr-defined]
             yield client
@@ -177,8 +203,14 @@ def seed_org_sync(server: MockServer, **overrides: Any) -> Org:
     r = httpx.post(server.url("/_mock/organizations"), json=body)
     assert r.status_code == 201, r.text
     d = r.json()
-    return Org(d["organizationId"], d["classroomId"], d["contentKey"], d["platformKey"], d["sessionCookie"],
-               d["contentKeyPrefix"])
+    return Org(
+        d["organizationId"],
+        d["classroomId"],
+        d["contentKey"],
+        d["platformKey"],
+        d["sessionCookie"],
+        d["contentKeyPrefix"],
+    )
 
 
 POLL = (2.0 / SPEED, 5.0 / SPEED)

@@ -8,12 +8,31 @@ from tutorflow_nb import ContentClient, ManifestStore
 
 
 def requests(n: int) -> list[tuple[str, dict]]:
-    return [(f"crash:{i}", {"requestedOutputs": ["interactive_module", "summary_video", "expanded_quiz"],
-                            "payload": {"category": {"id": "crash", "title": "Crash"}, "language": "en",
-                                        "level": {"id": f"level-{i}", "title": f"Level {i}", "lessons": [
-                                            {"id": "l1", "type": "vocabulary", "title": "Words",
-                                             "items": [{"term": f"t{i}", "meaning": "m"}]}]}}})
-            for i in range(n)]
+    return [
+        (
+            f"crash:{i}",
+            {
+                "requestedOutputs": ["interactive_module", "summary_video", "expanded_quiz"],
+                "payload": {
+                    "category": {"id": "crash", "title": "Crash"},
+                    "language": "en",
+                    "level": {
+                        "id": f"level-{i}",
+                        "title": f"Level {i}",
+                        "lessons": [
+                            {
+                                "id": "l1",
+                                "type": "vocabulary",
+                                "title": "Words",
+                                "items": [{"term": f"t{i}", "meaning": "m"}],
+                            }
+                        ],
+                    },
+                },
+            },
+        )
+        for i in range(n)
+    ]
 
 
 if __name__ == "__main__":

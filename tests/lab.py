@@ -24,9 +24,21 @@ def start_lab(workdir: Path, port: int, token: str) -> tuple[subprocess.Popen[st
     """``tutorflow-nb lab`` with no TUTORFLOW_* setting, headless; returns once JupyterLab serves,
     with what it printed so far."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TUTORFLOW_")}
-    proc = subprocess.Popen([str(CLI), "lab", "--no-browser", f"--ServerApp.port={port}",
-                             f"--IdentityProvider.token={token}", "--ServerApp.ip=127.0.0.1"], cwd=workdir, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            str(CLI),
+            "lab",
+            "--no-browser",
+            f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}",
+            "--ServerApp.ip=127.0.0.1",
+        ],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True)  # type: ignore[union-attr]
     reader.start()
@@ -48,7 +60,7 @@ def stop_lab(proc: subprocess.Popen[str], reader: threading.Thread) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(10)
-    reader.join(30)                 # EOF comes only once JupyterLab has stopped as well
+    reader.join(30)  # EOF comes only once JupyterLab has stopped as well
     if proc.stdout:
         proc.stdout.close()
     assert not reader.is_alive(), "JupyterLab outlived tutorflow-nb lab"

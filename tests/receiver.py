@@ -17,10 +17,11 @@ class Receiver:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
-                outer.received.append({"path": self.path, "headers": dict(self.headers), "body": body,
-                                       "json": json.loads(body)})
+                outer.received.append(
+                    {"path": self.path, "headers": dict(self.headers), "body": body, "json": json.loads(body)}
+                )
                 status = 500 if len(outer.received) <= outer.fail_first else 200
                 self.send_response(status)
                 self.send_header("content-length", "0")
@@ -33,7 +34,7 @@ class Receiver:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hook"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def __enter__(self) -> "Receiver":
+    def __enter__(self) -> Receiver:
         self._thread.start()
         return self
 

@@ -24,8 +24,8 @@ from typing import Any
 
 import httpx
 import pytest
-
 from conftest import Org, seed_org_sync, source_request
+
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.mock.openapi import surface
 
@@ -37,7 +37,7 @@ KINDS = ("modules", "courses", "videos", "slides", "tests")
 class Operation:
     method: str
     template: str
-    surface: str            # content, platform, admin, token (edit token in the path), public
+    surface: str  # content, platform, admin, token (edit token in the path), public
 
     @property
     def name(self) -> str:
@@ -46,8 +46,12 @@ class Operation:
 
 def operations(server: MockServer) -> list[Operation]:
     spec = httpx.get(server.url("/openapi.json")).json()
-    return [Operation(method.upper(), path, surface(path)) for path, ops in spec["paths"].items()
-            if path.startswith("/v1/") for method in ops]
+    return [
+        Operation(method.upper(), path, surface(path))
+        for path, ops in spec["paths"].items()
+        if path.startswith("/v1/")
+        for method in ops
+    ]
 
 
 @dataclass
@@ -101,11 +105,16 @@ class World:
             return {"lessonTitle": "Fractions"}
         return {"title": "Intruder title"}
 
-    def call(self, c: httpx.Client, op: Operation, headers: dict[str, str] | None = None,
-             path: str | None = None) -> httpx.Response:
+    def call(
+        self, c: httpx.Client, op: Operation, headers: dict[str, str] | None = None, path: str | None = None
+    ) -> httpx.Response:
         body = self.body(op)
-        return c.request(op.method, path or self.path(op.template), headers=headers or {},
-                         **({"json": body} if body is not None else {}))
+        return c.request(
+            op.method,
+            path or self.path(op.template),
+            headers=headers or {},
+            **({"json": body} if body is not None else {}),
+        )
 
 
 def bearer(key: str) -> dict[str, str]:
@@ -129,25 +138,33 @@ def build_world(c: httpx.Client, server: MockServer) -> World:
     w = World(a, b, secrets=[a.content_key, a.platform_key, a.session, CANARY])
     w.ids.update(organizationId=a.id, classroomId=a.classroom_id)
     admin = a.admin
-    key = ok(c.post(f"/v1/content/organizations/{a.id}/api-keys", json={"name": f"{CANARY} spare"},
-                    headers=admin))
+    key = ok(c.post(f"/v1/content/organizations/{a.id}/api-keys", json={"name": f"{CANARY} spare"}, headers=admin))
     w.ids["keyId"], w.secrets = key["id"], w.secrets + [key["key"]]
-    w.ids["webhookId"] = ok(c.post(f"/v1/content/organizations/{a.id}/webhooks", headers=admin,
-                                   json={"url": "https://hooks.a.example/tf", "events": ["content.failed"],
-                                         "description": CANARY}))["id"]
+    w.ids["webhookId"] = ok(
+        c.post(
+            f"/v1/content/organizations/{a.id}/webhooks",
+            headers=admin,
+            json={"url": "https://hooks.a.example/tf", "events": ["content.failed"], "description": CANARY},
+        )
+    )["id"]
     body = source_request()
     body["payload"]["level"]["title"] = f"{CANARY} level"
     job = ok(c.post("/v1/content/integrations/expansions", json=body, headers=a.content))
     w.ids["jobId"] = job["id"]
     for kind in KINDS:
-        w.ids[f"resource:{kind}"] = ok(c.post(a.room(f"/{kind}"), json={"title": f"{CANARY} {kind}"},
-                                              headers=a.content))["id"]
-    course = ok(c.post("/v1/platform/courses", json={"prompt": f"{CANARY} course", "lessonCount": 2},
-                       headers=a.platform))
+        w.ids[f"resource:{kind}"] = ok(
+            c.post(a.room(f"/{kind}"), json={"title": f"{CANARY} {kind}"}, headers=a.content)
+        )["id"]
+    course = ok(
+        c.post("/v1/platform/courses", json={"prompt": f"{CANARY} course", "lessonCount": 2}, headers=a.platform)
+    )
     w.ids.update(courseRequestId=course["id"], shareToken=course["shareToken"])
     settle(lambda: ok(c.get(f"/v1/platform/courses/{course['id']}", headers=a.platform))["isTerminal"])
-    settle(lambda: ok(c.get(f"/v1/content/integrations/expansions/{job['id']}", headers=a.content))["status"]
-           == "completed")
+    settle(
+        lambda: (
+            ok(c.get(f"/v1/content/integrations/expansions/{job['id']}", headers=a.content))["status"] == "completed"
+        )
+    )
     token = ok(c.post(f"/v1/platform/courses/{course['id']}/edit-token", headers=a.platform))["editToken"]
     w.ids["editToken"] = token
     w.canonical = ok(c.get(f"/v1/platform/courses/edit/{token}/canonical"))
@@ -197,8 +214,7 @@ def test_every_route_refuses_every_wrong_caller(matrix_server: MockServer) -> No
     with httpx.Client(base_url=matrix_server.base_url, timeout=10) as c:
         ops = operations(matrix_server)
         w = build_world(c, matrix_server)
-        revoked = ok(c.post(f"/v1/content/organizations/{w.b.id}/api-keys", json={"name": "gone"},
-                            headers=w.b.admin))
+        revoked = ok(c.post(f"/v1/content/organizations/{w.b.id}/api-keys", json={"name": "gone"}, headers=w.b.admin))
         ok(c.delete(f"/v1/content/organizations/{w.b.id}/api-keys/{revoked['id']}", headers=w.b.admin))
         before = snapshot(c, w)
         checked: dict[str, int] = {}
@@ -213,30 +229,34 @@ def test_every_route_refuses_every_wrong_caller(matrix_server: MockServer) -> No
         for op in ops:
             if op.surface in ("content", "platform"):
                 prefix = f"tf_{op.surface}_"
-                own, other = (w.a.content_key, w.a.platform_key) if op.surface == "content" else \
-                    (w.a.platform_key, w.a.content_key)
+                own, other = (
+                    (w.a.content_key, w.a.platform_key)
+                    if op.surface == "content"
+                    else (w.a.platform_key, w.a.content_key)
+                )
                 intruder = w.b.content_key if op.surface == "content" else w.b.platform_key
                 expect("no key", op, 401, w.call(c, op), "missing_api_key")
                 expect("unknown key", op, 401, w.call(c, op, bearer(prefix + "0" * 40)), "invalid_api_key")
                 if op.surface == "content":
                     expect("revoked key", op, 401, w.call(c, op, bearer(revoked["key"])), "invalid_api_key")
                 expect("other surface", op, 403, w.call(c, op, bearer(other)), "wrong_api_surface")
-                if op.template.endswith("/integrations/exports"):   # a key or an admin session (assumptions)
+                if op.template.endswith("/integrations/exports"):  # a key or an admin session (assumptions)
                     expect("other admin session", op, 404, w.call(c, op, w.b.admin), "classroom_not_found")
                 else:
                     expect("cookie instead of key", op, 401, w.call(c, op, w.a.admin), "missing_api_key")
                 r = w.call(c, op, bearer(intruder))
-                scoped = any("{" + p + "}" in op.template for p in
-                             ("classroomId", "jobId", "resourceId", "courseRequestId", "moduleId"))
+                scoped = any(
+                    "{" + p + "}" in op.template
+                    for p in ("classroomId", "jobId", "resourceId", "courseRequestId", "moduleId")
+                )
                 if scoped:
                     expect("other organization", op, 404, r)
-                else:                           # B's own list, or B's own new thing
+                else:  # B's own list, or B's own new thing
                     expect("other organization", op, r.status_code if r.status_code < 300 else -1, r)
                 assert own not in r.text
             elif op.surface == "admin":
                 expect("no session", op, 401, w.call(c, op))
-                expect("unknown session", op, 401,
-                       w.call(c, op, {"Cookie": "tutorflow_admin_session=" + "0" * 40}))
+                expect("unknown session", op, 401, w.call(c, op, {"Cookie": "tutorflow_admin_session=" + "0" * 40}))
                 expect("key instead of session", op, 401, w.call(c, op, bearer(w.a.content_key)))
                 r = w.call(c, op, w.b.admin)
                 if "{organizationId}" in op.template:
@@ -247,8 +267,13 @@ def test_every_route_refuses_every_wrong_caller(matrix_server: MockServer) -> No
                 path = w.path(op.template).replace(w.ids["editToken"], "f" * 32)
                 expect("unknown edit token", op, 404, w.call(c, op, path=path), "edit_token_not_found")
                 # an edit token is the whole credential: keys of either surface neither add nor replace it
-                expect("unknown edit token with a key", op, 404, w.call(c, op, bearer(w.a.platform_key), path),
-                       "edit_token_not_found")
+                expect(
+                    "unknown edit token with a key",
+                    op,
+                    404,
+                    w.call(c, op, bearer(w.a.platform_key), path),
+                    "edit_token_not_found",
+                )
 
         after = snapshot(c, w)
         assert after == before, "a refused call changed organization A's data"

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from lab import free_port, start_lab, stop_lab
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,7 +16,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
 NOTEBOOK = "03-expanding-source-content.ipynb"
 
-playwright_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed (pip install playwright)")
+playwright_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright is not installed (pip install playwright)"
+)
 if not CHROMIUM.exists():
     pytest.skip("no Chromium at /usr/bin/chromium: apt-get install -y chromium", allow_module_level=True)
 
@@ -39,9 +40,19 @@ def test_expansion_notebook_form_and_monitor_in_chromium(tmp_path: Path) -> None
     proc, reader, _ = start_lab(tmp_path, port, "browser-test")
     try:
         with playwright_api.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-                "--disable-background-networking", "--disable-component-update"])
+            browser = p.chromium.launch(
+                executable_path=str(CHROMIUM),
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-sync",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                ],
+            )
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             try:
                 page.goto(f"http://127.0.0.1:{port}/lab/tree/{NOTEBOOK}?token=browser-test")
@@ -49,8 +60,10 @@ def test_expansion_notebook_form_and_monitor_in_chromium(tmp_path: Path) -> None
                 choose = page.locator(".jp-Dialog button:has-text('Select')")
                 if choose.count():
                     choose.first.click()
-                page.wait_for_function("(document.querySelector('.jp-StatusBar-Widget')||{innerText:''})"
-                                       ".innerText.includes('Idle')", timeout=90_000)
+                page.wait_for_function(
+                    "(document.querySelector('.jp-StatusBar-Widget')||{innerText:''}).innerText.includes('Idle')",
+                    timeout=90_000,
+                )
                 page.wait_for_timeout(1000)
                 page.click(".lm-MenuBar-itemLabel:text-is('Run')")
                 page.click(".lm-Menu-itemLabel:text-is('Run All Cells')")

@@ -41,13 +41,20 @@ class RunningMock:
         return text
 
     def shell(self, script: str, **env: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["bash", "-c", script], cwd=self.workdir, capture_output=True, text=True, timeout=60,
-                              env={**os.environ, **self.env, **env})
+        return subprocess.run(
+            ["bash", "-c", script],
+            cwd=self.workdir,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **self.env, **env},
+        )
 
 
-def _start(workdir: Path, *args: str) -> tuple[subprocess.Popen[str], "queue.Queue[str]"]:
-    proc = subprocess.Popen([str(CLI), "mock", *args], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+def _start(workdir: Path, *args: str) -> tuple[subprocess.Popen[str], queue.Queue[str]]:
+    proc = subprocess.Popen(
+        [str(CLI), "mock", *args], cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     lines: queue.Queue[str] = queue.Queue()
 
     def pump() -> None:
@@ -65,8 +72,19 @@ def cli_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMock]:
     workdir = tmp_path_factory.mktemp("cli")
     shutil.copy(EXAMPLES / "source-content.json", workdir)
     shutil.copy(EXAMPLES / "floco-source.json", workdir)
-    proc, lines = _start(workdir, "--port", "0", "--speed", "50", "--cookie-jar", "tutorflow-admin.cookies",
-                         "--env-file", "mock.env", "--log-level", "warning")
+    proc, lines = _start(
+        workdir,
+        "--port",
+        "0",
+        "--speed",
+        "50",
+        "--cookie-jar",
+        "tutorflow-admin.cookies",
+        "--env-file",
+        "mock.env",
+        "--log-level",
+        "warning",
+    )
     banner = ""
     deadline = time.monotonic() + 20
     while "Ctrl-C" not in banner:
@@ -76,8 +94,11 @@ def cli_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMock]:
             banner += lines.get(timeout=0.5)
         except queue.Empty:
             pass
-    env = dict(line.split("=", 1) for line in (workdir / "mock.env").read_text().splitlines()
-               if line and not line.startswith("#"))
+    env = dict(
+        line.split("=", 1)
+        for line in (workdir / "mock.env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
     yield RunningMock(workdir, banner, env, proc)
     proc.terminate()
     proc.wait(10)
@@ -88,8 +109,12 @@ def cli_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMock]:
 
 def test_banner_shows_prefixes_never_full_keys(cli_mock: RunningMock) -> None:
     env, banner = cli_mock.env, cli_mock.banner
-    assert set(env) == {"TUTORFLOW_API_BASE_URL", "TUTORFLOW_CONTENT_API_KEY", "TUTORFLOW_PLATFORM_API_KEY",
-                        "TUTORFLOW_CLASSROOM_ID"}
+    assert set(env) == {
+        "TUTORFLOW_API_BASE_URL",
+        "TUTORFLOW_CONTENT_API_KEY",
+        "TUTORFLOW_PLATFORM_API_KEY",
+        "TUTORFLOW_CLASSROOM_ID",
+    }
     assert env["TUTORFLOW_CONTENT_API_KEY"].startswith("tf_content_")
     assert env["TUTORFLOW_PLATFORM_API_KEY"].startswith("tf_platform_")
     assert env["TUTORFLOW_CONTENT_API_KEY"] not in banner and env["TUTORFLOW_PLATFORM_API_KEY"] not in banner
@@ -102,17 +127,27 @@ def test_banner_shows_prefixes_never_full_keys(cli_mock: RunningMock) -> None:
 
 
 def test_env_file_loads_with_set_a(cli_mock: RunningMock) -> None:
-    out = subprocess.run(["bash", "-c", "set -a; . ./mock.env; set +a; "
-                          "curl -sS \"$TUTORFLOW_API_BASE_URL/v1/content/classrooms\" "
-                          "-H \"Authorization: Bearer $TUTORFLOW_CONTENT_API_KEY\""],
-                         cwd=cli_mock.workdir, capture_output=True, text=True, timeout=30,
-                         env={k: v for k, v in os.environ.items() if not k.startswith("TUTORFLOW_")})
+    out = subprocess.run(
+        [
+            "bash",
+            "-c",
+            "set -a; . ./mock.env; set +a; "
+            'curl -sS "$TUTORFLOW_API_BASE_URL/v1/content/classrooms" '
+            '-H "Authorization: Bearer $TUTORFLOW_CONTENT_API_KEY"',
+        ],
+        cwd=cli_mock.workdir,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={k: v for k, v in os.environ.items() if not k.startswith("TUTORFLOW_")},
+    )
     assert json.loads(out.stdout)["data"][0]["id"] == cli_mock.env["TUTORFLOW_CLASSROOM_ID"]
 
 
 def test_curl_create_key_with_cookie_jar(cli_mock: RunningMock) -> None:
-    orgs = cli_mock.shell(f"curl -sS {cli_mock.base_url}/v1/content/organizations -b tutorflow-admin.cookies "
-                          "| jq -r '.data[0].id'")
+    orgs = cli_mock.shell(
+        f"curl -sS {cli_mock.base_url}/v1/content/organizations -b tutorflow-admin.cookies | jq -r '.data[0].id'"
+    )
     org_id = orgs.stdout.strip()
     assert re.fullmatch(r"[0-9a-f-]{36}", org_id), orgs
     out = cli_mock.shell(cli_mock.example("create_key.sh", organizationId=org_id))
@@ -142,10 +177,15 @@ def test_curl_node_and_python_share_one_job(cli_mock: RunningMock) -> None:
     assert status["status"] == "completed" and len(result["outputs"]) == 3
 
     node = cli_mock.workdir / "example.mjs"
-    node.write_text(cli_mock.example("create_expansion.mjs") + "\n" + cli_mock.example("polling_helper.mjs")
-                    + "\nconst done = await waitForContentJob(job.id)\nconsole.log(JSON.stringify({job, done}))\n")
-    ran = subprocess.run(["node", str(node)], capture_output=True, text=True, timeout=120,
-                         env={**os.environ, **cli_mock.env})
+    node.write_text(
+        cli_mock.example("create_expansion.mjs")
+        + "\n"
+        + cli_mock.example("polling_helper.mjs")
+        + "\nconst done = await waitForContentJob(job.id)\nconsole.log(JSON.stringify({job, done}))\n"
+    )
+    ran = subprocess.run(
+        ["node", str(node)], capture_output=True, text=True, timeout=120, env={**os.environ, **cli_mock.env}
+    )
     assert ran.returncode == 0, ran.stderr
     from_node = json.loads(ran.stdout)
     assert from_node["job"]["id"] == created["id"] and from_node["done"]["status"] == "completed"
@@ -157,21 +197,28 @@ def test_curl_node_and_python_share_one_job(cli_mock: RunningMock) -> None:
     finally:
         for key in cli_mock.env:
             os.environ.pop(key, None)
-    assert scope["job"]["id"] == created["id"]                           # same key, same body: replayed
+    assert scope["job"]["id"] == created["id"]  # same key, same body: replayed
     jobs = httpx.get(f"{cli_mock.base_url}/_mock/jobs").json()["data"]
     assert [j["idempotencyKey"] for j in jobs].count("language-basics-level-a1-2026-07-04") == 1
 
 
 def test_floco_payload_from_the_reference(cli_mock: RunningMock) -> None:
-    script = cli_mock.example("create_expansion.sh").replace("language-basics-level-a1-2026-07-04",
-                                                             "floco-glossary-a1-2026-07-02") \
+    script = (
+        cli_mock.example("create_expansion.sh")
+        .replace("language-basics-level-a1-2026-07-04", "floco-glossary-a1-2026-07-02")
         .replace("@source-content.json", "@floco-source.json")
+    )
     job = json.loads(cli_mock.shell(script).stdout)
     assert job["sourceType"] == "floco"
     assert _poll_until_done(cli_mock, job["id"])["status"] == "completed"
-    result = json.loads(cli_mock.shell(cli_mock.example("poll_and_retrieve.sh").splitlines()[2] + "\n" +
-                                       cli_mock.example("poll_and_retrieve.sh").splitlines()[3],
-                                       JOB_ID=job["id"]).stdout)
+    result = json.loads(
+        cli_mock.shell(
+            cli_mock.example("poll_and_retrieve.sh").splitlines()[2]
+            + "\n"
+            + cli_mock.example("poll_and_retrieve.sh").splitlines()[3],
+            JOB_ID=job["id"],
+        ).stdout
+    )
     assert result["job"] == {**result["job"], "id": job["id"], "sourceType": "floco", "status": "completed"}
     assert [o["outputType"] for o in result["outputs"]] == ["interactive_module", "summary_video", "expanded_quiz"]
 
@@ -190,10 +237,11 @@ def _json_docs(text: str) -> list[Any]:
 @pytest.mark.parametrize("kind", ["modules", "courses", "videos", "slides", "tests"])
 def test_runbook_smoke_script(cli_mock: RunningMock, kind: str) -> None:
     script = cli_mock.example("smoke.sh")
-    if kind != "modules":            # the same script for each required type, created from a title
-        body = script[script.index("-d '{") + 4: script.index("}' | jq") + 1]
-        script = script.replace(body, json.dumps({"title": "Content API smoke test",
-                                                  "metadata": {"externalId": f"{kind}:smoke-test"}}))
+    if kind != "modules":  # the same script for each required type, created from a title
+        body = script[script.index("-d '{") + 4 : script.index("}' | jq") + 1]
+        script = script.replace(
+            body, json.dumps({"title": "Content API smoke test", "metadata": {"externalId": f"{kind}:smoke-test"}})
+        )
         script = script.replace("/modules", f"/{kind}").replace("module:smoke-test:v1", f"{kind}:smoke-test:v1")
     ran = cli_mock.shell(script)
     assert ran.returncode == 0, ran.stderr
@@ -203,18 +251,24 @@ def test_runbook_smoke_script(cli_mock: RunningMock, kind: str) -> None:
     assert got["title"] == "Content API smoke test" and patched["title"] == "Content API smoke test updated"
     assert got["id"] == patched["id"]
     if kind == "slides":
-        assert deleted == []                                    # 204, no body
+        assert deleted == []  # 204, no body
     else:
         assert deleted[0]["id"] == got["id"]
-    gone = httpx.get(f"{cli_mock.base_url}/v1/content/classrooms/{got['classroomId']}/{kind}/{got['id']}",
-                     headers={"Authorization": f"Bearer {cli_mock.env['TUTORFLOW_CONTENT_API_KEY']}"})
+    gone = httpx.get(
+        f"{cli_mock.base_url}/v1/content/classrooms/{got['classroomId']}/{kind}/{got['id']}",
+        headers={"Authorization": f"Bearer {cli_mock.env['TUTORFLOW_CONTENT_API_KEY']}"},
+    )
     assert gone.status_code == 404
 
 
 def test_smoke_command_with_the_env_file(cli_mock: RunningMock) -> None:
-    ran = subprocess.run(["bash", "-c", f"set -a; . ./mock.env; set +a; {CLI} smoke --admin-cookies "
-                          "tutorflow-admin.cookies"], cwd=cli_mock.workdir, capture_output=True, text=True,
-                         timeout=120)
+    ran = subprocess.run(
+        ["bash", "-c", f"set -a; . ./mock.env; set +a; {CLI} smoke --admin-cookies tutorflow-admin.cookies"],
+        cwd=cli_mock.workdir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert ran.stdout.rstrip().endswith("PASSED") and "[FAIL]" not in ran.stdout
     assert cli_mock.env["TUTORFLOW_CONTENT_API_KEY"] not in ran.stdout + ran.stderr
@@ -224,8 +278,16 @@ def test_examples_are_verbatim_copies_of_the_documents() -> None:
     if not DOCS.is_dir():
         pytest.skip(f"the TutorFlow documents are not beside this clone ({DOCS})")
     corpus = "".join(p.read_text() for p in sorted(DOCS.glob("*.txt")))
-    for name in ("create_key.sh", "create_expansion.sh", "poll_and_retrieve.sh", "create_expansion.mjs",
-                 "polling_helper.mjs", "create_expansion.py", "smoke.sh", "floco-source.json"):
+    for name in (
+        "create_key.sh",
+        "create_expansion.sh",
+        "poll_and_retrieve.sh",
+        "create_expansion.mjs",
+        "polling_helper.mjs",
+        "create_expansion.py",
+        "smoke.sh",
+        "floco-source.json",
+    ):
         for line in (EXAMPLES / name).read_text().splitlines():
             assert line in corpus, f"{name}: {line!r} is not in the documents"
 
@@ -235,11 +297,13 @@ def test_cli_refuses_a_busy_port_and_bad_faults(tmp_path: Path) -> None:
         busy.bind(("127.0.0.1", 0))
         busy.listen(1)
         port = busy.getsockname()[1]
-        ran = subprocess.run([str(CLI), "mock", "--port", str(port)], capture_output=True, text=True, timeout=30,
-                             cwd=tmp_path)
+        ran = subprocess.run(
+            [str(CLI), "mock", "--port", str(port)], capture_output=True, text=True, timeout=30, cwd=tmp_path
+        )
     assert ran.returncode == 2 and "choose another --port" in ran.stderr
-    ran = subprocess.run([str(CLI), "mock", "--fault-error-rate", "2"], capture_output=True, text=True, timeout=30,
-                         cwd=tmp_path)
+    ran = subprocess.run(
+        [str(CLI), "mock", "--fault-error-rate", "2"], capture_output=True, text=True, timeout=30, cwd=tmp_path
+    )
     assert ran.returncode == 2 and "error_rate must be between 0 and 1" in ran.stderr
     ran = subprocess.run([str(CLI), "--help"], capture_output=True, text=True, timeout=30)
     assert ran.returncode == 0 and "mock" in ran.stdout

@@ -6,8 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import Org
+
 from tutorflow_nb import AdminClient, ContentClient, PlatformClient
 from tutorflow_nb.errors import AuthenticationError, JobFailedError, NotFoundError
 from tutorflow_nb.keys import ApiKey
@@ -29,8 +29,10 @@ def test_admin_from_a_curl_cookie_jar(live_server: MockServer, tf_org: Org, tmp_
 def test_admin_sign_in_and_key_lifecycle(live_server: MockServer) -> None:
     import httpx
 
-    httpx.post(live_server.url("/_mock/organizations"),
-               json={"adminEmail": "keys@test.example", "adminPassword": "pw", "name": "Keys Org"})
+    httpx.post(
+        live_server.url("/_mock/organizations"),
+        json={"adminEmail": "keys@test.example", "adminPassword": "pw", "name": "Keys Org"},
+    )
     admin = AdminClient(live_server.base_url)
     with pytest.raises(AuthenticationError):
         admin.organizations()
@@ -66,15 +68,23 @@ def test_admin_export(admin: AdminClient, content: ContentClient, tf_org: Org) -
 
 
 def test_course_sync_create_and_money(platform: PlatformClient) -> None:
-    course = platform.courses.create("Create a beginner Python course covering variables, loops, and functions",
-                                     lesson_count=6, level="beginner", has_quiz=True)
+    course = platform.courses.create(
+        "Create a beginner Python course covering variables, loops, and functions",
+        lesson_count=6,
+        level="beginner",
+        has_quiz=True,
+    )
     assert isinstance(course, CourseRequest) and course.status == "COMPLETED" and course.is_terminal
     snap = course.price_snapshot
     assert snap is not None and snap.unit_price == Decimal("0.05") and snap.amount_usd == snap.unit_price * snap.units
     assert snap.units == course.lesson_count == len(course.lessons)
     assert course.idempotency_key and course.idempotent_replay is False
-    again = platform.courses.create("Create a beginner Python course covering variables, loops, and functions",
-                                    lesson_count=6, level="beginner", has_quiz=True)
+    again = platform.courses.create(
+        "Create a beginner Python course covering variables, loops, and functions",
+        lesson_count=6,
+        level="beginner",
+        has_quiz=True,
+    )
     assert again.id == course.id and again.idempotent_replay is True
     assert course.id in [c.id for c in platform.courses.list()]
     assert platform.courses.get(course.id).course_id == course.course_id

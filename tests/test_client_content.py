@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from conftest import POLL, Org, source_request
+
 from tutorflow_nb import AsyncContentClient, ContentClient
 from tutorflow_nb.errors import JobFailedError
 from tutorflow_nb.mock import MockServer
-from tutorflow_nb.sync import run_sync
 from tutorflow_nb.models import Classroom, ExpansionJob, ExpansionResult, Resource
+from tutorflow_nb.sync import run_sync
 
 KINDS = ["modules", "courses", "videos", "slides", "tests"]
 
@@ -18,7 +18,7 @@ KINDS = ["modules", "courses", "videos", "slides", "tests"]
 def test_classrooms_and_discovered_classroom(content: ContentClient, tf_org: Org) -> None:
     rooms = content.classrooms()
     assert [r.id for r in rooms] == [tf_org.classroom_id] and isinstance(rooms[0], Classroom)
-    assert content.classroom_id() == tf_org.classroom_id          # discovered, not configured
+    assert content.classroom_id() == tf_org.classroom_id  # discovered, not configured
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -38,8 +38,9 @@ def test_resource_crud(content: ContentClient, kind: str) -> None:
 def test_snake_case_fields_reach_the_wire(content: ContentClient) -> None:
     module = content.modules.create("Typed", type="flashcard", is_public=False, content="<p>x</p>")
     assert module.model_extra["isPublic"] is False and module.model_extra["type"] == "flashcard"
-    quiz = content.tests.create("Quiz", passing_score=80,
-                                questions=[{"prompt": "2+2?", "choices": ["3", "4"], "answerIndex": 1}])
+    quiz = content.tests.create(
+        "Quiz", passing_score=80, questions=[{"prompt": "2+2?", "choices": ["3", "4"], "answerIndex": 1}]
+    )
     assert quiz.model_extra["passingScore"] == 80
 
 
@@ -47,7 +48,7 @@ def test_create_is_idempotent_by_derived_key(content: ContentClient, live_server
     a = content.modules.create("Same", metadata={"externalId": "module:same"})
     b = content.modules.create("Same", metadata={"externalId": "module:same"})
     c = content.modules.create("Changed", metadata={"externalId": "module:same"})
-    assert a.id == b.id != c.id                                      # a changed body gets a new key
+    assert a.id == b.id != c.id  # a changed body gets a new key
 
 
 def test_ids_that_are_not_ascii_still_make_a_sendable_key(content: ContentClient) -> None:
@@ -56,8 +57,8 @@ def test_ids_that_are_not_ascii_still_make_a_sendable_key(content: ContentClient
     body["payload"]["level"]["id"] = "niveau A1\t(débutant)"
     key = content.expansions.idempotency_key(body)
     assert key.startswith("expansion:fran%C3%A7ais:niveau%20A1%09(d%C3%A9butant):v1:")
-    first = content.expansions.create(body)                         # a header carries the key
-    assert content.expansions.create(body).id == first.id          # and it replays
+    first = content.expansions.create(body)  # a header carries the key
+    assert content.expansions.create(body).id == first.id  # and it replays
     module = content.modules.create("Été", metadata={"externalId": "module:été"})
     assert content.modules.create("Été", metadata={"externalId": "module:été"}).id == module.id
 
@@ -67,7 +68,7 @@ def test_expansion_lifecycle(content: ContentClient) -> None:
     job = content.expansions.create(source_request(2))
     assert isinstance(job, ExpansionJob) and job.status == "queued"
     assert job.idempotency_key.startswith("expansion:language-basics:level-a1:v1:")
-    assert content.expansions.create(source_request(2)).id == job.id      # same body, same key: replayed
+    assert content.expansions.create(source_request(2)).id == job.id  # same body, same key: replayed
     assert content.expansions.result_if_done(job.id) is None
     done = content.expansions.wait(job.id, on_status=lambda j: statuses.append(j.status))
     assert done.status == "completed" and statuses[-1] == "completed" and len(set(statuses)) == len(statuses)
@@ -118,7 +119,7 @@ def test_client_refuses_platform_key_and_platform_paths(live_server: MockServer,
         ContentClient(live_server.base_url, "sk_live_whatever")
     with ContentClient(live_server.base_url, tf_org.content_key) as client:
         with pytest.raises(ValueError, match="surfaces never mix"):
-            run_sync(client.aio.http.request("GET", "/v1/platform/courses"))   # refused before anything is sent
+            run_sync(client.aio.http.request("GET", "/v1/platform/courses"))  # refused before anything is sent
 
 
 def test_env_configuration(monkeypatch: pytest.MonkeyPatch, live_server: MockServer, tf_org: Org) -> None:

@@ -6,12 +6,22 @@ import socket
 
 import httpx
 import pytest
-
 from conftest import POLL, seed_org_sync, source_request
+
 from tutorflow_nb import ContentClient, PlatformClient
-from tutorflow_nb.errors import (AuthenticationError, BadRequestError, ConflictError, JobTimeoutError, NetworkError,
-                                 NotFoundError, PayloadTooLargeError, PermissionDeniedError, RateLimitError,
-                                 ServerError, TutorFlowError)
+from tutorflow_nb.errors import (
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    JobTimeoutError,
+    NetworkError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TutorFlowError,
+)
 from tutorflow_nb.http import HttpSession, RetryPolicy
 from tutorflow_nb.keys import ApiKey
 from tutorflow_nb.mock import MockServer
@@ -48,9 +58,8 @@ def test_401_403_404(live_server: MockServer, tf_org) -> None:  # type: ignore[n
     finally:
         run_sync(wrong.aclose())
     assert "tf_content_ key on /v1/content/**" in str(denied.value)
-    with ContentClient(live_server.base_url, tf_org.content_key) as content:
-        with pytest.raises(NotFoundError):
-            content.expansions.get("no-such-job")
+    with ContentClient(live_server.base_url, tf_org.content_key) as content, pytest.raises(NotFoundError):
+        content.expansions.get("no-such-job")
 
 
 def test_409_explains_idempotency(content: ContentClient) -> None:
@@ -90,11 +99,11 @@ def test_dropped_connection_retried_with_same_key_makes_one_job(own_server: Mock
         assert "same Idempotency-Key" in str(caught.value)
         assert content.http.stats["retries"] == FAST.max_retries
         faults(own_server, drop_rate=0.0)
-        job = content.expansions.create(source_request())          # the same body: the same derived key
+        job = content.expansions.create(source_request())  # the same body: the same derived key
     finally:
         content.close()
     jobs = httpx.get(own_server.url("/_mock/jobs")).json()["data"]
-    assert [j["id"] for j in jobs] == [job.id]                      # exactly one job on the server
+    assert [j["id"] for j in jobs] == [job.id]  # exactly one job on the server
 
 
 def test_network_error_when_nothing_listens() -> None:
@@ -124,9 +133,9 @@ def test_429_bursts_are_recovered(own_server: MockServer) -> None:
 
 
 def test_budget_paces_a_tight_key_without_429(own_server: MockServer) -> None:
-    org = seed_org_sync(own_server, rateLimitPerMinute=5)             # 5 requests per 0.6 s of wall time
+    org = seed_org_sync(own_server, rateLimitPerMinute=5)  # 5 requests per 0.6 s of wall time
     with ContentClient(own_server.base_url, org.content_key, retry=NO_RETRY) as content:
-        for _ in range(23):                                           # would 429 on the 6th without pacing
+        for _ in range(23):  # would 429 on the 6th without pacing
             content.classrooms()
         assert content.http.stats["429"] == 0 and content.http.stats["requests"] == 23
         assert content.http.budget.limit == 5 and content.http.budget.waited > 0

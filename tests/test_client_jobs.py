@@ -10,8 +10,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import POLL, seed_org_sync, source_request
+
 from tutorflow_nb import AdminClient, ContentClient, ManifestStore, PlatformClient, WebhookReceiver
 from tutorflow_nb.http import RetryPolicy
 from tutorflow_nb.mock import MockServer
@@ -34,16 +34,16 @@ def test_batch_completes_every_item_once_within_the_limit(own_server: MockServer
         batch = content.expansions.run_batch(requests_for(30), on_update=lambda item: updates.append(item.status))
         assert [i.status for i in batch] == ["completed"] * 30
         assert batch.rate_limited == 0
-        assert batch.requests_per_job <= 2.5, batch            # close to the minimum of two
+        assert batch.requests_per_job <= 2.5, batch  # close to the minimum of two
         assert all(len(i.result.outputs) == 3 for i in batch)
         assert len({i.job_id for i in batch}) == 30
-        again = content.expansions.run_batch(requests_for(30))    # a re-run replays: the same keys, the same jobs
+        again = content.expansions.run_batch(requests_for(30))  # a re-run replays: the same keys, the same jobs
         assert [i.job_id for i in again] == [i.job_id for i in batch]
         # the replayed creates answer with finished jobs; their results are still fetched, once each
         assert [i.result.job.id for i in again] == [i.job_id for i in batch]
         assert again.requests == 60
     assert len([j for j in server_jobs(own_server) if j["organizationId"] == org.id]) == 30
-    assert "completed" in updates and "processing" in updates or "queued" in updates
+    assert ("completed" in updates and "processing" in updates) or "queued" in updates
 
 
 def test_batch_reports_refused_items_and_goes_on(own_server: MockServer) -> None:
@@ -56,19 +56,24 @@ def test_batch_reports_refused_items_and_goes_on(own_server: MockServer) -> None
     assert batch.failed == [batch[1]]
 
 
-def test_an_outage_longer_than_the_clients_retries_sets_items_back_not_lost(own_server: MockServer,
-                                                                            tmp_path: Path) -> None:
+def test_an_outage_longer_than_the_clients_retries_sets_items_back_not_lost(
+    own_server: MockServer, tmp_path: Path
+) -> None:
     org = seed_org_sync(own_server)
-    httpx.put(own_server.url("/_mock/faults"), json={"error_rate": 1.0})         # every call answers 503
+    httpx.put(own_server.url("/_mock/faults"), json={"error_rate": 1.0})  # every call answers 503
     threading.Timer(0.4, lambda: httpx.delete(own_server.url("/_mock/faults"))).start()
-    with ContentClient(own_server.base_url, org.content_key, poll_interval=POLL,
-                       retry=RetryPolicy(max_retries=0)) as content, ManifestStore(tmp_path / "o.sqlite") as store:
+    with (
+        ContentClient(
+            own_server.base_url, org.content_key, poll_interval=POLL, retry=RetryPolicy(max_retries=0)
+        ) as content,
+        ManifestStore(tmp_path / "o.sqlite") as store,
+    ):
         batch = content.expansions.run_batch(requests_for(8), store=store)
         assert [i.status for i in batch] == ["completed"] * 8
-        assert all(i.setbacks >= 1 for i in batch)                  # each create failed once, and was sent again
+        assert all(i.setbacks >= 1 for i in batch)  # each create failed once, and was sent again
         assert store.count("completed") == 8
     keys = [j["idempotencyKey"] for j in server_jobs(own_server) if j["organizationId"] == org.id]
-    assert sorted(keys) == sorted(i.idempotency_key for i in batch)     # one job per item
+    assert sorted(keys) == sorted(i.idempotency_key for i in batch)  # one job per item
 
 
 def test_batch_with_failed_jobs(own_server: MockServer) -> None:
@@ -84,8 +89,10 @@ def test_batch_with_failed_jobs(own_server: MockServer) -> None:
 
 def test_batch_with_webhooks_needs_two_requests_per_job(own_server: MockServer) -> None:
     demo = own_server.demo
-    with WebhookReceiver() as receiver, \
-            ContentClient(own_server.base_url, demo.content_key, poll_interval=POLL) as content:
+    with (
+        WebhookReceiver() as receiver,
+        ContentClient(own_server.base_url, demo.content_key, poll_interval=POLL) as content,
+    ):
         admin = AdminClient(own_server.base_url, cookies={"tutorflow_admin_session": demo.session_token})
         run_sync(receiver.subscribe(admin.aio, demo.organization_id))
         batch = content.expansions.run_batch(requests_for(20), receiver=receiver)
@@ -99,19 +106,21 @@ def test_batch_with_webhooks_needs_two_requests_per_job(own_server: MockServer) 
 def test_a_webhook_batch_survives_lost_deliveries(own_server: MockServer, lost: float) -> None:
     demo = own_server.demo
     httpx.put(own_server.url("/_mock/faults"), json={"webhook_drop_rate": lost})
-    with WebhookReceiver() as receiver, \
-            ContentClient(own_server.base_url, demo.content_key, poll_interval=POLL) as content:
+    with (
+        WebhookReceiver() as receiver,
+        ContentClient(own_server.base_url, demo.content_key, poll_interval=POLL) as content,
+    ):
         admin = AdminClient(own_server.base_url, cookies={"tutorflow_admin_session": demo.session_token})
         run_sync(receiver.subscribe(admin.aio, demo.organization_id))
         admin.close()
         batch = content.expansions.run_batch(requests_for(12), receiver=receiver)
-    assert [i.status for i in batch] == ["completed"] * 12          # fetched when the grace ran out
+    assert [i.status for i in batch] == ["completed"] * 12  # fetched when the grace ran out
     assert all(len(i.result.outputs) == 3 for i in batch)
     lost_attempts = [a for d in own_server.control.deliveries() for a in d["attempts"] if a["error"]]
-    assert lost_attempts                                             # deliveries really were lost
+    assert lost_attempts  # deliveries really were lost
     if lost == 1.0:
         assert receiver.accepted == []
-    assert batch.requests_per_job <= 3.5, batch                      # create, fallback fetch, a spare
+    assert batch.requests_per_job <= 3.5, batch  # create, fallback fetch, a spare
 
 
 def test_course_and_module_batches(own_server: MockServer) -> None:
@@ -134,8 +143,9 @@ def receiver() -> WebhookReceiver:
 
 
 def _delivery(delivery_id: str = "d1", job_id: str = "job-1") -> bytes:
-    return json.dumps({"id": delivery_id, "type": "content.completed",
-                       "data": {"jobId": job_id, "status": "completed"}}).encode()
+    return json.dumps(
+        {"id": delivery_id, "type": "content.completed", "data": {"jobId": job_id, "status": "completed"}}
+    ).encode()
 
 
 def _post(receiver: WebhookReceiver, body: bytes, signature: str | None, delivery: str = "d1") -> httpx.Response:
@@ -147,16 +157,16 @@ def _post(receiver: WebhookReceiver, body: bytes, signature: str | None, deliver
 
 def test_receiver_accepts_signed_and_refuses_forged_replayed_stale(receiver: WebhookReceiver) -> None:
     body = _delivery()
-    assert _post(receiver, body, sign(body, "whsec_wrong")).status_code == 401               # forged
-    assert _post(receiver, body, None).status_code == 401                                    # unsigned
+    assert _post(receiver, body, sign(body, "whsec_wrong")).status_code == 401  # forged
+    assert _post(receiver, body, None).status_code == 401  # unsigned
     stale = sign(body, "whsec_test", timestamp=int(time.time()) - 3600)
-    assert _post(receiver, body, stale).status_code == 401                                   # stale
+    assert _post(receiver, body, stale).status_code == 401  # stale
     tampered = body.replace(b"completed", b"failed!!!")
-    assert _post(receiver, tampered, sign(body, "whsec_test")).status_code == 401            # body changed
-    assert receiver.accepted == [] and receiver.event_for("job-1") is None                   # nothing changed
+    assert _post(receiver, tampered, sign(body, "whsec_test")).status_code == 401  # body changed
+    assert receiver.accepted == [] and receiver.event_for("job-1") is None  # nothing changed
     assert _post(receiver, body, sign(body, "whsec_test")).status_code == 200
     assert receiver.event_for("job-1")["id"] == "d1"
-    assert _post(receiver, body, sign(body, "whsec_test")).status_code == 409                # replayed
+    assert _post(receiver, body, sign(body, "whsec_test")).status_code == 409  # replayed
     assert len(receiver.accepted) == 1
     assert _post(receiver, b"not json", sign(b"not json", "whsec_test"), "d2").status_code == 400
     assert httpx.post(receiver.url.rsplit("/", 1)[0] + "/elsewhere", content=b"{}").status_code == 404
@@ -166,12 +176,12 @@ def test_receiver_accepts_signed_and_refuses_forged_replayed_stale(receiver: Web
 @pytest.mark.anyio
 async def test_forged_stale_or_replayed_deliveries_wake_no_waiting_batch(receiver: WebhookReceiver) -> None:
     woken: list[str] = []
-    receiver.watch("job-1", lambda: woken.append("job-1"))          # as a batch does for each job it waits on
+    receiver.watch("job-1", lambda: woken.append("job-1"))  # as a batch does for each job it waits on
     body = _delivery()
 
     async def post(content: bytes, signature: str | None) -> int:
         response = await asyncio.to_thread(_post, receiver, content, signature)
-        await asyncio.sleep(0.02)                                   # a wake-up would be scheduled on this loop
+        await asyncio.sleep(0.02)  # a wake-up would be scheduled on this loop
         return response.status_code
 
     assert await post(body, sign(body, "whsec_wrong")) == 401
@@ -180,5 +190,5 @@ async def test_forged_stale_or_replayed_deliveries_wake_no_waiting_batch(receive
     assert woken == []
     assert await post(body, sign(body, "whsec_test")) == 200
     assert woken == ["job-1"]
-    assert await post(body, sign(body, "whsec_test")) == 409          # the replay
+    assert await post(body, sign(body, "whsec_test")) == 409  # the replay
     assert woken == ["job-1"]

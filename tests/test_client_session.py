@@ -10,9 +10,9 @@ import warnings
 
 import httpx
 import pytest
+from conftest import POLL, seed_org_sync, source_request
 
 import tutorflow_nb as tf
-from conftest import POLL, seed_org_sync, source_request
 from tutorflow_nb import ContentClient
 from tutorflow_nb.errors import AuthenticationError, BadRequestError, NetworkError
 from tutorflow_nb.http import RetryPolicy
@@ -20,10 +20,16 @@ from tutorflow_nb.keys import ApiKey, redact
 from tutorflow_nb.mock import MockServer
 
 
-def test_connect_with_nothing_set_starts_the_mock(monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    for name in ("TUTORFLOW_API_BASE_URL", "TUTORFLOW_CONTENT_API_KEY", "TUTORFLOW_PLATFORM_API_KEY",
-                 "TUTORFLOW_CLASSROOM_ID", "TUTORFLOW_ADMIN_COOKIES"):
+def test_connect_with_nothing_set_starts_the_mock(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in (
+        "TUTORFLOW_API_BASE_URL",
+        "TUTORFLOW_CONTENT_API_KEY",
+        "TUTORFLOW_PLATFORM_API_KEY",
+        "TUTORFLOW_CLASSROOM_ID",
+        "TUTORFLOW_ADMIN_COOKIES",
+    ):
         monkeypatch.delenv(name, raising=False)
     with tf.connect(mock_speed=100) as s:
         out = capsys.readouterr().out
@@ -32,17 +38,18 @@ def test_connect_with_nothing_set_starts_the_mock(monkeypatch: pytest.MonkeyPatc
         assert s.classroom_id == s.content.classrooms()[0].id
         assert s.organization_id == s.admin.organizations()[0].id
         keys = s.admin.api_keys.list(s.organization_id)
-        assert "tutorflow-nb" in [k.name for k in keys]                # created by the discovery sequence
+        assert "tutorflow-nb" in [k.name for k in keys]  # created by the discovery sequence
         job = s.content.expansions.create(source_request())
         assert s.content.expansions.wait_result(job.id).job.status == "completed"
         assert s.platform.courses.create("Tides", lesson_count=2).status == "COMPLETED"
         assert "mock" in repr(s) and s.content.key_prefix in repr(s)
-    with pytest.raises(NetworkError):                                  # closed with the session
+    with pytest.raises(NetworkError):  # closed with the session
         ContentClient(s.base_url, "tf_content_" + "2" * 32, retry=RetryPolicy(0)).classrooms()
 
 
-def test_connect_to_a_real_base_url_uses_the_documented_variables(monkeypatch: pytest.MonkeyPatch,
-                                                                   live_server: MockServer) -> None:
+def test_connect_to_a_real_base_url_uses_the_documented_variables(
+    monkeypatch: pytest.MonkeyPatch, live_server: MockServer
+) -> None:
     org = seed_org_sync(live_server)
     monkeypatch.setenv("TUTORFLOW_API_BASE_URL", live_server.base_url)
     monkeypatch.setenv("TUTORFLOW_CONTENT_API_KEY", org.content_key)
@@ -50,7 +57,7 @@ def test_connect_to_a_real_base_url_uses_the_documented_variables(monkeypatch: p
     monkeypatch.delenv("TUTORFLOW_CLASSROOM_ID", raising=False)
     with tf.connect(quiet=True) as s:
         assert s.mock is None and s.admin is None
-        assert s.content.classroom_id() == org.classroom_id           # discovered: no organization id needed
+        assert s.content.classroom_id() == org.classroom_id  # discovered: no organization id needed
         assert s.platform.modules.list() == []
 
 
@@ -60,7 +67,7 @@ async def test_sync_calls_inside_a_running_loop(live_server: MockServer) -> None
     client = ContentClient(live_server.base_url, org.content_key, poll_interval=POLL)
     ticks = 0
 
-    async def background() -> None:                  # another task on the same loop keeps running
+    async def background() -> None:  # another task on the same loop keeps running
         nonlocal ticks
         while True:
             ticks += 1
@@ -68,9 +75,9 @@ async def test_sync_calls_inside_a_running_loop(live_server: MockServer) -> None
 
     task = asyncio.create_task(background())
     try:
-        job = client.expansions.create(source_request())                 # plain sync calls, loop running
+        job = client.expansions.create(source_request())  # plain sync calls, loop running
         assert client.expansions.wait_result(job.id).job.status == "completed"
-        awaited = await client.aio.expansions.get(job.id)                 # and awaiting on the same client
+        awaited = await client.aio.expansions.get(job.id)  # and awaiting on the same client
         assert awaited.status == "completed"
     finally:
         task.cancel()
@@ -95,8 +102,9 @@ def test_sync_calls_from_threads(live_server: MockServer) -> None:
     assert found == [1, 1, 1, 1]
 
 
-def test_canary_key_never_appears(live_server: MockServer, caplog: pytest.LogCaptureFixture,
-                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_canary_key_never_appears(
+    live_server: MockServer, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
+) -> None:
     org = seed_org_sync(live_server)
     canary = org.content_key
     seen: list[str] = []
@@ -104,25 +112,33 @@ def test_canary_key_never_appears(live_server: MockServer, caplog: pytest.LogCap
     with warnings.catch_warnings(record=True) as caught_warnings:
         warnings.simplefilter("always")
         client = ContentClient(live_server.base_url, canary, poll_interval=POLL, retry=RetryPolicy(1, 0.01, 0.02))
-        seen += [repr(client), str(client), repr(client.aio), repr(client.http), repr(client.aio.http.key),
-                 f"{client.aio.http.key}", repr(client.http.budget)]
+        seen += [
+            repr(client),
+            str(client),
+            repr(client.aio),
+            repr(client.http),
+            repr(client.aio.http.key),
+            f"{client.aio.http.key}",
+            repr(client.http.budget),
+        ]
         job = client.expansions.create(source_request())
         seen.append(repr(client.expansions.wait_result(job.id)))
-        for bad in (lambda: client.expansions.create({"requestedOutputs": []}),
-                    lambda: client.modules.get("nope")):
+        for bad in (lambda: client.expansions.create({"requestedOutputs": []}), lambda: client.modules.get("nope")):
             try:
                 bad()
-            except Exception as exc:  # noqa: BLE001 - we want every kind's text
+            except Exception as exc:
                 seen += [str(exc), repr(exc), "".join(traceback.format_exception(exc))]
         httpx.put(live_server.url("/_mock/faults"), json={"burst_429_rate": 1.0})
         try:
             client.classrooms()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             seen += [str(exc), "".join(traceback.format_exception(exc))]
         finally:
             httpx.put(live_server.url("/_mock/faults"), json={"burst_429_rate": 0.0})
-        revoked = httpx.delete(live_server.url(f"/v1/content/organizations/{org.id}/api-keys/"
-                                               f"{_key_id(live_server, org)}"), headers=org.admin)
+        revoked = httpx.delete(
+            live_server.url(f"/v1/content/organizations/{org.id}/api-keys/{_key_id(live_server, org)}"),
+            headers=org.admin,
+        )
         assert revoked.status_code == 200
         with pytest.raises(AuthenticationError) as caught:
             client.classrooms()
@@ -133,7 +149,7 @@ def test_canary_key_never_appears(live_server: MockServer, caplog: pytest.LogCap
     seen += [out.out, out.err]
     blob = "\n".join(seen)
     assert canary not in blob
-    assert org.content_prefix in blob                      # the prefix is what shows
+    assert org.content_prefix in blob  # the prefix is what shows
     assert any("retry" in r.getMessage() for r in caplog.records)
 
 

@@ -29,17 +29,36 @@ FAULTS = Faults(error_rate=0.08, drop_rate=0.06, burst_429_rate=0.06, latency_ms
 
 
 def expansion(i: int) -> tuple[str, dict]:
-    return (f"soak:{i}", {"requestedOutputs": ["interactive_module", "summary_video", "expanded_quiz"],
-                          "payload": {"category": {"id": "soak", "title": "Soak"}, "language": "en",
-                                      "level": {"id": f"level-{i}", "title": f"Level {i}", "lessons": [
-                                          {"id": "l1", "type": "vocabulary", "title": "Words",
-                                           "items": [{"term": f"word-{i}", "meaning": "a meaning"}]}]}}})
+    return (
+        f"soak:{i}",
+        {
+            "requestedOutputs": ["interactive_module", "summary_video", "expanded_quiz"],
+            "payload": {
+                "category": {"id": "soak", "title": "Soak"},
+                "language": "en",
+                "level": {
+                    "id": f"level-{i}",
+                    "title": f"Level {i}",
+                    "lessons": [
+                        {
+                            "id": "l1",
+                            "type": "vocabulary",
+                            "title": "Words",
+                            "items": [{"term": f"word-{i}", "meaning": "a meaning"}],
+                        }
+                    ],
+                },
+            },
+        },
+    )
 
 
 def test_every_fault_kind_at_once_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     poll = (2 / SPEED, 5 / SPEED)
-    with MockServer(speed=SPEED, rate_limit=6000, seed=11, faults=FAULTS) as server, \
-            ManifestStore(tmp_path / "soak.sqlite") as store:
+    with (
+        MockServer(speed=SPEED, rate_limit=6000, seed=11, faults=FAULTS) as server,
+        ManifestStore(tmp_path / "soak.sqlite") as store,
+    ):
         demo = server.demo
         started = time.perf_counter()
         with ContentClient(server.base_url, demo.content_key, poll_interval=poll) as content:
@@ -71,7 +90,9 @@ def test_every_fault_kind_at_once_loses_and_duplicates_nothing(tmp_path: Path) -
         assert not outputs.duplicated(["tutorflow_job_id", "output_type"]).any()
 
     retries = content_stats["retries"] + platform_stats["retries"]
-    assert retries > 0                                             # the faults were really met
-    print(f"\nsoak: {ITEMS} expansions + {COURSES} courses in {elapsed:.1f} s; "
-          f"{content_stats['requests'] + platform_stats['requests']} requests, {retries} retries "
-          f"({content_stats}; {platform_stats})")
+    assert retries > 0  # the faults were really met
+    print(
+        f"\nsoak: {ITEMS} expansions + {COURSES} courses in {elapsed:.1f} s; "
+        f"{content_stats['requests'] + platform_stats['requests']} requests, {retries} retries "
+        f"({content_stats}; {platform_stats})"
+    )

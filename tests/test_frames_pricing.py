@@ -11,35 +11,97 @@ import pytest
 from tutorflow_nb import frames, pricing
 
 DOC_COURSE = {
-    "id": "a1c2d3e4-f5g6-7h8i-9j0k-l1m2n3o4p5q6", "status": "COMPLETED", "courseId": "c7d8e9f0",
-    "title": "Python Quick Start", "description": "A beginner-friendly Python course.", "language": "en",
-    "subject": None, "level": "beginner", "slug": "python-quick-start-2e5ad6", "tier": "default", "mode": "sync",
-    "hasQuiz": True, "hasPractice": True, "lessonCount": 6,
-    "priceSnapshot": {"category": "course", "catalogKey": "course.default", "tier": "default", "unit": "lesson",
-                      "unitPrice": 0.05, "units": 6, "amountUsd": 0.30, "currency": "USD",
-                      "source": "platform_pricing_catalog_v2"},
-    "shareToken": "b018172542f9a3c4d5e6f7890abcdef12345678", "thumbnailUrl": None,
-    "previewUrl": "https://tutorflow.io/en/platform/courses/edit/9f3a", "publicUrl": "https://tutorflow.io/x/lessons/1",
-    "chapters": [{"title": "Introduction to Variables", "sequence": 1, "lessonCount": 2, "slug": "intro-cf1710"},
-                 {"title": "Working with Loops", "sequence": 2, "lessonCount": 2, "slug": "loops-253716"},
-                 {"title": "Defining Functions", "sequence": 3, "lessonCount": 2, "slug": "functions-ad2b35"}],
-    "lessons": [{"title": f"Lesson {k}", "type": t, "sequence": k, "chapterTitle": "c", "chapterSlug": "c",
-                 "lessonSlug": f"l{k}", "lessonUrl": f"https://tutorflow.io/x/lessons/{k}"}
-                for k, t in enumerate(["ai-tutor", "coding-test", "coding-lesson", "coding-test", "coding-lesson",
-                                       "coding-test"], 1)],
-    "idempotencyKey": None, "idempotentReplay": None, "isTerminal": True,
-    "createdAt": "2026-03-24T10:32:15.108Z", "completedAt": "2026-03-24T10:32:37.671Z",
+    "id": "a1c2d3e4-f5g6-7h8i-9j0k-l1m2n3o4p5q6",
+    "status": "COMPLETED",
+    "courseId": "c7d8e9f0",
+    "title": "Python Quick Start",
+    "description": "A beginner-friendly Python course.",
+    "language": "en",
+    "subject": None,
+    "level": "beginner",
+    "slug": "python-quick-start-2e5ad6",
+    "tier": "default",
+    "mode": "sync",
+    "hasQuiz": True,
+    "hasPractice": True,
+    "lessonCount": 6,
+    "priceSnapshot": {
+        "category": "course",
+        "catalogKey": "course.default",
+        "tier": "default",
+        "unit": "lesson",
+        "unitPrice": 0.05,
+        "units": 6,
+        "amountUsd": 0.30,
+        "currency": "USD",
+        "source": "platform_pricing_catalog_v2",
+    },
+    "shareToken": "b018172542f9a3c4d5e6f7890abcdef12345678",
+    "thumbnailUrl": None,
+    "previewUrl": "https://tutorflow.io/en/platform/courses/edit/9f3a",
+    "publicUrl": "https://tutorflow.io/x/lessons/1",
+    "chapters": [
+        {"title": "Introduction to Variables", "sequence": 1, "lessonCount": 2, "slug": "intro-cf1710"},
+        {"title": "Working with Loops", "sequence": 2, "lessonCount": 2, "slug": "loops-253716"},
+        {"title": "Defining Functions", "sequence": 3, "lessonCount": 2, "slug": "functions-ad2b35"},
+    ],
+    "lessons": [
+        {
+            "title": f"Lesson {k}",
+            "type": t,
+            "sequence": k,
+            "chapterTitle": "c",
+            "chapterSlug": "c",
+            "lessonSlug": f"l{k}",
+            "lessonUrl": f"https://tutorflow.io/x/lessons/{k}",
+        }
+        for k, t in enumerate(
+            ["ai-tutor", "coding-test", "coding-lesson", "coding-test", "coding-lesson", "coding-test"], 1
+        )
+    ],
+    "idempotencyKey": None,
+    "idempotentReplay": None,
+    "isTerminal": True,
+    "createdAt": "2026-03-24T10:32:15.108Z",
+    "completedAt": "2026-03-24T10:32:37.671Z",
 }
-DOC_MODULE = {"id": "4d3b7f2a", "title": "Python Variables", "type": "markdown", "lectureVersion": 1,
-              "status": "completed", "platformWorkspaceId": "w", "platformApiKeyId": "k", "idempotencyKey": None,
-              "priceSnapshot": {"category": "module", "catalogKey": "module.default", "tier": "default",
-                                "unit": "lesson", "unitPrice": 0.05, "units": 1, "amountUsd": 0.05,
-                                "currency": "USD", "source": "platform_pricing_catalog_v2"},
-              "createdAt": "2026-04-27T10:00:00.000Z", "completedAt": "2026-04-27T10:00:12.000Z"}
-DOC_RESULT = {"job": {"id": "job-id", "sourceType": "floco", "status": "completed"},
-              "outputs": [{"outputType": "interactive_module", "resourceType": "module", "resourceId": "module-id",
-                           "manifest": {"title": "A1 glossary module",
-                                        "urls": {"publicUrl": "https://tutorflow.io/share/module/share-token"}}}]}
+DOC_MODULE = {
+    "id": "4d3b7f2a",
+    "title": "Python Variables",
+    "type": "markdown",
+    "lectureVersion": 1,
+    "status": "completed",
+    "platformWorkspaceId": "w",
+    "platformApiKeyId": "k",
+    "idempotencyKey": None,
+    "priceSnapshot": {
+        "category": "module",
+        "catalogKey": "module.default",
+        "tier": "default",
+        "unit": "lesson",
+        "unitPrice": 0.05,
+        "units": 1,
+        "amountUsd": 0.05,
+        "currency": "USD",
+        "source": "platform_pricing_catalog_v2",
+    },
+    "createdAt": "2026-04-27T10:00:00.000Z",
+    "completedAt": "2026-04-27T10:00:12.000Z",
+}
+DOC_RESULT = {
+    "job": {"id": "job-id", "sourceType": "floco", "status": "completed"},
+    "outputs": [
+        {
+            "outputType": "interactive_module",
+            "resourceType": "module",
+            "resourceId": "module-id",
+            "manifest": {
+                "title": "A1 glossary module",
+                "urls": {"publicUrl": "https://tutorflow.io/share/module/share-token"},
+            },
+        }
+    ],
+}
 
 
 def test_every_frame_has_its_documented_columns_even_when_empty() -> None:
@@ -59,18 +121,34 @@ def test_courses_chapters_lessons_from_the_documented_response() -> None:
     ls = frames.lessons([DOC_COURSE])
     assert len(ls) == 6 and ls["type"].dtype == "category" and ls["sequence"].dtype == "Int64"
     assert ls.loc[0, "type"] == "ai-tutor" and ls.loc[5, "lesson_url"].endswith("/lessons/6")
-    pending = {**DOC_COURSE, "status": "PENDING", "lessons": None, "chapters": None, "priceSnapshot": None,
-               "lessonCount": None, "completedAt": None}
+    pending = {
+        **DOC_COURSE,
+        "status": "PENDING",
+        "lessons": None,
+        "chapters": None,
+        "priceSnapshot": None,
+        "lessonCount": None,
+        "completedAt": None,
+    }
     c2 = frames.courses([pending])
     assert pd.isna(c2.loc[0, "lesson_count"]) and c2.loc[0, "amount_usd"] is None
     assert len(frames.lessons([pending])) == 0
 
 
 def test_jobs_mixes_surfaces() -> None:
-    exp = {"id": "j1", "status": "completed", "sourceType": "floco", "requestedOutputs": ["expanded_quiz"],
-           "classroomId": "room", "idempotencyKey": "k", "createdAt": "2026-07-02T10:00:00.000Z",
-           "completedAt": "2026-07-02T10:00:07.500Z"}
-    j = frames.jobs([exp, DOC_COURSE, DOC_MODULE, {**DOC_RESULT, "job": {**DOC_RESULT["job"], "sourceType": "tutorflow_ui"}}])
+    exp = {
+        "id": "j1",
+        "status": "completed",
+        "sourceType": "floco",
+        "requestedOutputs": ["expanded_quiz"],
+        "classroomId": "room",
+        "idempotencyKey": "k",
+        "createdAt": "2026-07-02T10:00:00.000Z",
+        "completedAt": "2026-07-02T10:00:07.500Z",
+    }
+    j = frames.jobs(
+        [exp, DOC_COURSE, DOC_MODULE, {**DOC_RESULT, "job": {**DOC_RESULT["job"], "sourceType": "tutorflow_ui"}}]
+    )
     assert list(j["surface"]) == ["content", "platform", "platform", "content"]
     assert list(j["kind"]) == ["expansion", "course", "module", "export"]
     assert list(j["is_terminal"]) == [True, True, True, True]
@@ -86,15 +164,44 @@ def test_outputs_in_the_manifest_storage_shape() -> None:
 
 
 def test_source_lessons_both_shapes() -> None:
-    items_form = {"requestedOutputs": ["summary_video"], "payload": {
-        "category": {"id": "language-basics", "title": "Language Basics"}, "language": "en",
-        "level": {"id": "level-a1", "title": "A1", "lessons": [
-            {"id": "l1", "type": "vocabulary", "title": "Basic greetings",
-             "items": [{"term": "hello", "meaning": "a greeting"}]}]}}}
-    floco = {"sourceType": "floco", "requestedOutputs": ["expanded_quiz"], "payload": {
-        "category": "Vocabulary", "level": {"id": "glossary-a1", "title": "A1 glossary", "lessons": [
-            {"id": "lesson-1", "type": "term", "title": "Greetings",
-             "terms": [{"term": "hello", "meaning": "a greeting", "example": "Hello, Min."}]}]}}}
+    items_form = {
+        "requestedOutputs": ["summary_video"],
+        "payload": {
+            "category": {"id": "language-basics", "title": "Language Basics"},
+            "language": "en",
+            "level": {
+                "id": "level-a1",
+                "title": "A1",
+                "lessons": [
+                    {
+                        "id": "l1",
+                        "type": "vocabulary",
+                        "title": "Basic greetings",
+                        "items": [{"term": "hello", "meaning": "a greeting"}],
+                    }
+                ],
+            },
+        },
+    }
+    floco = {
+        "sourceType": "floco",
+        "requestedOutputs": ["expanded_quiz"],
+        "payload": {
+            "category": "Vocabulary",
+            "level": {
+                "id": "glossary-a1",
+                "title": "A1 glossary",
+                "lessons": [
+                    {
+                        "id": "lesson-1",
+                        "type": "term",
+                        "title": "Greetings",
+                        "terms": [{"term": "hello", "meaning": "a greeting", "example": "Hello, Min."}],
+                    }
+                ],
+            },
+        },
+    }
     s = frames.source_lessons([items_form, floco])
     assert list(s["source_content_id"]) == ["language-basics:level-a1", "Vocabulary:glossary-a1"]
     assert list(s["term_count"]) == [1, 1] and s.loc[1, "terms"] == ["hello"]
@@ -102,7 +209,7 @@ def test_source_lessons_both_shapes() -> None:
 
 def test_price_snapshots_exact_money() -> None:
     p = frames.price_snapshots([DOC_COURSE, DOC_MODULE, {**DOC_COURSE, "priceSnapshot": None}])
-    assert len(p) == 2                                            # the unbilled request has no row
+    assert len(p) == 2  # the unbilled request has no row
     assert list(p["amount_cents"]) == [30, 5] and p.loc[0, "unit_price"] == Decimal("0.05")
     many = frames.price_snapshots([DOC_MODULE] * 1000)
     assert sum(many["amount_usd"]) == Decimal("50.00") and int(many["amount_cents"].sum()) == 5000
@@ -120,8 +227,13 @@ def test_estimate_defaults_bounds_and_validation() -> None:
     est = pricing.estimate(courses=[None, {"lessonCount": 10}, 50], modules=3)
     assert list(est.frame["units"]) == [5, 10, 50, 1, 1, 1] and est.total == Decimal("3.40")
     assert pricing.estimate(courses=2).total == Decimal("0.50")
-    for bad, where in (([0], "courses[0]"), ([51], "courses[0]"), ([5, 2.5], "courses[1]"), ([True], "courses[0]"),
-                       (["5"], "courses[0]")):
+    for bad, where in (
+        ([0], "courses[0]"),
+        ([51], "courses[0]"),
+        ([5, 2.5], "courses[1]"),
+        ([True], "courses[0]"),
+        (["5"], "courses[0]"),
+    ):
         with pytest.raises(ValueError, match=rf"{where.replace('[', '.').replace(']', '.')}.*lessonCount"):
             pricing.estimate(courses=bad)
     with pytest.raises(ValueError, match="modules"):
@@ -135,10 +247,12 @@ def test_unpriced_meters_are_listed_never_free() -> None:
     rows = est.frame[est.frame["category"] == "expansion"]
     assert list(rows["priced"]) == [False, False] and rows["amount_usd"].isna().all()
     assert "unpriced" in repr(est) and "unpriced" in est._repr_html_()
-    priced = pricing.Catalog.default().with_prices({"expansion.summary_video": "0.10",
-                                                    "expansion.expanded_quiz": "0.02"})
-    est2 = pricing.estimate(courses=[5], expansions=[{"requestedOutputs": ["summary_video", "expanded_quiz"]}],
-                            catalog=priced)
+    priced = pricing.Catalog.default().with_prices(
+        {"expansion.summary_video": "0.10", "expansion.expanded_quiz": "0.02"}
+    )
+    est2 = pricing.estimate(
+        courses=[5], expansions=[{"requestedOutputs": ["summary_video", "expanded_quiz"]}], catalog=priced
+    )
     assert est2.unpriced == [] and est2.total == Decimal("0.37")
     with pytest.raises(ValueError):
         pricing.Catalog.default().with_prices({"course.default": "-1"})
@@ -151,21 +265,25 @@ def test_range_from_history() -> None:
     assert list(est.frame[["low_units", "high_units"]].iloc[0]) == [8, 12]
     assert (est.low, est.total, est.high) == (Decimal("0.40"), Decimal("0.50"), Decimal("0.60"))
     capped = pricing.estimate(courses=[50], history=[(5, 6)])
-    assert capped.frame.loc[0, "high_units"] == 50                   # the hard cap holds
+    assert capped.frame.loc[0, "high_units"] == 50  # the hard cap holds
 
 
 def test_reconcile_explains_differences() -> None:
     est = pricing.estimate(courses=[5, 6, 4], modules=2)
-    billed = [{**DOC_COURSE, "id": "r1", "priceSnapshot": {**DOC_COURSE["priceSnapshot"], "units": 6,
-                                                           "amountUsd": 0.30}},
-              {**DOC_COURSE, "id": "r2"},
-              {**DOC_COURSE, "id": "r3", "priceSnapshot": {**DOC_COURSE["priceSnapshot"], "units": 3,
-                                                           "amountUsd": 0.15}},
-              DOC_MODULE]
+    billed = [
+        {**DOC_COURSE, "id": "r1", "priceSnapshot": {**DOC_COURSE["priceSnapshot"], "units": 6, "amountUsd": 0.30}},
+        {**DOC_COURSE, "id": "r2"},
+        {**DOC_COURSE, "id": "r3", "priceSnapshot": {**DOC_COURSE["priceSnapshot"], "units": 3, "amountUsd": 0.15}},
+        DOC_MODULE,
+    ]
     r = pricing.reconcile(est, billed)
-    assert list(r["explanation"][:5]) == ["1 more lesson(s) generated than requested", "as estimated",
-                                          "1 fewer lesson(s) generated than requested", "as estimated",
-                                          "planned but not billed (failed, not sent, or not yet complete)"]
+    assert list(r["explanation"][:5]) == [
+        "1 more lesson(s) generated than requested",
+        "as estimated",
+        "1 fewer lesson(s) generated than requested",
+        "as estimated",
+        "planned but not billed (failed, not sent, or not yet complete)",
+    ]
     total = r.iloc[-1]
     assert total["plan_id"] == "total" and total["estimated_usd"] == Decimal("0.85")
     assert total["billed_usd"] == Decimal("0.80") and total["difference_usd"] == Decimal("-0.05")

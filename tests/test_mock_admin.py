@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from conftest import Org, seed_org
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_sign_in_sets_session_cookie_that_lists_organizations(api: httpx.AsyncClient) -> None:
-    seeded = await api.post("/_mock/organizations", json={"adminEmail": "signin@test.example",
-                                                          "adminPassword": "s3cret", "name": "Sign-in Org"})
+    seeded = await api.post(
+        "/_mock/organizations",
+        json={"adminEmail": "signin@test.example", "adminPassword": "s3cret", "name": "Sign-in Org"},
+    )
     r = await api.post("/v1/content/auth/sign-in", json={"email": "signin@test.example", "password": "s3cret"})
     assert r.status_code == 200
     cookie = r.cookies.get("tutorflow_admin_session")
@@ -38,7 +39,7 @@ async def test_sign_in_refuses_wrong_password_and_bad_email(api: httpx.AsyncClie
 async def test_organizations_need_the_admin_session(api: httpx.AsyncClient, org: Org) -> None:
     r = await api.get("/v1/content/organizations")
     assert r.status_code == 401 and r.json()["code"] == "admin_session_required"
-    r = await api.get("/v1/content/organizations", headers=org.content)     # a key is not a session
+    r = await api.get("/v1/content/organizations", headers=org.content)  # a key is not a session
     assert r.status_code == 401
 
 
@@ -73,13 +74,16 @@ async def test_key_lifecycle_full_key_once_then_prefix_only(api: httpx.AsyncClie
     assert again.status_code == 400 and again.json()["code"] == "api_key_revoked"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "name"),
-    ({"name": ""}, "name"),
-    ({"name": "k", "rateLimitPerMinute": 0}, "rateLimitPerMinute"),
-    ({"name": "k", "rateLimitPerMinute": "60"}, "rateLimitPerMinute"),
-    ({"name": "k", "surprise": True}, "surprise"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "k", "rateLimitPerMinute": 0}, "rateLimitPerMinute"),
+        ({"name": "k", "rateLimitPerMinute": "60"}, "rateLimitPerMinute"),
+        ({"name": "k", "surprise": True}, "surprise"),
+    ],
+)
 async def test_key_create_validation_names_the_field(api: httpx.AsyncClient, org: Org, body: dict, field: str) -> None:
     r = await api.post(f"/v1/content/organizations/{org.id}/api-keys", json=body, headers=org.admin)
     assert r.status_code == 400
@@ -99,17 +103,22 @@ async def test_admin_cannot_manage_another_organization(api: httpx.AsyncClient, 
 
 async def test_webhook_subscriptions(api: httpx.AsyncClient, org: Org) -> None:
     base = f"/v1/content/organizations/{org.id}/webhooks"
-    r = await api.post(base, json={"url": "http://127.0.0.1:9/hook", "events": ["content.completed", "content.failed"]},
-                       headers=org.admin)
+    r = await api.post(
+        base,
+        json={"url": "http://127.0.0.1:9/hook", "events": ["content.completed", "content.failed"]},
+        headers=org.admin,
+    )
     assert r.status_code == 201
     sub = r.json()
     assert sub["secret"].startswith("whsec_") and sub["events"] == ["content.completed", "content.failed"]
     listed = (await api.get(base, headers=org.admin)).json()["data"]
     assert [s["id"] for s in listed] == [sub["id"]] and "secret" not in listed[0]
-    for bad, field in ((({"url": "ftp://x", "events": ["content.completed"]}), "url"),
-                       ({"url": "http://x.test/h", "events": []}, "events"),
-                       ({"url": "http://x.test/h", "events": ["content.started"]}, "events[0]"),
-                       ({"url": "http://x.test/h", "events": ["content.failed", "content.failed"]}, "events")):
+    for bad, field in (
+        (({"url": "ftp://x", "events": ["content.completed"]}), "url"),
+        ({"url": "http://x.test/h", "events": []}, "events"),
+        ({"url": "http://x.test/h", "events": ["content.started"]}, "events[0]"),
+        ({"url": "http://x.test/h", "events": ["content.failed", "content.failed"]}, "events"),
+    ):
         r = await api.post(base, json=bad, headers=org.admin)
         assert r.status_code == 400 and field in [f["field"] for f in r.json()["fields"]], r.text
     assert (await api.delete(f"{base}/{sub['id']}", headers=org.admin)).json() == {"id": sub["id"], "deleted": True}
@@ -129,7 +138,7 @@ async def test_lists_paginate_with_cursor(api: httpx.AsyncClient, org: Org) -> N
         cursor = page["nextCursor"]
         if cursor is None:
             break
-    assert len(seen) == len(set(seen)) == 5       # the demo content key and 4 new ones; platform keys are not listed
+    assert len(seen) == len(set(seen)) == 5  # the demo content key and 4 new ones; platform keys are not listed
     r = await api.get(base, params={"limit": 0}, headers=org.admin)
     assert r.status_code == 400 and r.json()["fields"][0]["field"] == "limit"
     r = await api.get(base, params={"cursor": "garbage!"}, headers=org.admin)

@@ -6,7 +6,6 @@ import asyncio
 
 import httpx
 import pytest
-
 from conftest import Org, seed_org, source_request
 
 pytestmark = pytest.mark.anyio
@@ -59,26 +58,33 @@ async def test_one_organization_never_sees_anothers(api: httpx.AsyncClient, org:
     rooms = (await api.get("/v1/content/classrooms", headers=org.content)).json()["data"]
     assert [r["id"] for r in rooms] == [org.classroom_id]
 
-    job = (await api.post("/v1/content/integrations/expansions", json=source_request(),
-                          headers=org.content)).json()
+    job = (await api.post("/v1/content/integrations/expansions", json=source_request(), headers=org.content)).json()
     module = (await api.post(org.room("/modules"), json={"title": "Mine"}, headers=org.content)).json()
-    course = (await api.post("/v1/platform/courses", json={"prompt": "Fractions for kids"},
-                             headers=org.platform)).json()
+    course = (
+        await api.post("/v1/platform/courses", json={"prompt": "Fractions for kids"}, headers=org.platform)
+    ).json()
     pmodule = (await api.post("/v1/platform/modules", json={"prompt": "Fractions"}, headers=org.platform)).json()
 
     them = other_org
-    for path in (f"/v1/content/integrations/expansions/{job['id']}",
-                 f"/v1/content/integrations/expansions/{job['id']}/result",
-                 org.room("/modules"), org.room(f"/modules/{module['id']}")):
+    for path in (
+        f"/v1/content/integrations/expansions/{job['id']}",
+        f"/v1/content/integrations/expansions/{job['id']}/result",
+        org.room("/modules"),
+        org.room(f"/modules/{module['id']}"),
+    ):
         r = await api.get(path, headers=them.content)
         assert r.status_code == 404, path
     for path in (f"/v1/platform/courses/{course['id']}", f"/v1/platform/modules/{pmodule['id']}"):
         assert (await api.get(path, headers=them.platform)).status_code == 404
-    assert (await api.patch(org.room(f"/modules/{module['id']}"), json={"title": "Theirs"},
-                            headers=them.content)).status_code == 404
+    assert (
+        await api.patch(org.room(f"/modules/{module['id']}"), json={"title": "Theirs"}, headers=them.content)
+    ).status_code == 404
     assert (await api.delete(f"/v1/platform/modules/{pmodule['id']}", headers=them.platform)).status_code == 404
-    r = await api.post("/v1/content/integrations/expansions",
-                       json={**source_request(), "classroomId": org.classroom_id}, headers=them.content)
+    r = await api.post(
+        "/v1/content/integrations/expansions",
+        json={**source_request(), "classroomId": org.classroom_id},
+        headers=them.content,
+    )
     assert r.status_code == 404
     listed = (await api.get("/v1/platform/courses", headers=them.platform)).json()["data"]
     assert course["id"] not in [c["id"] for c in listed]
@@ -110,7 +116,7 @@ async def test_rate_limits_are_per_key(api: httpx.AsyncClient) -> None:
     for _ in range(3):
         await api.get("/v1/content/classrooms", headers=a.content)
     assert (await api.get("/v1/content/classrooms", headers=a.content)).status_code == 429
-    assert (await api.get("/v1/platform/courses", headers=a.platform)).status_code == 200   # another key
+    assert (await api.get("/v1/platform/courses", headers=a.platform)).status_code == 200  # another key
 
 
 async def test_error_bodies_carry_request_id_and_status(api: httpx.AsyncClient, org: Org) -> None:

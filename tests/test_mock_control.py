@@ -6,8 +6,8 @@ import time
 
 import httpx
 import pytest
-
 from conftest import seed_org, source_request, wait_job
+
 from tutorflow_nb.mock import ASSUMPTIONS, MockServer
 from tutorflow_nb.mock.app import ConnectionDropped
 
@@ -20,11 +20,13 @@ async def test_error_rate_gives_503_before_anything_happens(fresh_api: httpx.Asy
     assert (await fresh_api.put("/_mock/faults", json={"error_rate": 1.0})).json()["error_rate"] == 1.0
     r = await fresh_api.post(EXP, json=source_request(), headers={**org.content, "Idempotency-Key": "e:1"})
     assert r.status_code == 503 and r.json()["code"] == "service_unavailable"
-    assert float(r.headers["retry-after"]) == 0.01                  # one mock second at x100, in wall seconds
-    assert (await fresh_api.get("/_mock/state")).json()["counts"]["jobs"] == 0      # nothing was processed
-    assert (await fresh_api.get("/openapi.json")).status_code == 200                # control and docs unaffected
+    assert float(r.headers["retry-after"]) == 0.01  # one mock second at x100, in wall seconds
+    assert (await fresh_api.get("/_mock/state")).json()["counts"]["jobs"] == 0  # nothing was processed
+    assert (await fresh_api.get("/openapi.json")).status_code == 200  # control and docs unaffected
     await fresh_api.delete("/_mock/faults")
-    assert (await fresh_api.post(EXP, json=source_request(), headers={**org.content, "Idempotency-Key": "e:1"})).status_code == 202
+    assert (
+        await fresh_api.post(EXP, json=source_request(), headers={**org.content, "Idempotency-Key": "e:1"})
+    ).status_code == 202
 
 
 async def test_burst_429(fresh_api: httpx.AsyncClient) -> None:
@@ -44,7 +46,7 @@ async def test_dropped_connection_after_processing_then_retry_with_same_key(fres
         await fresh_api.post(EXP, json=source_request(), headers=headers)
     await fresh_api.delete("/_mock/faults")
     jobs = (await fresh_api.get("/_mock/jobs")).json()["data"]
-    assert len(jobs) == 1                                         # the server did accept the job
+    assert len(jobs) == 1  # the server did accept the job
     retry = await fresh_api.post(EXP, json=source_request(), headers=headers)
     assert retry.status_code == 202 and retry.json()["id"] == jobs[0]["id"]
     assert len((await fresh_api.get("/_mock/jobs")).json()["data"]) == 1
@@ -57,7 +59,7 @@ async def test_latency_is_added(fresh_api: httpx.AsyncClient) -> None:
     assert (await fresh_api.get("/v1/content/classrooms", headers=org.content)).status_code == 200
     assert time.perf_counter() - start >= 0.15
     start = time.perf_counter()
-    await fresh_api.get("/_mock/state")                            # control routes are never slowed
+    await fresh_api.get("/_mock/state")  # control routes are never slowed
     assert time.perf_counter() - start < 0.15
 
 
@@ -76,7 +78,7 @@ async def test_fault_settings_are_validated(fresh_api: httpx.AsyncClient) -> Non
 
 async def test_clock_advance_finishes_jobs_and_speed_changes(fresh_api: httpx.AsyncClient) -> None:
     org = await seed_org(fresh_api)
-    await fresh_api.put("/_mock/clock", json={"speed": 0.001})            # practically stopped
+    await fresh_api.put("/_mock/clock", json={"speed": 0.001})  # practically stopped
     job = (await fresh_api.post(EXP, json=source_request(), headers=org.content)).json()
     assert (await fresh_api.get(f"{EXP}/{job['id']}", headers=org.content)).json()["status"] == "queued"
     before = (await fresh_api.get("/_mock/clock")).json()["now"]
@@ -91,9 +93,10 @@ async def test_clock_advance_finishes_jobs_and_speed_changes(fresh_api: httpx.As
 async def test_reported_durations_are_wall_clock(fresh_api: httpx.AsyncClient) -> None:
     org = await seed_org(fresh_api, rateLimitPerMinute=1)
     await fresh_api.put("/_mock/clock", json={"speed": 10})
-    course = (await fresh_api.post("/v1/platform/courses", json={"prompt": "p", "mode": "async"},
-                                   headers=org.platform)).json()
-    assert course["pollAfterMs"] == 200                             # 2 mock s at x10
+    course = (
+        await fresh_api.post("/v1/platform/courses", json={"prompt": "p", "mode": "async"}, headers=org.platform)
+    ).json()
+    assert course["pollAfterMs"] == 200  # 2 mock s at x10
     await fresh_api.get("/v1/content/classrooms", headers=org.content)
     limited = await fresh_api.get("/v1/content/classrooms", headers=org.content)
     assert limited.status_code == 429 and float(limited.headers["retry-after"]) <= 6  # a mock minute is 6 wall s
@@ -148,8 +151,14 @@ async def test_openapi_describes_every_route_and_marks_assumptions(fresh_api: ht
     description = spec["info"]["description"]
     assert all(key in description for key in ASSUMPTIONS)
     marked = {a["id"] for p in paths.values() for op in p.values() for a in op.get("x-assumptions", [])}
-    assert marked >= set(ASSUMPTIONS) - {"surface-mixing", "other-organization", "rate-limit-headers",
-                                         "error-body", "web-urls", "rate-limit-scope"}
+    assert marked >= set(ASSUMPTIONS) - {
+        "surface-mixing",
+        "other-organization",
+        "rate-limit-headers",
+        "error-body",
+        "web-urls",
+        "rate-limit-scope",
+    }
     assert paths["/v1/content/integrations/expansions"]["post"]["requestBody"]
     assert "workspaceKey" in spec["components"]["securitySchemes"]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from conftest import Org, source_request, wait_job
 
 pytestmark = pytest.mark.anyio
@@ -42,7 +41,7 @@ async def test_result_before_finish_is_409_then_one_output_per_requested(api: ht
         resource = await api.get(org.room(f"/{out['resourceType']}s/{out['resourceId']}"), headers=org.content)
         assert resource.status_code == 200 and resource.json()["title"] == out["manifest"]["title"]
     video = (await api.get(org.room(f"/videos/{by_type['summary_video']['resourceId']}"), headers=org.content)).json()
-    assert video["renderStatus"] == "not_rendered" and video["videoUrl"] is None     # scenes, never an MP4
+    assert video["renderStatus"] == "not_rendered" and video["videoUrl"] is None  # scenes, never an MP4
     assert len(video["scenes"]) == 3 + 2 and all(s["narration"] for s in video["scenes"])
 
 
@@ -85,8 +84,13 @@ async def test_floco_terms_form_echoes_source_type(api: httpx.AsyncClient, org: 
     module_id = next(o["resourceId"] for o in result["outputs"] if o["resourceType"] == "module")
     module = (await api.get(org.room(f"/modules/{module_id}"), headers=org.content)).json()
     blocks = module["metadata"]["interactive"]["blocks"]
-    assert blocks[0] == {"type": "flashcard", "lessonId": "lesson-1", "term": "hello", "meaning": "a greeting",
-                         "example": "Hello, Min."}
+    assert blocks[0] == {
+        "type": "flashcard",
+        "lessonId": "lesson-1",
+        "term": "hello",
+        "meaning": "a greeting",
+        "example": "Hello, Min.",
+    }
     plain = (await api.post(EXP, json=source_request(), headers=org.content)).json()
     assert plain["sourceType"] is None
 
@@ -94,8 +98,11 @@ async def test_floco_terms_form_echoes_source_type(api: httpx.AsyncClient, org: 
 async def test_injected_failure_gives_failed_job_and_failed_outputs(api: httpx.AsyncClient, org: Org) -> None:
     await api.put("/_mock/faults", json={"fail_next_jobs": 1})
     try:
-        job = (await api.post(EXP, json=source_request(outputs=("interactive_module", "expanded_quiz")),
-                              headers=org.content)).json()
+        job = (
+            await api.post(
+                EXP, json=source_request(outputs=("interactive_module", "expanded_quiz")), headers=org.content
+            )
+        ).json()
     finally:
         await api.put("/_mock/faults", json={"fail_next_jobs": 0})
     done = await wait_job(api, org, job["id"])
@@ -103,10 +110,14 @@ async def test_injected_failure_gives_failed_job_and_failed_outputs(api: httpx.A
     result = (await api.get(f"{EXP}/{job['id']}/result", headers=org.content)).json()
     assert result["job"]["status"] == "failed"
     assert result["outputs"] == [
-        {"outputType": "interactive_module", "status": "failed", "resourceType": "module", "resourceId": None,
-         "manifest": {}},
-        {"outputType": "expanded_quiz", "status": "failed", "resourceType": "test", "resourceId": None,
-         "manifest": {}},
+        {
+            "outputType": "interactive_module",
+            "status": "failed",
+            "resourceType": "module",
+            "resourceId": None,
+            "manifest": {},
+        },
+        {"outputType": "expanded_quiz", "status": "failed", "resourceType": "test", "resourceId": None, "manifest": {}},
     ]
 
 
@@ -120,9 +131,8 @@ async def test_idempotent_create_replays_and_conflicts(api: httpx.AsyncClient, o
     assert changed.status_code == 409 and changed.json()["code"] == "idempotency_key_reused"
     assert "new key" in changed.json()["message"]
     jobs = (await api.get("/_mock/jobs")).json()["data"]
-    assert sum(j["idempotencyKey"] == headers["Idempotency-Key"] and j["organizationId"] == org.id
-               for j in jobs) == 1
-    fresh = await api.post(EXP, json=source_request(), headers=org.content)           # no key: a new job
+    assert sum(j["idempotencyKey"] == headers["Idempotency-Key"] and j["organizationId"] == org.id for j in jobs) == 1
+    fresh = await api.post(EXP, json=source_request(), headers=org.content)  # no key: a new job
     assert fresh.json()["id"] != first.json()["id"]
 
 
@@ -133,25 +143,32 @@ async def test_idempotency_keys_are_scoped_per_organization(api: httpx.AsyncClie
     assert a.status_code == b.status_code == 202 and a.json()["id"] != b.json()["id"]
 
 
-@pytest.mark.parametrize("mutate, field", [
-    (lambda b: b.pop("requestedOutputs"), "requestedOutputs"),
-    (lambda b: b.update(requestedOutputs=[]), "requestedOutputs"),
-    (lambda b: b.update(requestedOutputs=["mp4_video"]), "requestedOutputs[0]"),
-    (lambda b: b.update(requestedOutputs=["summary_video", "summary_video"]), "requestedOutputs"),
-    (lambda b: b.update(sourceType="Not Valid!"), "sourceType"),
-    (lambda b: b.update(extra="field"), "extra"),
-    (lambda b: b["payload"].pop("level"), "payload.level"),
-    (lambda b: b["payload"].pop("category"), "payload.category"),
-    (lambda b: b["payload"].update(language="English"), "payload.language"),
-    (lambda b: b["payload"]["level"].update(lessons=[]), "payload.level.lessons"),
-    (lambda b: b["payload"]["level"]["lessons"][0].pop("items"), "payload.level.lessons[0]"),
-    (lambda b: b["payload"]["level"]["lessons"][0].update(items=[]), "payload.level.lessons[0].items"),
-    (lambda b: b["payload"]["level"]["lessons"][0]["items"][0].pop("meaning"),
-     "payload.level.lessons[0].items[0].meaning"),
-    (lambda b: b["payload"]["level"]["lessons"][0].update(title="x" * 256), "payload.level.lessons[0].title"),
-    (lambda b: b["payload"]["level"]["lessons"].append(dict(b["payload"]["level"]["lessons"][0])),
-     "payload.level.lessons"),
-])
+@pytest.mark.parametrize(
+    "mutate, field",
+    [
+        (lambda b: b.pop("requestedOutputs"), "requestedOutputs"),
+        (lambda b: b.update(requestedOutputs=[]), "requestedOutputs"),
+        (lambda b: b.update(requestedOutputs=["mp4_video"]), "requestedOutputs[0]"),
+        (lambda b: b.update(requestedOutputs=["summary_video", "summary_video"]), "requestedOutputs"),
+        (lambda b: b.update(sourceType="Not Valid!"), "sourceType"),
+        (lambda b: b.update(extra="field"), "extra"),
+        (lambda b: b["payload"].pop("level"), "payload.level"),
+        (lambda b: b["payload"].pop("category"), "payload.category"),
+        (lambda b: b["payload"].update(language="English"), "payload.language"),
+        (lambda b: b["payload"]["level"].update(lessons=[]), "payload.level.lessons"),
+        (lambda b: b["payload"]["level"]["lessons"][0].pop("items"), "payload.level.lessons[0]"),
+        (lambda b: b["payload"]["level"]["lessons"][0].update(items=[]), "payload.level.lessons[0].items"),
+        (
+            lambda b: b["payload"]["level"]["lessons"][0]["items"][0].pop("meaning"),
+            "payload.level.lessons[0].items[0].meaning",
+        ),
+        (lambda b: b["payload"]["level"]["lessons"][0].update(title="x" * 256), "payload.level.lessons[0].title"),
+        (
+            lambda b: b["payload"]["level"]["lessons"].append(dict(b["payload"]["level"]["lessons"][0])),
+            "payload.level.lessons",
+        ),
+    ],
+)
 async def test_validation_names_each_bad_field(api: httpx.AsyncClient, org: Org, mutate, field: str) -> None:
     body = source_request()
     mutate(body)
@@ -164,7 +181,7 @@ async def test_validation_names_each_bad_field(api: httpx.AsyncClient, org: Org,
 
 async def test_customer_payload_keeps_extra_fields(api: httpx.AsyncClient, org: Org) -> None:
     body = source_request()
-    body["payload"]["level"]["lessons"][0]["difficulty"] = 2       # the customer's own field
+    body["payload"]["level"]["lessons"][0]["difficulty"] = 2  # the customer's own field
     assert (await api.post(EXP, json=body, headers=org.content)).status_code == 202
 
 
@@ -178,9 +195,10 @@ async def test_malformed_and_oversized_bodies_are_4xx(api: httpx.AsyncClient, or
     r = await api.post(EXP, content=huge, headers=headers)
     assert r.status_code == 413 and r.json()["code"] == "payload_too_large"
 
-    async def chunks():          # no Content-Length: the limit is counted while reading
+    async def chunks():  # no Content-Length: the limit is counted while reading
         for _ in range(20):
             yield b"a" * (64 * 1024)
+
     r = await api.post(EXP, content=chunks(), headers=headers)
     assert r.status_code == 413
 
@@ -209,20 +227,22 @@ async def test_export_ui_lesson_with_key_or_admin_session(api: httpx.AsyncClient
     assert exported["job"]["status"] == "completed" and exported["job"]["sourceType"] == "tutorflow_ui"
     assert exported["outputs"][0]["resourceId"] == ui[0]["id"]
     assert exported["outputs"][0]["manifest"]["title"] == ui[0]["title"]
-    replay = await api.post(path, json=body, headers=org.admin)          # the admin session works too
+    replay = await api.post(path, json=body, headers=org.admin)  # the admin session works too
     assert replay.status_code == 201 and replay.json()["job"]["id"] == exported["job"]["id"]
     job_id = exported["job"]["id"]
     assert (await api.get(f"{EXP}/{job_id}", headers=org.content)).json()["status"] == "completed"
     assert (await api.get(f"{EXP}/{job_id}/result", headers=org.content)).json()["outputs"] == exported["outputs"]
-    other = await api.post(path, json={"lessonId": ui[1]["id"], "idempotencyKey": body["idempotencyKey"]},
-                           headers=org.content)
+    other = await api.post(
+        path, json={"lessonId": ui[1]["id"], "idempotencyKey": body["idempotencyKey"]}, headers=org.content
+    )
     assert other.status_code == 409
     missing = await api.post(path, json={"lessonId": "nope"}, headers=org.content)
     assert missing.status_code == 404
     unauth = await api.post(path, json={"lessonId": ui[1]["id"]})
     assert unauth.status_code == 401
-    mismatch = await api.post(path, json={"lessonId": ui[1]["id"], "idempotencyKey": "a"},
-                              headers={**org.content, "Idempotency-Key": "b"})
+    mismatch = await api.post(
+        path, json={"lessonId": ui[1]["id"], "idempotencyKey": "a"}, headers={**org.content, "Idempotency-Key": "b"}
+    )
     assert mismatch.status_code == 400
 
 

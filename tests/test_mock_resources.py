@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from conftest import Org
 
 pytestmark = pytest.mark.anyio
@@ -29,8 +28,9 @@ RICH = {
 @pytest.mark.parametrize("kind", KINDS)
 async def test_crud_lifecycle(api: httpx.AsyncClient, org: Org, kind: str) -> None:
     base = org.room(f"/{kind}")
-    created = await api.post(base, json={"title": f"Smoke {kind}"},
-                             headers={**org.content, "Idempotency-Key": f"{kind}:smoke-test:v1"})
+    created = await api.post(
+        base, json={"title": f"Smoke {kind}"}, headers={**org.content, "Idempotency-Key": f"{kind}:smoke-test:v1"}
+    )
     assert created.status_code == 201, created.text
     resource = created.json()
     rid = resource["id"]
@@ -66,10 +66,16 @@ async def test_optional_fields_round_trip(api: httpx.AsyncClient, org: Org, kind
 
 
 @pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("body, field", [
-    ({}, "title"), ({"title": ""}, "title"), ({"title": "x" * 256}, "title"),
-    ({"title": "ok", "colour": "red"}, "colour"), ({"title": "ok", "description": "d" * 2001}, "description"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "title"),
+        ({"title": ""}, "title"),
+        ({"title": "x" * 256}, "title"),
+        ({"title": "ok", "colour": "red"}, "colour"),
+        ({"title": "ok", "description": "d" * 2001}, "description"),
+    ],
+)
 async def test_create_validation(api: httpx.AsyncClient, org: Org, kind: str, body: dict, field: str) -> None:
     r = await api.post(org.room(f"/{kind}"), json=body, headers=org.content)
     assert r.status_code == 400 and field in [f["field"] for f in r.json()["fields"]]
@@ -89,8 +95,11 @@ async def test_typed_fields_are_checked(api: httpx.AsyncClient, org: Org) -> Non
         ("modules", {"title": "t", "type": "podcast"}, "type"),
         ("courses", {"title": "t", "level": "expert"}, "level"),
         ("videos", {"title": "t", "scenes": [{"title": "s", "durationSeconds": 0}]}, "scenes[0].durationSeconds"),
-        ("tests", {"title": "t", "questions": [{"prompt": "p", "choices": ["a", "b"], "answerIndex": 2}]},
-         "questions[0]"),
+        (
+            "tests",
+            {"title": "t", "questions": [{"prompt": "p", "choices": ["a", "b"], "answerIndex": 2}]},
+            "questions[0]",
+        ),
         ("tests", {"title": "t", "passingScore": 101}, "passingScore"),
         ("slides", {"title": "t", "slides": [{"body": "no title"}]}, "slides[0].title"),
     ]
@@ -117,8 +126,13 @@ async def test_unknown_classroom_is_404(api: httpx.AsyncClient, org: Org) -> Non
 
 
 async def test_the_runbook_smoke_body_works_as_written(api: httpx.AsyncClient, org: Org) -> None:
-    body = {"title": "Content API smoke test", "type": "markdown",
-            "content": "<h2>Smoke test</h2><p>This module was created by the Content API.</p>",
-            "metadata": {"externalId": "module:smoke-test"}}
-    r = await api.post(org.room("/modules"), json=body, headers={**org.content, "Idempotency-Key": "module:smoke-test:v1"})
+    body = {
+        "title": "Content API smoke test",
+        "type": "markdown",
+        "content": "<h2>Smoke test</h2><p>This module was created by the Content API.</p>",
+        "metadata": {"externalId": "module:smoke-test"},
+    }
+    r = await api.post(
+        org.room("/modules"), json=body, headers={**org.content, "Idempotency-Key": "module:smoke-test:v1"}
+    )
     assert r.status_code == 201 and r.json()["metadata"] == {"externalId": "module:smoke-test"}

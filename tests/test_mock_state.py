@@ -67,9 +67,19 @@ def test_idempotency_replay_and_conflict_in_the_model() -> None:
     state = MockState()
     demo = state.provision_demo()
     who = state.authenticate("content", demo.content_key)
-    body = ExpansionCreate.model_validate({"requestedOutputs": ["expanded_quiz"], "payload": {
-        "category": "c", "level": {"id": "l", "title": "L", "lessons": [
-            {"id": "1", "type": "t", "title": "T", "items": [{"term": "a", "meaning": "b"}]}]}}})
+    body = ExpansionCreate.model_validate(
+        {
+            "requestedOutputs": ["expanded_quiz"],
+            "payload": {
+                "category": "c",
+                "level": {
+                    "id": "l",
+                    "title": "L",
+                    "lessons": [{"id": "1", "type": "t", "title": "T", "items": [{"term": "a", "meaning": "b"}]}],
+                },
+            },
+        }
+    )
     code, first = state.content.create_expansion(who, body, "k1")
     assert code == 202
     assert state.content.create_expansion(who, body, "k1")[1]["id"] == first["id"]
@@ -83,9 +93,19 @@ def test_job_timeline_and_settle_once() -> None:
     state = MockState(speed=1)
     demo = state.provision_demo()
     who = state.authenticate("content", demo.content_key)
-    body = ExpansionCreate.model_validate({"requestedOutputs": ["interactive_module", "summary_video"], "payload": {
-        "category": "c", "level": {"id": "l", "title": "L", "lessons": [
-            {"id": "1", "type": "t", "title": "T", "items": [{"term": "a", "meaning": "b"}]}]}}})
+    body = ExpansionCreate.model_validate(
+        {
+            "requestedOutputs": ["interactive_module", "summary_video"],
+            "payload": {
+                "category": "c",
+                "level": {
+                    "id": "l",
+                    "title": "L",
+                    "lessons": [{"id": "1", "type": "t", "title": "T", "items": [{"term": "a", "meaning": "b"}]}],
+                },
+            },
+        }
+    )
     _, job = state.content.create_expansion(who, body, None)
     assert state.content.get_job(who, job["id"])["status"] == "queued"
     state.clock.advance(1.0)
@@ -111,9 +131,11 @@ def test_faults_validate_and_fail_next() -> None:
 def test_course_plan_is_deterministic_and_follows_the_rules() -> None:
     req = PlatformCourseCreate(prompt="Create a beginner Python course covering variables, loops, and functions")
     assert course_plan(req, 1) == course_plan(req, 1)
-    assert any(course_plan(PlatformCourseCreate(prompt=f"History {i}", lessonCount=10), 1)["lessons"] !=
-               course_plan(PlatformCourseCreate(prompt=f"History {i}", lessonCount=10), 2)["lessons"]
-               for i in range(5))
+    assert any(
+        course_plan(PlatformCourseCreate(prompt=f"History {i}", lessonCount=10), 1)["lessons"]
+        != course_plan(PlatformCourseCreate(prompt=f"History {i}", lessonCount=10), 2)["lessons"]
+        for i in range(5)
+    )
     plan = course_plan(req, 1)
     assert plan["lessons"][0]["type"] == "coding-lesson"
     assert [c["title"] for c in plan["chapters"]] == ["Variables", "Loops", "Functions"]
@@ -122,12 +144,19 @@ def test_course_plan_is_deterministic_and_follows_the_rules() -> None:
         assert 1 <= n <= 50 and abs(n - count) <= 1
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("Python for data analysis", "programming"), ("Prompt engineering basics", "ai"),
-    ("Spanish vocabulary for travel", "language"), ("The French Revolution", "general"),
-    ("Photosynthesis", "general"), ("Learn to speak Japanese", "language"), ("English grammar drills", "language"),
-    ("German history 1800-1900", "general"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Python for data analysis", "programming"),
+        ("Prompt engineering basics", "ai"),
+        ("Spanish vocabulary for travel", "language"),
+        ("The French Revolution", "general"),
+        ("Photosynthesis", "general"),
+        ("Learn to speak Japanese", "language"),
+        ("English grammar drills", "language"),
+        ("German history 1800-1900", "general"),
+    ],
+)
 def test_classify(text: str, kind: str) -> None:
     assert classify(text) == kind
 
@@ -141,7 +170,7 @@ def test_infer_type_rules() -> None:
 
 
 def test_money_is_exact() -> None:
-    for units in range(0, 51):
+    for units in range(51):
         snap = price_snapshot("course", units)
         assert Decimal(str(snap["amountUsd"])) == Decimal("0.05") * units
     assert price_snapshot("course", 6)["amountUsd"] == 0.30

@@ -8,9 +8,9 @@ import time
 
 import httpx
 import pytest
-
 from conftest import Org, seed_org, source_request, wait_job
 from receiver import Receiver
+
 from tutorflow_nb.signing import SignatureError, sign, verify
 
 pytestmark = pytest.mark.anyio
@@ -18,8 +18,9 @@ EXP = "/v1/content/integrations/expansions"
 
 
 async def subscribe(api: httpx.AsyncClient, org: Org, url: str, events: list[str]) -> str:
-    r = await api.post(f"/v1/content/organizations/{org.id}/webhooks", json={"url": url, "events": events},
-                       headers=org.admin)
+    r = await api.post(
+        f"/v1/content/organizations/{org.id}/webhooks", json={"url": url, "events": events}, headers=org.admin
+    )
     assert r.status_code == 201
     return r.json()["secret"]
 
@@ -45,9 +46,14 @@ async def test_completed_job_is_delivered_signed(fresh_api: httpx.AsyncClient) -
     assert headers["tutorflow-event"] == "content.completed"
     assert headers["tutorflow-delivery"] == got["json"]["id"]
     assert got["json"]["type"] == "content.completed"
-    assert got["json"]["data"] == {"jobId": job["id"], "status": "completed", "sourceType": "floco",
-                                   "requestedOutputs": job["requestedOutputs"], "completedAt": done["completedAt"],
-                                   "classroomId": org.classroom_id}
+    assert got["json"]["data"] == {
+        "jobId": job["id"],
+        "status": "completed",
+        "sourceType": "floco",
+        "requestedOutputs": job["requestedOutputs"],
+        "completedAt": done["completedAt"],
+        "classroomId": org.classroom_id,
+    }
     with pytest.raises(SignatureError):
         verify(got["body"], headers["tutorflow-signature"], "whsec_wrong")
     deliveries = (await fresh_api.get("/_mock/webhooks/deliveries")).json()["data"]
@@ -80,7 +86,7 @@ async def test_failed_delivery_is_retried(fresh_api: httpx.AsyncClient) -> None:
         await wait_job(fresh_api, org, job["id"])
         await until(fresh_api, lambda: len(hook.received) == 3)
     bodies = {r["body"] for r in hook.received}
-    assert len(bodies) == 1                                                # the same delivery each time
+    assert len(bodies) == 1  # the same delivery each time
     deliveries = (await fresh_api.get("/_mock/webhooks/deliveries")).json()["data"]
     assert len(deliveries) == 1
     assert [a["statusCode"] for a in deliveries[0]["attempts"]] == [500, 500, 200]
@@ -91,7 +97,7 @@ async def test_unreachable_receiver_gives_up_after_retries(fresh_api: httpx.Asyn
     org = await seed_org(fresh_api)
     with Receiver() as hook:
         dead_url = hook.url
-    await subscribe(fresh_api, org, dead_url, ["content.completed"])       # nothing listens there any more
+    await subscribe(fresh_api, org, dead_url, ["content.completed"])  # nothing listens there any more
     job = (await fresh_api.post(EXP, json=source_request(), headers=org.content)).json()
     await wait_job(fresh_api, org, job["id"])
 
@@ -100,7 +106,7 @@ async def test_unreachable_receiver_gives_up_after_retries(fresh_api: httpx.Asyn
         data = (await fresh_api.get("/_mock/webhooks/deliveries")).json()["data"]
         if data and data[0]["state"] != "pending":
             break
-        await fresh_api.post("/_mock/clock/advance", json={"seconds": 30})    # past every retry delay
+        await fresh_api.post("/_mock/clock/advance", json={"seconds": 30})  # past every retry delay
         await fresh_api.pump()  # type: ignore[attr-defined]
         assert time.monotonic() < deadline
         await asyncio.sleep(0.02)
@@ -115,8 +121,8 @@ def test_signature_scheme() -> None:
     assert header.startswith("t=1700000000,v1=")
     assert verify(body, header, "whsec_abc", now=1_700_000_100) == 1_700_000_000
     cases = [
-        (body + b" ", header, "does not match"),                           # tampered body
-        (body, header.replace("t=1700000000", "t=1700000001"), "does not match"),   # tampered timestamp
+        (body + b" ", header, "does not match"),  # tampered body
+        (body, header.replace("t=1700000000", "t=1700000001"), "does not match"),  # tampered timestamp
         (body, None, "missing"),
         (body, "garbage", "malformed"),
         (body, "v1=abc", "timestamp"),
@@ -126,5 +132,5 @@ def test_signature_scheme() -> None:
             verify(b, h, "whsec_abc", now=1_700_000_000)
     with pytest.raises(SignatureError, match="tolerance"):
         verify(body, header, "whsec_abc", now=1_700_000_000 + 301)
-    rotated = header + ",v1=" + "0" * 64                                   # several signatures: any may match
+    rotated = header + ",v1=" + "0" * 64  # several signatures: any may match
     assert verify(body, rotated, "whsec_abc", now=1_700_000_000)

@@ -53,6 +53,7 @@ def credentials(path: str) -> dict[str, str]:
 async def real_things() -> dict[str, str]:
     """Ids of real things of the demo organization, to put in paths."""
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://mock.test") as c:
+
         async def call(method: str, path: str, body: Any = None, headers: Any = None) -> Any:
             r = await c.request(method, path, json=body, headers=headers or {})
             assert r.status_code < 300, r.text
@@ -60,13 +61,24 @@ async def real_things() -> dict[str, str]:
 
         content, platform = credentials("/v1/content/x"), credentials("/v1/platform/x")
         ids = {"organizationId": demo.organization_id, "classroomId": demo.classroom_id}
-        body = {"requestedOutputs": ["interactive_module"], "payload": {"category": "Fuzz", "level": {
-            "id": "fuzz", "title": "Fuzz", "lessons": [{"id": "l1", "type": "vocabulary", "title": "Words",
-                                                       "items": [{"term": "a", "meaning": "b"}]}]}}}
+        body = {
+            "requestedOutputs": ["interactive_module"],
+            "payload": {
+                "category": "Fuzz",
+                "level": {
+                    "id": "fuzz",
+                    "title": "Fuzz",
+                    "lessons": [
+                        {"id": "l1", "type": "vocabulary", "title": "Words", "items": [{"term": "a", "meaning": "b"}]}
+                    ],
+                },
+            },
+        }
         ids["jobId"] = (await call("POST", "/v1/content/integrations/expansions", body, content))["id"]
         for kind in ("modules", "courses", "videos", "slides", "tests"):
-            ids[kind] = (await call("POST", f"/v1/content/classrooms/{demo.classroom_id}/{kind}", {"title": "Fuzz"},
-                                    content))["id"]
+            ids[kind] = (
+                await call("POST", f"/v1/content/classrooms/{demo.classroom_id}/{kind}", {"title": "Fuzz"}, content)
+            )["id"]
         course = await call("POST", "/v1/platform/courses", {"prompt": "Fuzz", "lessonCount": 2}, platform)
         await call("POST", "/_mock/clock/advance", {"seconds": 3600})
         ids["courseRequestId"], ids["shareToken"] = course["id"], course["shareToken"]
@@ -75,8 +87,12 @@ async def real_things() -> dict[str, str]:
         canonical = await call("GET", f"/v1/platform/courses/edit/{ids['editToken']}/canonical")
         ids["lessonId"], ids["sequence"] = canonical["lessons"][0]["id"], "1"
         ids["moduleId"] = (await call("POST", "/v1/platform/modules", {"prompt": "Fuzz"}, platform))["id"]
-        keys = await call("GET", f"/v1/content/organizations/{demo.organization_id}/api-keys", None,
-                          credentials("/v1/content/organizations"))
+        keys = await call(
+            "GET",
+            f"/v1/content/organizations/{demo.organization_id}/api-keys",
+            None,
+            credentials("/v1/content/organizations"),
+        )
         ids["keyId"] = keys["data"][-1]["id"]
         return ids
 
@@ -90,8 +106,11 @@ POSITIVE = ComponentInfo(GenerationMode.POSITIVE)
 
 # every TutorFlow operation and the control routes, but those that move the clock or wipe the
 # state: they would change what every later case meets (their own tests are in test_mock_control)
-FUZZED = (schema.include(path_regex=r"^/(v1|_mock)/").exclude(path_regex=r"^/_mock/(reset|clock/advance)$")
-          .exclude(method="PUT", path="/_mock/clock"))
+FUZZED = (
+    schema.include(path_regex=r"^/(v1|_mock)/")
+    .exclude(path_regex=r"^/_mock/(reset|clock/advance)$")
+    .exclude(method="PUT", path="/_mock/clock")
+)
 
 
 @FUZZED.parametrize()
@@ -106,16 +125,16 @@ def test_every_operation_answers_as_documented(case: Any) -> None:
                 case.path_parameters[name] = real
     headers = credentials(case.path)
     if case.meta is not None and case.meta.components.get(ParameterLocation.HEADER, POSITIVE).mode.is_negative:
-        headers = {}                            # the headers are the invalid part: adding a key would mend them
-    if surface(case.path) == "admin":           # schemathesis decides whether the cookie is sent, we its value
+        headers = {}  # the headers are the invalid part: adding a key would mend them
+    if surface(case.path) == "admin":  # schemathesis decides whether the cookie is sent, we its value
         headers = {}
         if SESSION in (case.cookies or {}):
             case.cookies[SESSION] = demo.session_token
     response = case.call(headers=headers)
     excluded = [positive_data_acceptance]
-    if response.status_code == 413:             # too large is a refusal too, which the check does not count
+    if response.status_code == 413:  # too large is a refusal too, which the check does not count
         excluded.append(negative_data_rejection)
     try:
         case.validate_response(response, headers=headers, excluded_checks=excluded)
     finally:
-        state.faults.faults = Faults()          # a fuzzed PUT /_mock/faults must not fault what comes next
+        state.faults.faults = Faults()  # a fuzzed PUT /_mock/faults must not fault what comes next

@@ -15,8 +15,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_exported_members() -> None:
     assert tutorflow_nb.__all__ == sorted(tutorflow_nb.__all__)
-    assert {"connect", "ContentClient", "AsyncContentClient", "AdminClient", "AsyncAdminClient", "PlatformClient",
-            "AsyncPlatformClient", "errors", "mock", "WebhookReceiver"} <= set(tutorflow_nb.__all__)
+    assert {
+        "connect",
+        "ContentClient",
+        "AsyncContentClient",
+        "AdminClient",
+        "AsyncAdminClient",
+        "PlatformClient",
+        "AsyncPlatformClient",
+        "errors",
+        "mock",
+        "WebhookReceiver",
+    } <= set(tutorflow_nb.__all__)
     for name in tutorflow_nb.__all__:
         assert getattr(tutorflow_nb, name) is not None, name
     assert sorted(tutorflow_nb.mock.__all__) == tutorflow_nb.mock.__all__

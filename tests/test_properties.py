@@ -24,13 +24,17 @@ from tutorflow_nb.mock.state import MockState
 from tutorflow_nb.pricing import estimate, reconcile
 
 # one line of text the form's fields hold as typed: no separators, no surrounding blanks
-WORD = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters="|"),
-               min_size=1, max_size=30)
+WORD = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"), blacklist_characters="|"),
+    min_size=1,
+    max_size=30,
+)
 IDENT = st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True)
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
-                                                                                max_size=4),
-                    max_leaves=12)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=12,
+)
 FORM_SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -48,11 +52,19 @@ def expansion_requests(draw: Any) -> dict[str, Any]:
             if floco and draw(st.booleans()):
                 entry["example"] = draw(WORD)
             entries.append(entry)
-        lessons.append({"id": lesson_id, "type": draw(st.sampled_from(["vocabulary", "term", "grammar"])),
-                        "title": draw(WORD), key: entries})
+        lessons.append(
+            {
+                "id": lesson_id,
+                "type": draw(st.sampled_from(["vocabulary", "term", "grammar"])),
+                "title": draw(WORD),
+                key: entries,
+            }
+        )
     outputs = [o for o in OUTPUT_TYPES if draw(st.booleans())] or [OUTPUT_TYPES[0]]
-    payload: dict[str, Any] = {"category": {"id": draw(IDENT), "title": draw(WORD)},
-                               "level": {"id": draw(IDENT), "title": draw(WORD), "lessons": lessons}}
+    payload: dict[str, Any] = {
+        "category": {"id": draw(IDENT), "title": draw(WORD)},
+        "level": {"id": draw(IDENT), "title": draw(WORD), "lessons": lessons},
+    }
     if draw(st.booleans()):
         payload["language"] = draw(st.sampled_from(["en", "fr", "pt-BR", "zh"]))
     body: dict[str, Any] = {"requestedOutputs": outputs, "payload": payload}
@@ -70,26 +82,30 @@ def form() -> Any:
 
 # ---------------------------------------------------------------- the payload builder
 
+
 @FORM_SETTINGS
 @given(request=expansion_requests())
 def test_the_form_builds_exactly_the_request_it_was_given(form: Any, request: dict[str, Any]) -> None:
     form.load(request)
     assert form.request == request
     assert form.validate() == {} and not form.launch_button.disabled
-    ExpansionCreate.model_validate(form.request)           # the mock's own rules accept it
+    ExpansionCreate.model_validate(form.request)  # the mock's own rules accept it
     body = form.request
     assert form.idempotency_key == idempotency.derive("expansion", body, external_id=Expansions.source_id(body))
 
 
 BLANKABLE = {
-    "category_title": "payload.category", "level_id": "payload.level.id", "level_title": "payload.level.title",
+    "category_title": "payload.category",
+    "level_id": "payload.level.id",
+    "level_title": "payload.level.title",
 }
 
 
 @FORM_SETTINGS
 @given(request=expansion_requests(), field=st.sampled_from(sorted(BLANKABLE)), lesson_field=st.booleans())
-def test_a_blanked_field_is_named_and_launch_is_disabled(form: Any, request: dict[str, Any], field: str,
-                                                         lesson_field: bool) -> None:
+def test_a_blanked_field_is_named_and_launch_is_disabled(
+    form: Any, request: dict[str, Any], field: str, lesson_field: bool
+) -> None:
     form.load(request)
     if lesson_field:
         form.lesson_editors()[-1].title.value = ""
@@ -104,6 +120,7 @@ def test_a_blanked_field_is_named_and_launch_is_disabled(form: Any, request: dic
 
 # ---------------------------------------------------------------- idempotency keys
 
+
 def reordered(value: Any) -> Any:
     """The same JSON with every object's keys in reverse order."""
     if isinstance(value, dict):
@@ -114,16 +131,21 @@ def reordered(value: Any) -> Any:
 
 
 @settings(max_examples=300)
-@given(body=JSON, kind=st.sampled_from(sorted(idempotency.PATTERNS)),
-       external=st.none() | st.text(min_size=1, max_size=400), version=st.none() | st.text(min_size=1, max_size=20))
-def test_a_key_depends_on_content_never_on_key_order_and_always_fits(body: Any, kind: str, external: str | None,
-                                                                     version: str | None) -> None:
+@given(
+    body=JSON,
+    kind=st.sampled_from(sorted(idempotency.PATTERNS)),
+    external=st.none() | st.text(min_size=1, max_size=400),
+    version=st.none() | st.text(min_size=1, max_size=20),
+)
+def test_a_key_depends_on_content_never_on_key_order_and_always_fits(
+    body: Any, kind: str, external: str | None, version: str | None
+) -> None:
     key = idempotency.derive(kind, body, external_id=external, version=version)
     assert key == idempotency.derive(kind, reordered(body), external_id=external, version=version)
     assert 1 <= len(key) <= idempotency.MAX_LENGTH
     assert idempotency.fingerprint(body) in key
-    key.encode("ascii")                                    # a header carries it, whatever the ids hold
-    assert MockState.check_idempotency_key(key) == key     # and the API takes it
+    key.encode("ascii")  # a header carries it, whatever the ids hold
+    assert MockState.check_idempotency_key(key) == key  # and the API takes it
 
 
 @settings(max_examples=300)
@@ -132,8 +154,9 @@ def test_different_bodies_get_different_keys(a: Any, b: Any) -> None:
     same = idempotency.fingerprint(a) == idempotency.fingerprint(b)
     assert same == (idempotency.fingerprint(reordered(a)) == idempotency.fingerprint(b))
     if a != b and not (isinstance(a, bool) or isinstance(b, bool)):
-        assert idempotency.derive("expansion", a, external_id="x") != idempotency.derive("expansion", b,
-                                                                                       external_id="x")
+        assert idempotency.derive("expansion", a, external_id="x") != idempotency.derive(
+            "expansion", b, external_id="x"
+        )
 
 
 # ---------------------------------------------------------------- money
@@ -148,7 +171,7 @@ def test_an_estimate_is_exact_to_the_cent(counts: list[int], modules: int) -> No
     lessons = sum(counts) + modules
     assert est.total == Decimal("0.05") * lessons
     assert to_cents(est.total) == 5 * lessons
-    assert est.total == sum(est.frame["amount_usd"], Decimal("0"))     # rows add up to the total, exactly
+    assert est.total == sum(est.frame["amount_usd"], Decimal("0"))  # rows add up to the total, exactly
 
 
 @settings(max_examples=200)
@@ -168,7 +191,7 @@ def test_reconcile_explains_every_cent(planned: list[int], data: Any) -> None:
 @settings(max_examples=500)
 @given(units=st.integers(1, 10_000_000))
 def test_billed_amounts_survive_json_floats(units: int) -> None:
-    snap = price_snapshot("module", units)                 # amountUsd travels as a JSON number
+    snap = price_snapshot("module", units)  # amountUsd travels as a JSON number
     frame = price_snapshots([{"id": "r", "priceSnapshot": snap}])
     assert frame["amount_usd"][0] == Decimal("0.05") * units
     assert frame["amount_cents"][0] == 5 * units

@@ -24,10 +24,10 @@ from typing import Any
 import httpx
 import nbformat
 import pytest
+from conftest import seed_org_sync, source_request
 from nbclient import NotebookClient
 
 import tutorflow_nb as tf
-from conftest import seed_org_sync, source_request
 from tutorflow_nb.http import RetryPolicy
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.mock.server import write_cookie_jar
@@ -51,9 +51,12 @@ def widget_states() -> list[str]:
     return [json.dumps(w.get_state(), default=str) for w in list(ipywidgets.Widget.widgets.values())]
 
 
-def test_canary_credentials_never_show_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                caplog: pytest.LogCaptureFixture,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_canary_credentials_never_show_anywhere(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     from tutorflow_nb.widgets import CostEstimator, CourseBrowser, Discovery, ExpansionForm, JobMonitor
 
     seen: list[str] = []
@@ -61,24 +64,43 @@ def test_canary_credentials_never_show_anywhere(tmp_path: Path, monkeypatch: pyt
         org = seed_org_sync(server)
         canaries = [org.content_key, org.platform_key, org.session]
         jar = write_cookie_jar(tmp_path / "admin.cookies", server.base_url, org.session)
-        for name, value in {"TUTORFLOW_API_BASE_URL": server.base_url, "TUTORFLOW_CONTENT_API_KEY": org.content_key,
-                            "TUTORFLOW_PLATFORM_API_KEY": org.platform_key, "TUTORFLOW_ADMIN_COOKIES": str(jar),
-                            "TUTORFLOW_CLASSROOM_ID": org.classroom_id, "TUTORFLOW_MOCK": "1"}.items():
+        for name, value in {
+            "TUTORFLOW_API_BASE_URL": server.base_url,
+            "TUTORFLOW_CONTENT_API_KEY": org.content_key,
+            "TUTORFLOW_PLATFORM_API_KEY": org.platform_key,
+            "TUTORFLOW_ADMIN_COOKIES": str(jar),
+            "TUTORFLOW_CLASSROOM_ID": org.classroom_id,
+            "TUTORFLOW_MOCK": "1",
+        }.items():
             monkeypatch.setenv(name, value)
         caplog.set_level(logging.DEBUG)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             s = tf.connect()
-            seen += [repr(s), str(s), repr(s.content), repr(s.platform), repr(s.admin), repr(s.content.http),
-                     repr(s.content.aio.http.key), f"{s.platform.aio.http.key}", repr(s.admin.http)]
+            seen += [
+                repr(s),
+                str(s),
+                repr(s.content),
+                repr(s.platform),
+                repr(s.admin),
+                repr(s.content.http),
+                repr(s.content.aio.http.key),
+                f"{s.platform.aio.http.key}",
+                repr(s.admin.http),
+            ]
 
             # discovery and new credentials: their full values are canaries too
             created = s.admin.api_keys.create(org.id, "canary-extra")
             hook = s.admin.webhooks.create(org.id, "https://hooks.test.example/tf", events=["content.completed"])
-            canaries += [created.key.reveal(),
-                         hook.secret or ""]
-            seen += [repr(created), str(created), repr(hook), repr(s.admin.organizations()),
-                     repr(s.admin.api_keys.list(org.id)), repr(s.admin.webhooks.list(org.id))]
+            canaries += [created.key.reveal(), hook.secret or ""]
+            seen += [
+                repr(created),
+                str(created),
+                repr(hook),
+                repr(s.admin.organizations()),
+                repr(s.admin.api_keys.list(org.id)),
+                repr(s.admin.webhooks.list(org.id)),
+            ]
 
             # work: a stored batch, courses, a module, an edit token
             store = tf.ManifestStore(tmp_path / "canary.sqlite")
@@ -89,20 +111,22 @@ def test_canary_credentials_never_show_anywhere(tmp_path: Path, monkeypatch: pyt
             seen += [repr(batch), repr(list(batch)), repr(courses[0].result), repr(module), repr(token)]
 
             # refusals and failures
-            for bad in (lambda: s.content.expansions.create({"requestedOutputs": []}),
-                        lambda: s.content.modules.get("missing"),
-                        lambda: s.platform.courses.get("missing"),
-                        lambda: tf.ContentClient(server.base_url, org.platform_key),
-                        lambda: tf.PlatformClient(server.base_url, org.content_key)):
+            for bad in (
+                lambda: s.content.expansions.create({"requestedOutputs": []}),
+                lambda: s.content.modules.get("missing"),
+                lambda: s.platform.courses.get("missing"),
+                lambda: tf.ContentClient(server.base_url, org.platform_key),
+                lambda: tf.PlatformClient(server.base_url, org.content_key),
+            ):
                 try:
                     bad()
-                except Exception as exc:  # noqa: BLE001 - every kind's text is searched
+                except Exception as exc:
                     seen += texts_of(exc)
             httpx.put(server.url("/_mock/faults"), json={"error_rate": 1.0})
             quick = tf.ContentClient(server.base_url, org.content_key, retry=RetryPolicy(1, 0.01, 0.02))
             try:
                 quick.classrooms()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 seen += texts_of(exc)
             finally:
                 httpx.delete(server.url("/_mock/faults"))
@@ -111,9 +135,17 @@ def test_canary_credentials_never_show_anywhere(tmp_path: Path, monkeypatch: pyt
             # frames, the store, the estimate
             est = tf.pricing.estimate(courses=[2], modules=1)
             billed = [courses[0].result, module]
-            for frame in (tf.frames.jobs(batch), tf.frames.outputs(batch), tf.frames.courses(courses),
-                          tf.frames.lessons(courses), tf.frames.price_snapshots(billed), store.items(),
-                          store.outputs(), store.jobs(), tf.pricing.reconcile(est, billed)):
+            for frame in (
+                tf.frames.jobs(batch),
+                tf.frames.outputs(batch),
+                tf.frames.courses(courses),
+                tf.frames.lessons(courses),
+                tf.frames.price_snapshots(billed),
+                store.items(),
+                store.outputs(),
+                store.jobs(),
+                tf.pricing.reconcile(est, billed),
+            ):
                 seen += frame_texts(frame)
 
             # every widget, then all widget state there is
@@ -141,18 +173,20 @@ def test_canary_credentials_never_show_anywhere(tmp_path: Path, monkeypatch: pyt
         shutil.copytree(NOTEBOOKS, work)
         for name in EXECUTED:
             nb = nbformat.read(work / f"{name}.ipynb", as_version=4)
-            NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute()
+            NotebookClient(
+                nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(work)}}
+            ).execute()
             seen.append(nbformat.writes(nb))
-            if name.startswith("01"):               # it ran on the canary organization: its prefix shows
+            if name.startswith("01"):  # it ran on the canary organization: its prefix shows
                 assert org.content_prefix in seen[-1], name
 
     out = capsys.readouterr()
     seen += [out.out, out.err]
     blob = "\n".join(seen)
     for canary in filter(None, canaries):
-        leaked = canary in blob                              # kept out of the assertion: pytest would print it
+        leaked = canary in blob  # kept out of the assertion: pytest would print it
         assert not leaked, f"a secret beginning {canary[:14]} showed"
     assert len(FULL_KEY.findall(blob)) == 0, "something shaped like a full key showed"
-    assert org.content_prefix in blob                        # what shows is the prefix
+    assert org.content_prefix in blob  # what shows is the prefix
     assert any(r.levelno == logging.DEBUG for r in caplog.records)
     assert sum("Bearer" in text for text in seen) == 0

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import httpx
-
 from conftest import POLL
+
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.smoke import run_smoke
 
@@ -16,13 +16,17 @@ def counts(server: MockServer) -> dict[str, int]:
 def test_smoke_passes_and_leaves_nothing_behind(own_server: MockServer) -> None:
     demo = own_server.demo
     before = counts(own_server)
-    report = run_smoke(own_server.base_url, demo.content_key, poll_interval=POLL,
-                       admin_cookies={"tutorflow_admin_session": demo.session_token})
+    report = run_smoke(
+        own_server.base_url,
+        demo.content_key,
+        poll_interval=POLL,
+        admin_cookies={"tutorflow_admin_session": demo.session_token},
+    )
     assert report.passed, str(report)
     assert len(report.steps) == 8 and len(report.checklist) == 13
     after = counts(own_server)
     for kind in ("modules", "courses", "videos", "slides", "tests"):
-        assert after[kind] == before[kind], kind                        # everything it made is gone
+        assert after[kind] == before[kind], kind  # everything it made is gone
     assert demo.content_key not in str(report) and demo.content_key_prefix not in str(report)
 
 

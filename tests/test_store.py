@@ -12,9 +12,9 @@ from pathlib import Path
 
 import httpx
 import pandas as pd
-
 from conftest import POLL, seed_org_sync, source_request
 from crash_worker import requests as crash_requests
+
 from tutorflow_nb import ContentClient, ManifestStore, PlatformClient
 from tutorflow_nb.mock import MockServer
 
@@ -30,8 +30,7 @@ def test_store_keeps_the_runbooks_fields(own_server: MockServer, tmp_path: Path)
     demo = own_server.demo
     store = ManifestStore(tmp_path / "tutorflow.sqlite")
     with ContentClient(own_server.base_url, demo.content_key, poll_interval=POLL) as content:
-        batch = content.expansions.run_batch([("ext-1", source_request(1)), ("ext-2", source_request(2))],
-                                             store=store)
+        batch = content.expansions.run_batch([("ext-1", source_request(1)), ("ext-2", source_request(2))], store=store)
     assert store.count("completed") == 2
     items = store.items()
     assert set(items["key_prefix"]) == {demo.content_key_prefix}
@@ -40,14 +39,21 @@ def test_store_keeps_the_runbooks_fields(own_server: MockServer, tmp_path: Path)
     assert set(items["classroom_id"]) == {demo.classroom_id}
     manifests = store.manifests()
     assert len(manifests) == 6
-    assert set(manifests[0]) == {"sourceContentId", "tutorFlowJobId", "outputType", "status", "resourceType",
-                                 "resourceId", "manifest"}
+    assert set(manifests[0]) == {
+        "sourceContentId",
+        "tutorFlowJobId",
+        "outputType",
+        "status",
+        "resourceType",
+        "resourceId",
+        "manifest",
+    }
     assert {m["sourceContentId"] for m in manifests} == {"ext-1", "ext-2"}
     outputs = store.outputs()
     assert len(outputs) == 6 and outputs["output_type"].dtype == "category"
     assert store.jobs()["status"].tolist() == ["completed", "completed"]
     raw = (tmp_path / "tutorflow.sqlite").read_bytes()
-    assert demo.content_key.encode() not in raw                  # the key prefix only, never the key
+    assert demo.content_key.encode() not in raw  # the key prefix only, never the key
     csv = store.export(tmp_path / "outputs.csv")
     assert len(pd.read_csv(csv)) == 6
     store.close()
@@ -60,23 +66,36 @@ def test_rerun_skips_what_is_done_and_reattaches_in_flight(own_server: MockServe
     with ContentClient(own_server.base_url, org.content_key, poll_interval=POLL) as content:
         # a first run that got as far as creating three jobs, then stopped
         from tutorflow_nb.jobs import _items
+
         exp = content.expansions
         for item in _items(requests[:3], lambda b, e: exp.idempotency_key(b)):
-            store.intend("expansion", item.idempotency_key, item.request, source_content_id=None, external_id=None,
-                         key_prefix=content.key_prefix)
+            store.intend(
+                "expansion",
+                item.idempotency_key,
+                item.request,
+                source_content_id=None,
+                external_id=None,
+                key_prefix=content.key_prefix,
+            )
             job = exp.create(item.request, idempotency_key=item.idempotency_key)
             store.accepted("expansion", item.idempotency_key, job.id, job.status)
         # one item was written but its create never sent
         item = _items(requests[3:4], lambda b, e: exp.idempotency_key(b))[0]
-        store.intend("expansion", item.idempotency_key, item.request, source_content_id=None, external_id=None,
-                     key_prefix=content.key_prefix)
+        store.intend(
+            "expansion",
+            item.idempotency_key,
+            item.request,
+            source_content_id=None,
+            external_id=None,
+            key_prefix=content.key_prefix,
+        )
         content.http.history.clear()
         batch = content.expansions.run_batch(requests, store=store)
         assert [i.status for i in batch] == ["completed"] * 6
         creates = [h for h in content.http.history if h[0] == "POST"]
-        assert len(creates) == 3                      # the never-sent item and the two new ones; none re-created
+        assert len(creates) == 3  # the never-sent item and the two new ones; none re-created
         content.http.history.clear()
-        again = content.expansions.run_batch(requests, store=store)       # everything done: nothing is sent
+        again = content.expansions.run_batch(requests, store=store)  # everything done: nothing is sent
         assert list(content.http.history) == []
         assert [i.job_id for i in again] == [i.job_id for i in batch]
     assert len(server_jobs(own_server, org.id)) == 6
@@ -84,8 +103,10 @@ def test_rerun_skips_what_is_done_and_reattaches_in_flight(own_server: MockServe
 
 
 def test_course_batches_resume_too(own_server: MockServer, tmp_path: Path) -> None:
-    with PlatformClient(own_server.base_url, own_server.demo.platform_key, poll_interval=POLL) as platform, \
-            ManifestStore(tmp_path / "courses.sqlite") as store:
+    with (
+        PlatformClient(own_server.base_url, own_server.demo.platform_key, poll_interval=POLL) as platform,
+        ManifestStore(tmp_path / "courses.sqlite") as store,
+    ):
         plan = [{"prompt": f"Course {i}", "lessonCount": 3} for i in range(3)]
         first = platform.courses.run_batch(plan, store=store)
         before = platform.http.stats["requests"]
@@ -141,7 +162,7 @@ def test_sigkill_at_random_points_then_resume(tmp_path: Path) -> None:
             items = store.items()
             outputs = store.outputs()
     assert kills >= 2
-    assert len(jobs) == n and len(set(keys)) == n                    # every item accepted exactly once
+    assert len(jobs) == n and len(set(keys)) == n  # every item accepted exactly once
     assert len(items) == n and set(items["status"]) == {"completed"}
     assert set(items["job_id"]) == {j["id"] for j in jobs}
     assert len(outputs) == 3 * n and outputs["resource_id"].notna().all()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import POLL, seed_org_sync, source_request
+
 from tutorflow_nb import AdminClient, ContentClient, PlatformClient
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.widgets import CostEstimator, CourseBrowser, Discovery, ExpansionForm, JobMonitor
@@ -46,8 +46,10 @@ def test_form_fields_build_the_request() -> None:
     assert req["payload"]["category"] == {"id": "science", "title": "Science"}
     assert req["payload"]["level"]["id"] == "cells" and req["payload"]["language"] == "fr"
     assert req["requestedOutputs"] == ["interactive_module", "expanded_quiz"]
-    assert req["payload"]["level"]["lessons"][0]["items"] == [{"term": "nucleus", "meaning": "control centre"},
-                                                              {"term": "membrane", "meaning": "boundary"}]
+    assert req["payload"]["level"]["lessons"][0]["items"] == [
+        {"term": "nucleus", "meaning": "control centre"},
+        {"term": "membrane", "meaning": "boundary"},
+    ]
     assert json.loads(form.to_json()) == req and "nucleus" in form.preview.value
     assert form.idempotency_key.startswith("expansion:science:cells:v1:")
     assert form.idempotency_key in form.key_label.value
@@ -55,7 +57,8 @@ def test_form_fields_build_the_request() -> None:
     lesson.entries.value = "hello | a greeting | Hello, Min."
     assert form.request["sourceType"] == "floco"
     assert form.request["payload"]["level"]["lessons"][0]["terms"] == [
-        {"term": "hello", "meaning": "a greeting", "example": "Hello, Min."}]
+        {"term": "hello", "meaning": "a greeting", "example": "Hello, Min."}
+    ]
 
 
 def test_form_shows_errors_next_to_fields_and_blocks_launch() -> None:
@@ -71,7 +74,7 @@ def test_form_shows_errors_next_to_fields_and_blocks_launch() -> None:
     form.level_id.value = "a1"
     assert form.errors == {} and form.field_errors["requestedOutputs"].value == ""
     editor = form.add_lesson()
-    assert "payload.level.lessons[1].title" in form.errors and editor.error.value     # the new lesson is empty
+    assert "payload.level.lessons[1].title" in form.errors and editor.error.value  # the new lesson is empty
     assert form.launch() is None and "problem" in form.status.value
 
 
@@ -91,7 +94,7 @@ def test_form_add_remove_reorder_lessons() -> None:
     form.add_button.click()
     assert len(form.lesson_editors()) == 3 and ids()[2] == "lesson-3"
     same = form.lesson_editors()[0]
-    same.up.click()                                    # already first: stays
+    same.up.click()  # already first: stays
     assert ids()[0] == "c"
 
 
@@ -111,8 +114,15 @@ def test_form_load_and_save(tmp_path: Path) -> None:
 
 def uploaded(name: str, content: bytes) -> tuple[dict, ...]:
     """What a FileUpload's value holds after the user picks one file."""
-    return ({"name": name, "type": "application/json", "size": len(content), "content": memoryview(content),
-             "last_modified": datetime.datetime(2026, 11, 23, tzinfo=datetime.timezone.utc)},)
+    return (
+        {
+            "name": name,
+            "type": "application/json",
+            "size": len(content),
+            "content": memoryview(content),
+            "last_modified": datetime.datetime(2026, 11, 23, tzinfo=datetime.timezone.utc),
+        },
+    )
 
 
 def test_form_upload_loads_a_request_or_a_bare_payload_and_names_a_bad_file() -> None:
@@ -121,16 +131,18 @@ def test_form_upload_loads_a_request_or_a_bare_payload_and_names_a_bad_file() ->
     form.upload.value = uploaded("request.json", json.dumps(request).encode())
     assert form.request == request and "loaded request.json" in form.upload_status.value
     form.outputs["summary_video"].value = False
-    payload = source_request(3)["payload"]                      # as the source system exports it
+    payload = source_request(3)["payload"]  # as the source system exports it
     form.upload.value = uploaded("level.json", json.dumps(payload).encode())
     assert form.request["payload"] == payload
-    assert form.request["requestedOutputs"] == ["interactive_module", "expanded_quiz"]     # kept
+    assert form.request["requestedOutputs"] == ["interactive_module", "expanded_quiz"]  # kept
     before = form.request
-    for name, content, says in (("broken.json", b"{not json", "broken.json: Expecting property name"),
-                                ("list.json", b"[1, 2]", "list.json: it holds JSON, but not an object"),
-                                ("latin1.json", "{\"a\": \"é\"}".encode("latin-1"), "latin1.json: not UTF-8 text; save the file as UTF-8")):
+    for name, content, says in (
+        ("broken.json", b"{not json", "broken.json: Expecting property name"),
+        ("list.json", b"[1, 2]", "list.json: it holds JSON, but not an object"),
+        ("latin1.json", '{"a": "é"}'.encode("latin-1"), "latin1.json: not UTF-8 text; save the file as UTF-8"),
+    ):
         form.upload.value = uploaded(name, content)
-        assert says in form.upload_status.value and form.request == before         # nothing changed
+        assert says in form.upload_status.value and form.request == before  # nothing changed
 
 
 def test_form_launch_reaches_the_mock(live_server: MockServer, org_content) -> None:  # type: ignore[no-untyped-def]
@@ -141,16 +153,17 @@ def test_form_launch_reaches_the_mock(live_server: MockServer, org_content) -> N
     jobs = [j for j in httpx.get(live_server.url("/_mock/jobs")).json()["data"] if j["organizationId"] == org.id]
     assert [j["id"] for j in jobs] == [form.job.id]
     assert jobs[0]["idempotencyKey"] == form.idempotency_key
-    form.launch_button.click()                          # the same request: replayed, not duplicated
-    assert len([j for j in httpx.get(live_server.url("/_mock/jobs")).json()["data"]
-                if j["organizationId"] == org.id]) == 1
+    form.launch_button.click()  # the same request: replayed, not duplicated
+    assert (
+        len([j for j in httpx.get(live_server.url("/_mock/jobs")).json()["data"] if j["organizationId"] == org.id]) == 1
+    )
     sent = []
     via_callback = ExpansionForm(on_launch=lambda req: sent.append(req) or "ok")
     via_callback.launch()
     assert sent == [via_callback.request]
     broken = ExpansionForm(on_launch=lambda req: 1 / 0)
     assert broken.launch() is None and "ZeroDivisionError" in broken.status.value
-    assert ExpansionForm().launch() is None                 # no client: said, not raised
+    assert ExpansionForm().launch() is None  # no client: said, not raised
 
 
 @pytest.mark.anyio
@@ -158,9 +171,9 @@ async def test_monitor_runs_a_batch_while_the_loop_stays_free(org_content) -> No
     org, content = org_content
     monitor = JobMonitor(title="Batch")
     requests = [source_request(i % 2 + 1, level=f"m-{i}") for i in range(6)]
-    requests.append({"requestedOutputs": ["expanded_quiz"], "payload": {"category": "x"}})   # refused: shown
+    requests.append({"requestedOutputs": ["expanded_quiz"], "payload": {"category": "x"}})  # refused: shown
     monitor.start(content, requests)
-    assert monitor.task is not None and not monitor.task.done()          # start returned at once
+    assert monitor.task is not None and not monitor.task.done()  # start returned at once
     batch = await monitor.wait()
     assert monitor.progress.value == monitor.progress.max == 7 and monitor.progress.bar_style == "danger"
     assert monitor.tally == {"completed": 6, "error": 1}
@@ -171,7 +184,7 @@ async def test_monitor_runs_a_batch_while_the_loop_stays_free(org_content) -> No
     frames = monitor.frames()
     assert len(frames["jobs"]) == 6 and len(frames["outputs"]) == 6 * 3
     assert "6" in repr(monitor) and org.content_key not in widget_state(monitor)
-    await content.aio.aclose()                      # the pool on this loop closes with it
+    await content.aio.aclose()  # the pool on this loop closes with it
 
 
 def test_monitor_for_one_job(org_content) -> None:  # type: ignore[no-untyped-def]
@@ -192,7 +205,7 @@ def test_estimator_sliders_counts_and_reconcile(live_server: MockServer, tf_org)
     est.modules.value = 3
     assert str(est.estimate.total) == "2.15" and "module" in est.chart.value and "course" in est.chart.value
     est.custom.value = "5, 60"
-    assert "courses[1]" in est.error.value and str(est.estimate.total) == "2.15"   # the last valid estimate stays
+    assert "courses[1]" in est.error.value and str(est.estimate.total) == "2.15"  # the last valid estimate stays
     est.custom.value = "5, 6"
     assert est.error.value == "" and str(est.estimate.total) == "0.70"
     assert est.reconcile_button.disabled and est.reconcile() is None
@@ -228,11 +241,11 @@ def test_discovery_classroom_picker_moves_the_client(live_server: MockServer, tf
     picker = Discovery(admin)
     content = picker.create_key()
     assert {value for _, value in picker.classroom.options} == {tf_org.classroom_id, second.id}
-    picker.classroom.value = second.id                          # the user picks the other classroom
+    picker.classroom.value = second.id  # the user picks the other classroom
     assert content.classroom_id() == second.id
     module = content.modules.create("Lands in the second classroom")
     assert module.classroom_id == second.id
-    picker.create_key()                                         # a second key: one client, one observer
+    picker.create_key()  # a second key: one client, one observer
     picker.classroom.value = tf_org.classroom_id
     assert picker.content.classroom_id() == tf_org.classroom_id and content.classroom_id() == second.id
     content.close()

@@ -10,8 +10,9 @@ from typing import Any
 __all__ = ["lazy"]
 
 
-def lazy(package: str, names: Mapping[str, tuple[str, str | None]]) -> tuple[Callable[[str], Any],
-                                                                             Callable[[], list[str]]]:
+def lazy(
+    package: str, names: Mapping[str, tuple[str, str | None]]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
     """``(__getattr__, __dir__)`` for ``package``: ``names`` maps a public name to (module, attribute),
     attribute ``None`` meaning the module itself. A loaded name is cached in the package."""
 

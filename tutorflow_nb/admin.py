@@ -30,8 +30,10 @@ def read_cookie_jar(path: str | Path, base_url: str) -> dict[str, str]:
     try:
         jar.load(ignore_discard=True)
     except (OSError, http.cookiejar.LoadError) as exc:
-        raise ValueError(f"cannot read the admin cookie jar {path}: {exc}; write one with "
-                         "'tutorflow-nb mock --cookie-jar' or sign in") from None
+        raise ValueError(
+            f"cannot read the admin cookie jar {path}: {exc}; write one with "
+            "'tutorflow-nb mock --cookie-jar' or sign in"
+        ) from None
     host = urlsplit(base_url).hostname or ""
     cookies = {c.name: c.value or "" for c in jar if host.endswith(c.domain.lstrip(".")) or c.domain == host}
     if not cookies:
@@ -47,8 +49,11 @@ class ApiKeys:
 
     async def create(self, organization_id: str, name: str, *, rate_limit_per_minute: int = 60) -> CreatedApiKey:
         """A new ``tf_content_`` key; its ``.key`` prints as the prefix. Store it now: it is shown once."""
-        data = await self._http.request("POST", f"{ORGS}/{organization_id}/api-keys",
-                                        json={"name": name, "rateLimitPerMinute": rate_limit_per_minute})
+        data = await self._http.request(
+            "POST",
+            f"{ORGS}/{organization_id}/api-keys",
+            json={"name": name, "rateLimitPerMinute": rate_limit_per_minute},
+        )
         return CreatedApiKey.model_validate(data)
 
     async def list(self, organization_id: str) -> list[ApiKeyInfo]:
@@ -59,8 +64,9 @@ class ApiKeys:
         return CreatedApiKey.model_validate(data)
 
     async def revoke(self, organization_id: str, key_id: str) -> ApiKeyInfo:
-        return ApiKeyInfo.model_validate(await self._http.request("DELETE",
-                                                                  f"{ORGS}/{organization_id}/api-keys/{key_id}"))
+        return ApiKeyInfo.model_validate(
+            await self._http.request("DELETE", f"{ORGS}/{organization_id}/api-keys/{key_id}")
+        )
 
 
 class Webhooks:
@@ -69,15 +75,21 @@ class Webhooks:
     def __init__(self, http: HttpSession) -> None:
         self._http = http
 
-    async def create(self, organization_id: str, url: str, *,
-                     events: tuple[str, ...] = ("content.completed", "content.failed"),
-                     description: str | None = None) -> WebhookSubscription:
+    async def create(
+        self,
+        organization_id: str,
+        url: str,
+        *,
+        events: tuple[str, ...] = ("content.completed", "content.failed"),
+        description: str | None = None,
+    ) -> WebhookSubscription:
         """Subscribe ``url``; the answer's ``secret`` (shown once) verifies deliveries."""
         body: dict[str, Any] = {"url": url, "events": list(events)}
         if description:
             body["description"] = description
-        return WebhookSubscription.model_validate(await self._http.request("POST", f"{ORGS}/{organization_id}/webhooks",
-                                                                           json=body))
+        return WebhookSubscription.model_validate(
+            await self._http.request("POST", f"{ORGS}/{organization_id}/webhooks", json=body)
+        )
 
     async def list(self, organization_id: str) -> list[WebhookSubscription]:
         items = await self._http.paginate(f"{ORGS}/{organization_id}/webhooks")
@@ -90,9 +102,15 @@ class Webhooks:
 class AsyncAdminClient:
     """The admin session: from a cookie jar file, a cookie dict, or :meth:`sign_in`."""
 
-    def __init__(self, base_url: str | None = None, *, cookies: str | Path | Mapping[str, str] | None = None,
-                 timeout: float = 30.0, retry: RetryPolicy | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str | None = None,
+        *,
+        cookies: str | Path | Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         env = Settings.from_env()
         base_url = base_url or env.base_url
         if not base_url:
@@ -112,7 +130,7 @@ class AsyncAdminClient:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.http.base_url} {'signed in' if self.http._cookies else 'no session'}>"
 
-    async def sign_in(self, email: str, password: str) -> "AsyncAdminClient":
+    async def sign_in(self, email: str, password: str) -> AsyncAdminClient:
         """Sign in and keep the session cookie for the calls that follow."""
         response = await self.http.send("POST", "/v1/content/auth/sign-in", json={"email": email, "password": password})
         self.http._cookies.update(dict(response.cookies))
@@ -124,14 +142,18 @@ class AsyncAdminClient:
     async def export(self, classroom_id: str, lesson_id: str, *, idempotency_key: str | None = None) -> ExpansionResult:
         """Export a UI-authored lesson with the admin session (see ``content.exports`` for the key's way)."""
         key = idempotency_key or f"standalone-lesson:{lesson_id}"
-        data = await self.http.request("POST", f"/v1/content/classrooms/{classroom_id}/integrations/exports",
-                                       json={"lessonId": lesson_id, "idempotencyKey": key}, idempotency_key=key)
+        data = await self.http.request(
+            "POST",
+            f"/v1/content/classrooms/{classroom_id}/integrations/exports",
+            json={"lessonId": lesson_id, "idempotencyKey": key},
+            idempotency_key=key,
+        )
         return ExpansionResult.model_validate(data)
 
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def __aenter__(self) -> "AsyncAdminClient":
+    async def __aenter__(self) -> AsyncAdminClient:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -1,8 +1,8 @@
 """``tutorflow-nb``: the command line, a thin layer over the package.
 
-    tutorflow-nb mock --port 8765 --cookie-jar tutorflow-admin.cookies --env-file mock.env
-    tutorflow-nb smoke                # the runbook's smoke test against $TUTORFLOW_API_BASE_URL
-    tutorflow-nb lab                  # the mock and JupyterLab on the quickstart notebook
+tutorflow-nb mock --port 8765 --cookie-jar tutorflow-admin.cookies --env-file mock.env
+tutorflow-nb smoke                # the runbook's smoke test against $TUTORFLOW_API_BASE_URL
+tutorflow-nb lab                  # the mock and JupyterLab on the quickstart notebook
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -23,10 +23,14 @@ def _mock(args: argparse.Namespace) -> int:
     from .mock.server import _url, bind, serve_forever, write_cookie_jar, write_env_file
 
     try:
-        faults = Faults(error_rate=args.fault_error_rate, drop_rate=args.fault_drop_rate,
-                        burst_429_rate=args.fault_429_rate, latency_ms=args.fault_latency_ms,
-                        job_failure_rate=args.fault_job_failure_rate,
-                        webhook_drop_rate=args.fault_webhook_drop_rate)
+        faults = Faults(
+            error_rate=args.fault_error_rate,
+            drop_rate=args.fault_drop_rate,
+            burst_429_rate=args.fault_429_rate,
+            latency_ms=args.fault_latency_ms,
+            job_failure_rate=args.fault_job_failure_rate,
+            webhook_drop_rate=args.fault_webhook_drop_rate,
+        )
         state = MockState(seed=args.seed, speed=args.speed, faults=faults)
     except ValueError as exc:
         print(f"tutorflow-nb mock: {exc}", file=sys.stderr)
@@ -34,16 +38,21 @@ def _mock(args: argparse.Namespace) -> int:
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
-        print(f"tutorflow-nb mock: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
-              "choose another --port (0 picks a free one)", file=sys.stderr)
+        print(
+            f"tutorflow-nb mock: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
+            "choose another --port (0 picks a free one)",
+            file=sys.stderr,
+        )
         return 2
     base_url = _url(sock)
     demo = state.provision_demo(rate_limit=args.rate_limit)
-    lines = [f"TutorFlow mock serving at {base_url}  (speed x{args.speed:g}, seed {args.seed})",
-             f"  organization  {demo.organization_id}",
-             f"  classroom     {demo.classroom_id}",
-             f"  content key   {demo.content_key_prefix}…  ({args.rate_limit} requests/min)",
-             f"  platform key  {demo.platform_key_prefix}…"]
+    lines = [
+        f"TutorFlow mock serving at {base_url}  (speed x{args.speed:g}, seed {args.seed})",
+        f"  organization  {demo.organization_id}",
+        f"  classroom     {demo.classroom_id}",
+        f"  content key   {demo.content_key_prefix}…  ({args.rate_limit} requests/min)",
+        f"  platform key  {demo.platform_key_prefix}…",
+    ]
     if args.cookie_jar:
         write_cookie_jar(args.cookie_jar, base_url, demo.session_token)
         lines.append(f"  admin session written to {args.cookie_jar}  (curl -b {args.cookie_jar})")
@@ -71,11 +80,17 @@ def _smoke(args: argparse.Namespace) -> int:
         server = MockServer(speed=args.speed).start()
         assert server.demo is not None
         base_url, key = server.base_url, server.demo.content_key
-        cookies, classroom, poll = {"tutorflow_admin_session": server.demo.session_token}, None, \
-            (2.0 / args.speed, 5.0 / args.speed)
+        cookies, classroom, poll = (
+            {"tutorflow_admin_session": server.demo.session_token},
+            None,
+            (2.0 / args.speed, 5.0 / args.speed),
+        )
     if not base_url or not key:
-        print("tutorflow-nb smoke: set TUTORFLOW_API_BASE_URL and TUTORFLOW_CONTENT_API_KEY "
-              "(set -a; . mock.env; set +a), or pass --mock", file=sys.stderr)
+        print(
+            "tutorflow-nb smoke: set TUTORFLOW_API_BASE_URL and TUTORFLOW_CONTENT_API_KEY "
+            "(set -a; . mock.env; set +a), or pass --mock",
+            file=sys.stderr,
+        )
         return 2
     try:
         report = run_smoke(base_url, key, admin_cookies=cookies, classroom_id=classroom, poll_interval=poll)
@@ -117,22 +132,40 @@ def _lab(args: argparse.Namespace, extra: list[str]) -> int:
         server = MockServer(speed=args.speed, port=args.mock_port).start()
         demo = server.demo
         assert demo is not None
-        jar = write_cookie_jar(Path(tempfile.mkdtemp(prefix="tutorflow-nb-")) / "tutorflow-admin.cookies",
-                               server.base_url, demo.session_token)
-        env.update(TUTORFLOW_API_BASE_URL=server.base_url, TUTORFLOW_CONTENT_API_KEY=demo.content_key,
-                   TUTORFLOW_PLATFORM_API_KEY=demo.platform_key, TUTORFLOW_CLASSROOM_ID=demo.classroom_id,
-                   TUTORFLOW_ADMIN_COOKIES=str(jar), TUTORFLOW_MOCK="1")
-        print(f"tutorflow-nb lab: the mock TutorFlow API is at {server.base_url} (x{args.speed:g} clock; content key "
-              f"{demo.content_key_prefix}…); notebooks reach it through the TUTORFLOW_* variables", flush=True)
+        jar = write_cookie_jar(
+            Path(tempfile.mkdtemp(prefix="tutorflow-nb-")) / "tutorflow-admin.cookies",
+            server.base_url,
+            demo.session_token,
+        )
+        env.update(
+            TUTORFLOW_API_BASE_URL=server.base_url,
+            TUTORFLOW_CONTENT_API_KEY=demo.content_key,
+            TUTORFLOW_PLATFORM_API_KEY=demo.platform_key,
+            TUTORFLOW_CLASSROOM_ID=demo.classroom_id,
+            TUTORFLOW_ADMIN_COOKIES=str(jar),
+            TUTORFLOW_MOCK="1",
+        )
+        print(
+            f"tutorflow-nb lab: the mock TutorFlow API is at {server.base_url} (x{args.speed:g} clock; content key "
+            f"{demo.content_key_prefix}…); notebooks reach it through the TUTORFLOW_* variables",
+            flush=True,
+        )
     else:
-        print(f"tutorflow-nb lab: notebooks use {env['TUTORFLOW_API_BASE_URL']} from TUTORFLOW_API_BASE_URL",
-              flush=True)
-    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={notebooks}",
-               f"--LabApp.default_url=/lab/tree/{QUICKSTART}", *extra]
+        print(
+            f"tutorflow-nb lab: notebooks use {env['TUTORFLOW_API_BASE_URL']} from TUTORFLOW_API_BASE_URL", flush=True
+        )
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        f"--ServerApp.root_dir={notebooks}",
+        f"--LabApp.default_url=/lab/tree/{QUICKSTART}",
+        *extra,
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
-        command.append("--allow-root")          # containers often run as root; JupyterLab refuses it otherwise
+        command.append("--allow-root")  # containers often run as root; JupyterLab refuses it otherwise
     child = subprocess.Popen(command, env=env)
-    previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())   # stopping lab stops JupyterLab
+    previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())  # stopping lab stops JupyterLab
     try:
         return child.wait()
     except KeyboardInterrupt:
@@ -149,8 +182,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tutorflow-nb", description="Explore the TutorFlow API from Jupyter.")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    mock = sub.add_parser("mock", help="serve the bundled TutorFlow mock server",
-                          description="Serve a mock of the TutorFlow API with a demo organization.")
+    mock = sub.add_parser(
+        "mock",
+        help="serve the bundled TutorFlow mock server",
+        description="Serve a mock of the TutorFlow API with a demo organization.",
+    )
     mock.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     mock.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     mock.add_argument("--cookie-jar", help="write the admin session as a curl cookie jar to this file")
@@ -159,19 +195,24 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("--seed", type=int, default=0, help="seed for ids and generated content")
     mock.add_argument("--rate-limit", type=int, default=60, help="the demo content key's requests per minute")
     mock.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
-    for name, unit in (("error-rate", "share of requests answered 503"),
-                       ("drop-rate", "share of connections dropped after processing"),
-                       ("429-rate", "share of requests answered with a spurious 429"),
-                       ("job-failure-rate", "share of jobs that fail"),
-                       ("webhook-drop-rate", "share of webhook delivery attempts lost"),
-                       ("latency-ms", "milliseconds added to every request")):
+    for name, unit in (
+        ("error-rate", "share of requests answered 503"),
+        ("drop-rate", "share of connections dropped after processing"),
+        ("429-rate", "share of requests answered with a spurious 429"),
+        ("job-failure-rate", "share of jobs that fail"),
+        ("webhook-drop-rate", "share of webhook delivery attempts lost"),
+        ("latency-ms", "milliseconds added to every request"),
+    ):
         mock.add_argument(f"--fault-{name}", type=float, default=0.0, help=unit)
     mock.set_defaults(run=_mock)
 
-    smoke = sub.add_parser("smoke", help="run the runbook's smoke test and pre-handoff checklist",
-                           description="Create, read, update and delete each resource type, check every documented "
-                                       "error, run a pilot expansion, clean up, and print the checklist. Reads "
-                                       "TUTORFLOW_API_BASE_URL, TUTORFLOW_CONTENT_API_KEY and TUTORFLOW_CLASSROOM_ID.")
+    smoke = sub.add_parser(
+        "smoke",
+        help="run the runbook's smoke test and pre-handoff checklist",
+        description="Create, read, update and delete each resource type, check every documented "
+        "error, run a pilot expansion, clean up, and print the checklist. Reads "
+        "TUTORFLOW_API_BASE_URL, TUTORFLOW_CONTENT_API_KEY and TUTORFLOW_CLASSROOM_ID.",
+    )
     smoke.add_argument("--base-url", help="overrides TUTORFLOW_API_BASE_URL")
     smoke.add_argument("--classroom-id", help="overrides TUTORFLOW_CLASSROOM_ID (default: discovered)")
     smoke.add_argument("--admin-cookies", help="a curl cookie jar of the admin session, to check discovery")
@@ -179,10 +220,13 @@ def build_parser() -> argparse.ArgumentParser:
     smoke.add_argument("--speed", type=float, default=20.0, help="the bundled mock's clock speed with --mock")
     smoke.set_defaults(run=_smoke)
 
-    lab = sub.add_parser("lab", help="start the mock and JupyterLab on the quickstart notebook",
-                         description="Start the bundled mock (unless TUTORFLOW_API_BASE_URL is set) and JupyterLab "
-                                     "on the quickstart notebook; other options go to JupyterLab "
-                                     "(e.g. --no-browser --port 8888).")
+    lab = sub.add_parser(
+        "lab",
+        help="start the mock and JupyterLab on the quickstart notebook",
+        description="Start the bundled mock (unless TUTORFLOW_API_BASE_URL is set) and JupyterLab "
+        "on the quickstart notebook; other options go to JupyterLab "
+        "(e.g. --no-browser --port 8888).",
+    )
     lab.add_argument("--speed", type=float, default=10.0, help="the mock's clock speed (default 10)")
     lab.add_argument("--mock-port", type=int, default=0, help="the mock's port (default: a free one)")
     lab.set_defaults(run=_lab, passthrough=True)

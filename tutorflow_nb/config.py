@@ -12,10 +12,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Settings", "ENV_VARS"]
+__all__ = ["ENV_VARS", "Settings"]
 
-ENV_VARS = ("TUTORFLOW_API_BASE_URL", "TUTORFLOW_CONTENT_API_KEY", "TUTORFLOW_CLASSROOM_ID",
-            "TUTORFLOW_PLATFORM_API_KEY", "TUTORFLOW_ADMIN_COOKIES")
+ENV_VARS = (
+    "TUTORFLOW_API_BASE_URL",
+    "TUTORFLOW_CONTENT_API_KEY",
+    "TUTORFLOW_CLASSROOM_ID",
+    "TUTORFLOW_PLATFORM_API_KEY",
+    "TUTORFLOW_ADMIN_COOKIES",
+)
 
 
 @dataclass(frozen=True)
@@ -27,12 +32,17 @@ class Settings:
     admin_cookies: str | None = None
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
 
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
             return value or None
 
-        return cls(get("TUTORFLOW_API_BASE_URL"), get("TUTORFLOW_CONTENT_API_KEY"), get("TUTORFLOW_PLATFORM_API_KEY"),
-                   get("TUTORFLOW_CLASSROOM_ID"), get("TUTORFLOW_ADMIN_COOKIES"))
+        return cls(
+            get("TUTORFLOW_API_BASE_URL"),
+            get("TUTORFLOW_CONTENT_API_KEY"),
+            get("TUTORFLOW_PLATFORM_API_KEY"),
+            get("TUTORFLOW_CLASSROOM_ID"),
+            get("TUTORFLOW_ADMIN_COOKIES"),
+        )

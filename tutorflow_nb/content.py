@@ -28,8 +28,7 @@ __all__ = ["AsyncContentClient", "Expansions", "Exports", "Resources", "to_body"
 
 EXPANSIONS = "/v1/content/integrations/expansions"
 RESOURCE_KINDS = ("modules", "courses", "videos", "slides", "tests")
-_IDEMPOTENCY_KIND = {"modules": "module", "courses": "course", "videos": "video", "slides": "slide",
-                     "tests": "test"}
+_IDEMPOTENCY_KIND = {"modules": "module", "courses": "course", "videos": "video", "slides": "slide", "tests": "test"}
 
 
 def to_body(data: Any = None, **fields: Any) -> dict[str, Any]:
@@ -47,7 +46,7 @@ class Expansions:
 
     __sync_group__ = True
 
-    def __init__(self, client: "AsyncContentClient") -> None:
+    def __init__(self, client: AsyncContentClient) -> None:
         self._client = client
         self._http = client.http
 
@@ -63,16 +62,20 @@ class Expansions:
     def idempotency_key(self, request: Any, *, external_id: str | None = None, version: str | None = None) -> str:
         """The key a create of ``request`` sends: ``expansion:{external id}:{version}:{fingerprint}``."""
         body = to_body(request)
-        return idempotency.derive("expansion", body, external_id=external_id or self.source_id(body),
-                                  version=version)
+        return idempotency.derive("expansion", body, external_id=external_id or self.source_id(body), version=version)
 
-    async def create(self, request: Any, *, idempotency_key: str | None = None, external_id: str | None = None,
-                     version: str | None = None) -> ExpansionJob:
+    async def create(
+        self,
+        request: Any,
+        *,
+        idempotency_key: str | None = None,
+        external_id: str | None = None,
+        version: str | None = None,
+    ) -> ExpansionJob:
         """Start an expansion; the job answers ``queued``. The key is derived once, before any retry."""
         body = to_body(request)
         key = idempotency_key or self.idempotency_key(body, external_id=external_id, version=version)
-        return ExpansionJob.model_validate(await self._http.request("POST", EXPANSIONS, json=body,
-                                                                    idempotency_key=key))
+        return ExpansionJob.model_validate(await self._http.request("POST", EXPANSIONS, json=body, idempotency_key=key))
 
     async def get(self, job_id: str) -> ExpansionJob:
         return ExpansionJob.model_validate(await self._http.request("GET", f"{EXPANSIONS}/{job_id}"))
@@ -88,20 +91,27 @@ class Expansions:
         """
         try:
             result = await self.result(job_id)
-        except ConflictError:          # a GET cannot reuse an idempotency key: 409 here means "not yet"
+        except ConflictError:  # a GET cannot reuse an idempotency key: 409 here means "not yet"
             return None
         return result if result.job.is_terminal else None
 
-    async def wait(self, job_id: str, *, timeout: float = 900.0,
-                   on_status: Callable[[ExpansionJob], Any] | None = None) -> ExpansionJob:
+    async def wait(
+        self, job_id: str, *, timeout: float = 900.0, on_status: Callable[[ExpansionJob], Any] | None = None
+    ) -> ExpansionJob:
         """Poll until ``completed`` (returned) or ``failed`` (raises :class:`JobFailedError`)."""
         from .jobs import wait_for
 
-        return await wait_for(lambda: self.get(job_id), timeout=timeout, on_status=on_status,
-                              interval=self._client.poll_interval, what=f"expansion job {job_id}")
+        return await wait_for(
+            lambda: self.get(job_id),
+            timeout=timeout,
+            on_status=on_status,
+            interval=self._client.poll_interval,
+            what=f"expansion job {job_id}",
+        )
 
-    async def wait_result(self, job_id: str, *, timeout: float = 900.0,
-                          on_status: Callable[[ExpansionJob], Any] | None = None) -> ExpansionResult:
+    async def wait_result(
+        self, job_id: str, *, timeout: float = 900.0, on_status: Callable[[ExpansionJob], Any] | None = None
+    ) -> ExpansionResult:
         await self.wait(job_id, timeout=timeout, on_status=on_status)
         return await self.result(job_id)
 
@@ -117,16 +127,20 @@ class Exports:
 
     __sync_group__ = True
 
-    def __init__(self, client: "AsyncContentClient") -> None:
+    def __init__(self, client: AsyncContentClient) -> None:
         self._client = client
 
-    async def create(self, lesson_id: str, *, classroom_id: str | None = None,
-                     idempotency_key: str | None = None) -> ExpansionResult:
+    async def create(
+        self, lesson_id: str, *, classroom_id: str | None = None, idempotency_key: str | None = None
+    ) -> ExpansionResult:
         room = classroom_id or await self._client.classroom_id()
         key = idempotency_key or f"standalone-lesson:{lesson_id}"
-        data = await self._client.http.request("POST", f"/v1/content/classrooms/{room}/integrations/exports",
-                                               json={"lessonId": lesson_id, "idempotencyKey": key},
-                                               idempotency_key=key)
+        data = await self._client.http.request(
+            "POST",
+            f"/v1/content/classrooms/{room}/integrations/exports",
+            json={"lessonId": lesson_id, "idempotencyKey": key},
+            idempotency_key=key,
+        )
         return ExpansionResult.model_validate(data)
 
 
@@ -135,7 +149,7 @@ class Resources:
 
     __sync_group__ = True
 
-    def __init__(self, client: "AsyncContentClient", kind: str) -> None:
+    def __init__(self, client: AsyncContentClient, kind: str) -> None:
         if kind not in RESOURCE_KINDS:
             raise ValueError(f"kind must be one of {', '.join(RESOURCE_KINDS)}")
         self._client, self.kind = client, kind
@@ -148,30 +162,43 @@ class Resources:
         path = f"/v1/content/classrooms/{room}/{self.kind}"
         return f"{path}/{resource_id}" if resource_id else path
 
-    async def create(self, title: str | None = None, *, data: Any = None, classroom_id: str | None = None,
-                     idempotency_key: str | None = None, external_id: str | None = None,
-                     version: str | None = None, **fields: Any) -> Resource:
+    async def create(
+        self,
+        title: str | None = None,
+        *,
+        data: Any = None,
+        classroom_id: str | None = None,
+        idempotency_key: str | None = None,
+        external_id: str | None = None,
+        version: str | None = None,
+        **fields: Any,
+    ) -> Resource:
         """Create from a ``title`` (all the API needs) plus any of the kind's fields, snake_case."""
         body = to_body(data, title=title, **fields)
         external = external_id or (body.get("metadata") or {}).get("externalId")
-        key = idempotency_key or idempotency.derive(_IDEMPOTENCY_KIND[self.kind], body, external_id=external,
-                                                    version=version)
-        return Resource.model_validate(await self._client.http.request(
-            "POST", await self._path(classroom_id), json=body, idempotency_key=key))
+        key = idempotency_key or idempotency.derive(
+            _IDEMPOTENCY_KIND[self.kind], body, external_id=external, version=version
+        )
+        return Resource.model_validate(
+            await self._client.http.request("POST", await self._path(classroom_id), json=body, idempotency_key=key)
+        )
 
     async def get(self, resource_id: str, *, classroom_id: str | None = None) -> Resource:
-        return Resource.model_validate(await self._client.http.request("GET", await self._path(classroom_id,
-                                                                                               resource_id)))
+        return Resource.model_validate(
+            await self._client.http.request("GET", await self._path(classroom_id, resource_id))
+        )
 
     async def list(self, *, classroom_id: str | None = None) -> list[Resource]:
         items = await self._client.http.paginate(await self._path(classroom_id))
         return [Resource.model_validate(item) for item in items]
 
-    async def update(self, resource_id: str, *, data: Any = None, classroom_id: str | None = None,
-                     **fields: Any) -> Resource:
+    async def update(
+        self, resource_id: str, *, data: Any = None, classroom_id: str | None = None, **fields: Any
+    ) -> Resource:
         body = to_body(data, **fields)
-        return Resource.model_validate(await self._client.http.request(
-            "PATCH", await self._path(classroom_id, resource_id), json=body))
+        return Resource.model_validate(
+            await self._client.http.request("PATCH", await self._path(classroom_id, resource_id), json=body)
+        )
 
     async def delete(self, resource_id: str, *, classroom_id: str | None = None) -> DeleteResult:
         """Delete; the answer's shape is resource-specific (``status_code`` says which one came)."""
@@ -183,12 +210,27 @@ class Resources:
 class AsyncContentClient:
     """Content Integration with a ``tf_content_`` key; ``classroom_id`` is discovered when not given."""
 
-    def __init__(self, base_url: str | None = None, api_key: str | ApiKey | None = None, *,
-                 classroom_id: str | None = None, timeout: float = 30.0, retry: RetryPolicy | None = None,
-                 rate_limit_per_minute: int | None = None, poll_interval: tuple[float, float] = (2.0, 5.0),
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.http = HttpSession.keyed("content", base_url, api_key, timeout=timeout, retry=retry,
-                                      rate_limit_per_minute=rate_limit_per_minute, transport=transport)
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | ApiKey | None = None,
+        *,
+        classroom_id: str | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        rate_limit_per_minute: int | None = None,
+        poll_interval: tuple[float, float] = (2.0, 5.0),
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.http = HttpSession.keyed(
+            "content",
+            base_url,
+            api_key,
+            timeout=timeout,
+            retry=retry,
+            rate_limit_per_minute=rate_limit_per_minute,
+            transport=transport,
+        )
         self._classroom_id = classroom_id or Settings.from_env().classroom_id
         self.poll_interval = poll_interval
         self.expansions = Expansions(self)
@@ -222,7 +264,7 @@ class AsyncContentClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def __aenter__(self) -> "AsyncContentClient":
+    async def __aenter__(self) -> AsyncContentClient:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

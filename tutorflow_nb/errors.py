@@ -24,9 +24,21 @@ from typing import Any
 from .keys import redact
 
 __all__ = [
-    "TutorFlowError", "APIStatusError", "BadRequestError", "AuthenticationError", "PermissionDeniedError",
-    "NotFoundError", "ConflictError", "PayloadTooLargeError", "RateLimitError", "ServerError", "NetworkError",
-    "JobFailedError", "JobTimeoutError", "error_for_status", "is_transient",
+    "APIStatusError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "JobFailedError",
+    "JobTimeoutError",
+    "NetworkError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "TutorFlowError",
+    "error_for_status",
+    "is_transient",
 ]
 
 
@@ -36,9 +48,18 @@ class TutorFlowError(Exception):
     status_code: int | None = None
     advice = ""
 
-    def __init__(self, message: str, *, status_code: int | None = None, code: str | None = None,
-                 request_id: str | None = None, key_prefix: str | None = None, method: str | None = None,
-                 url: str | None = None, body: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        key_prefix: str | None = None,
+        method: str | None = None,
+        url: str | None = None,
+        body: Any = None,
+    ) -> None:
         self.message = redact(message)
         if status_code is not None:
             self.status_code = status_code
@@ -101,8 +122,10 @@ class ConflictError(APIStatusError):
     """409: usually an Idempotency-Key reused with a different body."""
 
     status_code = 409
-    advice = ("an Idempotency-Key replays only the identical request; send a new key (bump the version) when the "
-              "content changes")
+    advice = (
+        "an Idempotency-Key replays only the identical request; send a new key (bump the version) when the "
+        "content changes"
+    )
 
 
 class PayloadTooLargeError(APIStatusError):
@@ -159,8 +182,13 @@ def is_transient(exc: BaseException) -> bool:
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {
-    400: BadRequestError, 401: AuthenticationError, 403: PermissionDeniedError, 404: NotFoundError,
-    409: ConflictError, 413: PayloadTooLargeError, 429: RateLimitError,
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    413: PayloadTooLargeError,
+    429: RateLimitError,
 }
 
 

@@ -19,34 +19,126 @@ exact: ``Decimal`` objects beside integer cents.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 from pydantic import BaseModel
 
-__all__ = ["jobs", "outputs", "courses", "chapters", "lessons", "source_lessons", "price_snapshots", "COLUMNS",
-           "as_dicts", "to_cents"]
+__all__ = [
+    "COLUMNS",
+    "as_dicts",
+    "chapters",
+    "courses",
+    "jobs",
+    "lessons",
+    "outputs",
+    "price_snapshots",
+    "source_lessons",
+    "to_cents",
+]
 
 COLUMNS: dict[str, list[str]] = {
-    "jobs": ["surface", "kind", "id", "status", "is_terminal", "created_at", "completed_at", "duration_s",
-             "source_type", "idempotency_key", "classroom_id", "external_id"],
-    "outputs": ["source_content_id", "tutorflow_job_id", "output_type", "status", "resource_type", "resource_id",
-                "manifest_title", "public_url", "edit_url", "manifest"],
-    "courses": ["id", "course_id", "status", "title", "level", "language", "subject", "lesson_count",
-                "chapter_count", "amount_usd", "amount_cents", "share_token", "public_url", "created_at",
-                "completed_at"],
+    "jobs": [
+        "surface",
+        "kind",
+        "id",
+        "status",
+        "is_terminal",
+        "created_at",
+        "completed_at",
+        "duration_s",
+        "source_type",
+        "idempotency_key",
+        "classroom_id",
+        "external_id",
+    ],
+    "outputs": [
+        "source_content_id",
+        "tutorflow_job_id",
+        "output_type",
+        "status",
+        "resource_type",
+        "resource_id",
+        "manifest_title",
+        "public_url",
+        "edit_url",
+        "manifest",
+    ],
+    "courses": [
+        "id",
+        "course_id",
+        "status",
+        "title",
+        "level",
+        "language",
+        "subject",
+        "lesson_count",
+        "chapter_count",
+        "amount_usd",
+        "amount_cents",
+        "share_token",
+        "public_url",
+        "created_at",
+        "completed_at",
+    ],
     "chapters": ["course_request_id", "course_id", "sequence", "title", "slug", "lesson_count"],
-    "lessons": ["course_request_id", "course_id", "course_title", "sequence", "title", "type", "chapter_title",
-                "chapter_slug", "lesson_slug", "lesson_url"],
-    "source_lessons": ["source_content_id", "source_type", "category", "level_id", "level_title", "lesson_id",
-                       "lesson_type", "title", "term_count", "terms"],
-    "price_snapshots": ["request_id", "category", "catalog_key", "tier", "unit", "unit_price", "units",
-                        "amount_usd", "amount_cents", "currency", "source", "created_at"],
+    "lessons": [
+        "course_request_id",
+        "course_id",
+        "course_title",
+        "sequence",
+        "title",
+        "type",
+        "chapter_title",
+        "chapter_slug",
+        "lesson_slug",
+        "lesson_url",
+    ],
+    "source_lessons": [
+        "source_content_id",
+        "source_type",
+        "category",
+        "level_id",
+        "level_title",
+        "lesson_id",
+        "lesson_type",
+        "title",
+        "term_count",
+        "terms",
+    ],
+    "price_snapshots": [
+        "request_id",
+        "category",
+        "catalog_key",
+        "tier",
+        "unit",
+        "unit_price",
+        "units",
+        "amount_usd",
+        "amount_cents",
+        "currency",
+        "source",
+        "created_at",
+    ],
 }
-_CATEGORIES = {"surface", "kind", "status", "output_type", "resource_type", "type", "lesson_type", "category",
-               "tier", "unit", "currency", "source", "level", "language"}
+_CATEGORIES = {
+    "surface",
+    "kind",
+    "status",
+    "output_type",
+    "resource_type",
+    "type",
+    "lesson_type",
+    "category",
+    "tier",
+    "unit",
+    "currency",
+    "source",
+    "level",
+    "language",
+}
 _DATETIMES = {"created_at", "completed_at"}
 _INTS = {"lesson_count", "chapter_count", "sequence", "units", "amount_cents", "term_count"}
 _FLOATS = {"duration_s"}
@@ -58,7 +150,7 @@ def as_dicts(items: Any) -> list[dict[str, Any]]:
     """Wire-shaped dicts from a model, a dict, a batch item, or an iterable of any of them."""
     if items is None:
         return []
-    if isinstance(items, (BaseModel, Mapping)) or hasattr(items, "idempotency_key") and hasattr(items, "request"):
+    if isinstance(items, (BaseModel, Mapping)) or (hasattr(items, "idempotency_key") and hasattr(items, "request")):
         items = [items]
     out = []
     for item in items:
@@ -66,7 +158,7 @@ def as_dicts(items: Any) -> list[dict[str, Any]]:
             out.append(item.model_dump(mode="json", by_alias=True))
         elif isinstance(item, Mapping):
             out.append(dict(item))
-        elif hasattr(item, "request") and hasattr(item, "idempotency_key"):     # a jobs.BatchItem
+        elif hasattr(item, "request") and hasattr(item, "idempotency_key"):  # a jobs.BatchItem
             out.append(_batch_item(item))
         else:
             raise TypeError(f"cannot make a row of {type(item).__name__}; pass models, dicts or batch items")
@@ -123,26 +215,59 @@ def _frame(name: str, columns: dict[str, list[Any]]) -> pd.DataFrame:
 
 
 def _job_row(d: dict[str, Any]) -> tuple[Any, ...]:
-    if "job" in d and isinstance(d["job"], Mapping):           # an expansion result
+    if "job" in d and isinstance(d["job"], Mapping):  # an expansion result
         d = {**d["job"], "_external_id": d.get("_external_id")}
-    if "requestedOutputs" in d or "sourceType" in d and "isTerminal" not in d:
+    if "requestedOutputs" in d or ("sourceType" in d and "isTerminal" not in d):
         kind = "export" if d.get("sourceType") == "tutorflow_ui" else "expansion"
         status = d.get("status")
         terminal = status in ("completed", "failed")
-        return ("content", kind, d.get("id"), status, terminal, d.get("createdAt"), d.get("completedAt"),
-                d.get("sourceType"), d.get("idempotencyKey"), d.get("classroomId"), d.get("_external_id"))
+        return (
+            "content",
+            kind,
+            d.get("id"),
+            status,
+            terminal,
+            d.get("createdAt"),
+            d.get("completedAt"),
+            d.get("sourceType"),
+            d.get("idempotencyKey"),
+            d.get("classroomId"),
+            d.get("_external_id"),
+        )
     kind = "module" if "lectureVersion" in d or "platformWorkspaceId" in d else "course"
     status = d.get("status")
     terminal = d.get("isTerminal") if "isTerminal" in d else status in ("completed", "failed", "COMPLETED", "FAILED")
-    return ("platform", kind, d.get("id"), status, bool(terminal), d.get("createdAt"), d.get("completedAt"),
-            None, d.get("idempotencyKey"), d.get("classroomId"), d.get("_external_id"))
+    return (
+        "platform",
+        kind,
+        d.get("id"),
+        status,
+        bool(terminal),
+        d.get("createdAt"),
+        d.get("completedAt"),
+        None,
+        d.get("idempotencyKey"),
+        d.get("classroomId"),
+        d.get("_external_id"),
+    )
 
 
 def jobs(items: Any) -> pd.DataFrame:
     """Expansion jobs and Platform course/module requests in one frame (``surface`` tells which)."""
     rows = [_job_row(d) for d in as_dicts(items)]
-    names = ["surface", "kind", "id", "status", "is_terminal", "created_at", "completed_at", "source_type",
-             "idempotency_key", "classroom_id", "external_id"]
+    names = [
+        "surface",
+        "kind",
+        "id",
+        "status",
+        "is_terminal",
+        "created_at",
+        "completed_at",
+        "source_type",
+        "idempotency_key",
+        "classroom_id",
+        "external_id",
+    ]
     cols = {n: [r[i] for r in rows] for i, n in enumerate(names)}
     frame = _frame("jobs", {**cols, "duration_s": [None] * len(rows)})
     frame["duration_s"] = (frame["completed_at"] - frame["created_at"]).dt.total_seconds().astype("Float64")
@@ -161,8 +286,11 @@ def outputs(results: Any, source_ids: Mapping[str, str] | None = None) -> pd.Dat
     for d in as_dicts(results):
         job = d.get("job") or {}
         job_id = job.get("id")
-        source = (source_ids or {}).get(job_id) or d.get("_external_id") or \
-            (Expansions.source_id(d["_request"]) if d.get("_request") else None)
+        source = (
+            (source_ids or {}).get(job_id)
+            or d.get("_external_id")
+            or (Expansions.source_id(d["_request"]) if d.get("_request") else None)
+        )
         for out in d.get("outputs") or []:
             manifest = out.get("manifest") or {}
             urls = manifest.get("urls") or {}
@@ -181,7 +309,7 @@ def outputs(results: Any, source_ids: Mapping[str, str] | None = None) -> pd.Dat
 
 def _course_dicts(items: Any) -> list[dict[str, Any]]:
     if isinstance(items, list) and items and isinstance(items[0], dict) and "lessons" in items[0]:
-        return items                                    # raw documented dicts: use as they are (fast path)
+        return items  # raw documented dicts: use as they are (fast path)
     return as_dicts(items)
 
 
@@ -191,14 +319,21 @@ def courses(items: Any) -> pd.DataFrame:
     snaps = [d.get("priceSnapshot") or {} for d in ds]
     amounts = [_dollars(s.get("amountUsd")) for s in snaps]
     cols = {
-        "id": [d.get("id") for d in ds], "course_id": [d.get("courseId") for d in ds],
-        "status": [d.get("status") for d in ds], "title": [d.get("title") for d in ds],
-        "level": [d.get("level") for d in ds], "language": [d.get("language") for d in ds],
-        "subject": [d.get("subject") for d in ds], "lesson_count": [d.get("lessonCount") for d in ds],
+        "id": [d.get("id") for d in ds],
+        "course_id": [d.get("courseId") for d in ds],
+        "status": [d.get("status") for d in ds],
+        "title": [d.get("title") for d in ds],
+        "level": [d.get("level") for d in ds],
+        "language": [d.get("language") for d in ds],
+        "subject": [d.get("subject") for d in ds],
+        "lesson_count": [d.get("lessonCount") for d in ds],
         "chapter_count": [len(d["chapters"]) if d.get("chapters") is not None else None for d in ds],
-        "amount_usd": amounts, "amount_cents": [to_cents(a) for a in amounts],
-        "share_token": [d.get("shareToken") for d in ds], "public_url": [d.get("publicUrl") for d in ds],
-        "created_at": [d.get("createdAt") for d in ds], "completed_at": [d.get("completedAt") for d in ds],
+        "amount_usd": amounts,
+        "amount_cents": [to_cents(a) for a in amounts],
+        "share_token": [d.get("shareToken") for d in ds],
+        "public_url": [d.get("publicUrl") for d in ds],
+        "created_at": [d.get("createdAt") for d in ds],
+        "completed_at": [d.get("completedAt") for d in ds],
     }
     return _frame("courses", cols)
 

@@ -47,7 +47,7 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
     def backoff(self, attempt: int) -> float:
-        return random.uniform(0, min(self.cap, self.base * 2 ** attempt))
+        return random.uniform(0, min(self.cap, self.base * 2**attempt))
 
 
 class RateBudget:
@@ -66,7 +66,7 @@ class RateBudget:
         self._available = limit if limit else 1
         self._reset_at: float | None = None
         self._in_flight = self._sent = 0
-        self._window_first = 0          # sequence number of the first request of the current window
+        self._window_first = 0  # sequence number of the first request of the current window
         self._blocked_until = 0.0
         self.waited = 0.0
         self.requests = 0
@@ -114,7 +114,7 @@ class RateBudget:
             info = _rate_headers(headers) if headers is not None else None
             if info is None:
                 if not self.limit:
-                    self._available = max(self._available, 1)      # still probing: let the next one go
+                    self._available = max(self._available, 1)  # still probing: let the next one go
                 return
             limit, remaining, reset, window = info
             learning = self.limit is None
@@ -122,7 +122,7 @@ class RateBudget:
             if window:
                 self.window = window
             if seq < self._window_first or remaining is None:
-                return                  # an answer from before the window rolled over says nothing new
+                return  # an answer from before the window rolled over says nothing new
             # Answers arrive out of order: any request still in flight may not be counted yet.
             server_view = remaining - self._in_flight
             self._available = server_view if learning else min(self._available, server_view)
@@ -184,10 +184,18 @@ def _retry_after(response: httpx.Response, cap: float) -> float | None:
 class HttpSession:
     """Sends requests for one surface with one credential. Async; one pool per event loop."""
 
-    def __init__(self, base_url: str, *, surface: Surface, key: ApiKey | None = None,
-                 cookies: Mapping[str, str] | None = None, timeout: float = 30.0,
-                 retry: RetryPolicy | None = None, rate_limit_per_minute: int | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        surface: Surface,
+        key: ApiKey | None = None,
+        cookies: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        rate_limit_per_minute: int | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
         if surface in ("content", "platform") and key is None:
@@ -199,15 +207,21 @@ class HttpSession:
         self.retry = retry or RetryPolicy()
         self._transport = transport
         self.budget = budget_for(self.base_url, key, rate_limit_per_minute) if key else None
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = \
+        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
             weakref.WeakKeyDictionary()
+        )
         self.stats: Counter[str] = Counter()
         self.history: deque[tuple[str, str, int | None]] = deque(maxlen=1000)
         """The last requests sent: (method, path, status or None when no answer came)."""
 
     @classmethod
-    def keyed(cls, surface: Literal["content", "platform"], base_url: str | None, api_key: "str | ApiKey | None",
-              **options: Any) -> "HttpSession":
+    def keyed(
+        cls,
+        surface: Literal["content", "platform"],
+        base_url: str | None,
+        api_key: str | ApiKey | None,
+        **options: Any,
+    ) -> HttpSession:
         """A session for a key surface, from the arguments or the documented environment variables.
 
         Refuses a missing base URL or key, and a key of the other surface, before anything is sent.
@@ -239,9 +253,12 @@ class HttpSession:
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None or client.is_closed:
-            client = httpx.AsyncClient(base_url=self.base_url, timeout=self.timeout, transport=self._transport,
-                                       headers={"Accept": "application/json",
-                                                "User-Agent": "tutorflow-nb"})
+            client = httpx.AsyncClient(
+                base_url=self.base_url,
+                timeout=self.timeout,
+                transport=self._transport,
+                headers={"Accept": "application/json", "User-Agent": "tutorflow-nb"},
+            )
             self._clients[loop] = client
         return client
 
@@ -270,19 +287,36 @@ class HttpSession:
             headers["Idempotency-Key"] = idempotency_key
         return headers
 
-    async def request(self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None,
-                      idempotency_key: str | None = None, auth: bool = True,
-                      headers: Mapping[str, str] | None = None) -> Any:
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        auth: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         """Send, retrying what is safe to retry; the decoded JSON answer (``None`` for no body)."""
-        response = await self.send(method, path, json=json, params=params, idempotency_key=idempotency_key,
-                                   auth=auth, headers=headers)
+        response = await self.send(
+            method, path, json=json, params=params, idempotency_key=idempotency_key, auth=auth, headers=headers
+        )
         if not response.content:
             return None
         return response.json()
 
-    async def send(self, method: str, path: str, *, json: Any = None, params: Mapping[str, Any] | None = None,
-                   idempotency_key: str | None = None, auth: bool = True,
-                   headers: Mapping[str, str] | None = None) -> httpx.Response:
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        auth: bool = True,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
         self._check_path(path)
         method = method.upper()
         all_headers = self._headers(idempotency_key, auth, headers)
@@ -302,20 +336,36 @@ class HttpSession:
                 not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
                 if (safe or not_sent) and attempt < self.retry.max_retries:
                     delay = self.retry.backoff(attempt)
-                    log.info("%s %s: %s; retry %d in %.2fs with the same Idempotency-Key", method, path,
-                             type(exc).__name__, attempt + 1, delay)
+                    log.info(
+                        "%s %s: %s; retry %d in %.2fs with the same Idempotency-Key",
+                        method,
+                        path,
+                        type(exc).__name__,
+                        attempt + 1,
+                        delay,
+                    )
                     attempt += 1
                     self.stats["retries"] += 1
                     await asyncio.sleep(delay)
                     continue
-                raise NetworkError(f"no answer: {type(exc).__name__}: {redact(str(exc)) or 'connection failed'}",
-                                   key_prefix=self.key_prefix, method=method, url=self.base_url + path) from None
+                raise NetworkError(
+                    f"no answer: {type(exc).__name__}: {redact(str(exc)) or 'connection failed'}",
+                    key_prefix=self.key_prefix,
+                    method=method,
+                    url=self.base_url + path,
+                ) from None
             if budget:
                 budget.release(seq, response.headers)
             status = response.status_code
             self.history.append((method, path, status))
-            log.debug("%s %s -> %d (attempt %d, key %s)", method, path, status, attempt + 1,
-                      self.key_prefix or "admin session")
+            log.debug(
+                "%s %s -> %d (attempt %d, key %s)",
+                method,
+                path,
+                status,
+                attempt + 1,
+                self.key_prefix or "admin session",
+            )
             if status < 400:
                 return response
             if status == 429:
@@ -344,15 +394,20 @@ class HttpSession:
         if isinstance(message, list):
             message = "; ".join(str(m) for m in message)
         cls = error_for_status(response.status_code)
-        kwargs: dict[str, Any] = dict(status_code=response.status_code, code=body.get("code"),
-                                      request_id=body.get("requestId") or response.headers.get("x-request-id"),
-                                      key_prefix=self.key_prefix, method=method, url=self.base_url + path, body=body)
+        kwargs: dict[str, Any] = dict(
+            status_code=response.status_code,
+            code=body.get("code"),
+            request_id=body.get("requestId") or response.headers.get("x-request-id"),
+            key_prefix=self.key_prefix,
+            method=method,
+            url=self.base_url + path,
+            body=body,
+        )
         if cls is RateLimitError:
             kwargs["retry_after"] = _retry_after(response, self.retry.max_retry_after)
         return cls(str(message), **kwargs)
 
-    async def paginate(self, path: str, *, params: Mapping[str, Any] | None = None,
-                       page_size: int = 100) -> list[Any]:
+    async def paginate(self, path: str, *, params: Mapping[str, Any] | None = None, page_size: int = 100) -> list[Any]:
         """Every item of a list route, following ``nextCursor`` (a bare JSON list is one page)."""
         items: list[Any] = []
         query: dict[str, Any] = {"limit": page_size, **(params or {})}
@@ -366,8 +421,9 @@ class HttpSession:
                 return items
             query["cursor"] = cursor
 
-    async def stream_events(self, method: str, path: str, *, json: Any = None,
-                            auth: bool = False) -> AsyncIterator[tuple[str, Any]]:
+    async def stream_events(
+        self, method: str, path: str, *, json: Any = None, auth: bool = False
+    ) -> AsyncIterator[tuple[str, Any]]:
         """Server-Sent Events as (event, decoded data) pairs. Not retried: a stream is not replayable."""
         import json as _json
 

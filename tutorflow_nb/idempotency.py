@@ -23,7 +23,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["derive", "fingerprint", "PATTERNS"]
+__all__ = ["PATTERNS", "derive", "fingerprint"]
 
 PATTERNS = {
     "module": "module:{external_id}:{version}",
@@ -37,7 +37,7 @@ PATTERNS = {
     "platform-module": "platform-module:{external_id}:{version}",
 }
 MAX_LENGTH = 255
-_HEADER_SAFE = "".join(map(chr, range(0x21, 0x7F)))     # printable ASCII but the space
+_HEADER_SAFE = "".join(map(chr, range(0x21, 0x7F)))  # printable ASCII but the space
 
 
 def fingerprint(body: Any, length: int = 12) -> str:
@@ -50,8 +50,10 @@ def derive(kind: str, body: Any, *, external_id: str | None = None, version: str
     if kind not in PATTERNS:
         raise ValueError(f"unknown idempotency kind {kind!r}; one of {', '.join(PATTERNS)}")
     print_ = fingerprint(body)
-    key = PATTERNS[kind].format(external_id=quote(external_id, safe=_HEADER_SAFE) if external_id else print_,
-                                version=quote(version, safe=_HEADER_SAFE) if version else "v1")
+    key = PATTERNS[kind].format(
+        external_id=quote(external_id, safe=_HEADER_SAFE) if external_id else print_,
+        version=quote(version, safe=_HEADER_SAFE) if version else "v1",
+    )
     if external_id:
         key = f"{key}:{print_}"
     return key if len(key) <= MAX_LENGTH else key[: MAX_LENGTH - 13] + ":" + print_

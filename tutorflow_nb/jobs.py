@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from .store import ManifestStore
     from .webhooks import WebhookReceiver
 
-__all__ = ["wait_for", "BatchItem", "BatchResult", "run_expansions", "run_courses", "run_modules"]
+__all__ = ["BatchItem", "BatchResult", "run_courses", "run_expansions", "run_modules", "wait_for"]
 
 FAILED = frozenset({"failed", "FAILED"})
 log = logging.getLogger("tutorflow_nb.jobs")
@@ -47,8 +47,14 @@ async def _call(callback: Callable[..., Any] | None, *args: Any) -> None:
         await out
 
 
-async def wait_for(fetch: Callable[[], Awaitable[Any]], *, timeout: float, interval: tuple[float, float],
-                   on_status: Callable[[Any], Any] | None = None, what: str = "job") -> Any:
+async def wait_for(
+    fetch: Callable[[], Awaitable[Any]],
+    *,
+    timeout: float,
+    interval: tuple[float, float],
+    on_status: Callable[[Any], Any] | None = None,
+    what: str = "job",
+) -> Any:
     """Poll ``fetch()`` until the job is terminal: every 2-5 s by default, or as ``pollAfterMs`` says.
 
     Returns the finished job; a failed one raises :class:`JobFailedError` carrying it, and
@@ -65,8 +71,9 @@ async def wait_for(fetch: Callable[[], Awaitable[Any]], *, timeout: float, inter
         if job.is_terminal:
             if job.status in FAILED:
                 error = getattr(job, "error", None) or (job.model_extra or {}).get("error") or {}
-                raise JobFailedError(f"{what} failed: {error.get('message', 'no reason given')}", job=job,
-                                     code=error.get("code"))
+                raise JobFailedError(
+                    f"{what} failed: {error.get('message', 'no reason given')}", job=job, code=error.get("code")
+                )
             return job
         left = deadline - time.monotonic()
         if left <= 0:
@@ -86,13 +93,13 @@ class BatchItem:
     idempotency_key: str
     external_id: str | None = None
     job_id: str | None = None
-    status: str = "pending"            # pending, created, <server statuses…>, completed, failed, error
+    status: str = "pending"  # pending, created, <server statuses…>, completed, failed, error
     result: Any = None
     error: str | None = None
-    created_at: float | None = None    # wall clock (time.monotonic) when the create answered
+    created_at: float | None = None  # wall clock (time.monotonic) when the create answered
     finished_at: float | None = None
     fetches: int = 0
-    setbacks: int = 0                  # calls that failed transiently after the client's own retries
+    setbacks: int = 0  # calls that failed transiently after the client's own retries
     fetching: bool = field(default=False, repr=False)
 
     @property
@@ -141,8 +148,10 @@ class BatchResult:
         counts: dict[str, int] = {}
         for item in self.items:
             counts[item.status] = counts.get(item.status, 0) + 1
-        return (f"<BatchResult {len(self.items)} items {counts} requests={self.requests} "
-                f"({self.requests_per_job:.2f}/job) 429s={self.rate_limited} {self.wall_seconds:.1f}s>")
+        return (
+            f"<BatchResult {len(self.items)} items {counts} requests={self.requests} "
+            f"({self.requests_per_job:.2f}/job) 429s={self.rate_limited} {self.wall_seconds:.1f}s>"
+        )
 
 
 class _Estimate:
@@ -181,16 +190,26 @@ class _Batch:
 
     SETBACKS = 5
 
-    def __init__(self, items: list[BatchItem], *, create: Callable[[BatchItem], Awaitable[bool | None]],
-                 check: Callable[[BatchItem], Awaitable[bool]], http: Any, estimate: float, floor: float,
-                 concurrency: int, on_update: Callable[[BatchItem], Any] | None,
-                 receiver: "WebhookReceiver | None" = None, webhook_grace: float = 3.0,
-                 record_error: Callable[[BatchItem], None] | None = None) -> None:
+    def __init__(
+        self,
+        items: list[BatchItem],
+        *,
+        create: Callable[[BatchItem], Awaitable[bool | None]],
+        check: Callable[[BatchItem], Awaitable[bool]],
+        http: Any,
+        estimate: float,
+        floor: float,
+        concurrency: int,
+        on_update: Callable[[BatchItem], Any] | None,
+        receiver: WebhookReceiver | None = None,
+        webhook_grace: float = 3.0,
+        record_error: Callable[[BatchItem], None] | None = None,
+    ) -> None:
         self.items, self._create, self._check, self.http = items, create, check, http
         self.estimate = _Estimate(estimate, floor)
         self.concurrency, self.on_update = concurrency, on_update
         self.receiver, self.grace = receiver, webhook_grace
-        self._due: list[tuple[float, int, BatchItem, bool]] = []     # (when, tie, item, certain)
+        self._due: list[tuple[float, int, BatchItem, bool]] = []  # (when, tie, item, certain)
         self._fetching = 0
         self._tie = itertools.count()
         self._wake = asyncio.Event()
@@ -207,9 +226,9 @@ class _Batch:
         """The item to fetch now, if any; entries the estimate now calls early are pushed back."""
         while self._due and self._due[0][0] <= now:
             if not self.estimate.confirmed and self._fetching and not self._due[0][3]:
-                return None                     # probe one job at a time until a fetch finds one done
+                return None  # probe one job at a time until a fetch finds one done
             _, _, item, certain = heapq.heappop(self._due)
-            if item.done or item.fetching:      # a webhook already brought it in, or a fallback did
+            if item.done or item.fetching:  # a webhook already brought it in, or a fallback did
                 continue
             ready_at = (item.created_at or now) + self.estimate.value
             if not certain and ready_at > now + 1e-3:
@@ -235,13 +254,14 @@ class _Batch:
     def _set_back(self, item: BatchItem, exc: TutorFlowError) -> None:
         """Try ``item``'s create or fetch again later (the same key: nothing is duplicated)."""
         item.setbacks += 1
-        delay = min(30.0, self.estimate.value + 0.5 * 2 ** item.setbacks)
-        if item.job_id is None:                 # the create: send it again
+        delay = min(30.0, self.estimate.value + 0.5 * 2**item.setbacks)
+        if item.job_id is None:  # the create: send it again
             asyncio.get_running_loop().call_later(delay, self._recreate, item)
-        else:                                   # the fetch: look again
+        else:  # the fetch: look again
             self.schedule(item, time.monotonic() + delay, certain=True)
-        log.info("batch item %d: %s; trying again in %.1fs (%d/%d)", item.index, exc, delay, item.setbacks,
-                 self.SETBACKS)
+        log.info(
+            "batch item %d: %s; trying again in %.1fs (%d/%d)", item.index, exc, delay, item.setbacks, self.SETBACKS
+        )
 
     def _recreate(self, item: BatchItem) -> None:
         self._waiting.append(item)
@@ -257,7 +277,7 @@ class _Batch:
         if item.done:
             return
         now = time.monotonic()
-        if ready:                               # the create's answer says the job has finished
+        if ready:  # the create's answer says the job has finished
             self.schedule(item, now, certain=True)
         elif self.receiver is not None:
             self.receiver.watch(item.job_id, lambda: self.schedule(item, time.monotonic(), certain=True))  # type: ignore[arg-type]
@@ -294,7 +314,7 @@ class _Batch:
         start = time.monotonic()
         before = dict(self.http.stats)
         waiting = self._waiting
-        for item in self.items:                 # re-attach to jobs a previous run created
+        for item in self.items:  # re-attach to jobs a previous run created
             if not item.done and item.job_id is not None:
                 item.created_at = item.created_at or time.monotonic()
                 self.schedule(item, time.monotonic(), certain=True)
@@ -317,7 +337,7 @@ class _Batch:
                 break
             next_due = self._due[0][0] - time.monotonic() if self._due else None
             if next_due is not None and next_due <= 0 and running:
-                next_due = None                 # due but held back (probing): the running tasks wake us
+                next_due = None  # due but held back (probing): the running tasks wake us
             self._wake.clear()
             waiters: list[Any] = [asyncio.create_task(self._wake.wait())]
             waiters += list(running)
@@ -328,18 +348,29 @@ class _Batch:
                 if task is not waiters[0] and task.exception() is not None:
                     raise task.exception()  # type: ignore[misc]
         after = self.http.stats
-        return BatchResult(self.items, requests=after["requests"] - before.get("requests", 0),
-                           rate_limited=after["429"] - before.get("429", 0),
-                           wall_seconds=time.monotonic() - start,
-                           stats={"estimate_seconds": round(self.estimate.value, 3),
-                                  "retries": after["retries"] - before.get("retries", 0)})
+        return BatchResult(
+            self.items,
+            requests=after["requests"] - before.get("requests", 0),
+            rate_limited=after["429"] - before.get("429", 0),
+            wall_seconds=time.monotonic() - start,
+            stats={
+                "estimate_seconds": round(self.estimate.value, 3),
+                "retries": after["retries"] - before.get("retries", 0),
+            },
+        )
 
 
 class _Recorder:
     """Writes a batch's progress to a ``ManifestStore`` (or nowhere) and restores it on a re-run."""
 
-    def __init__(self, store: "ManifestStore | None", kind: str, key_prefix: str | None,
-                 source_of: Callable[[BatchItem], str | None], parse: Callable[[dict[str, Any]], Any]) -> None:
+    def __init__(
+        self,
+        store: ManifestStore | None,
+        kind: str,
+        key_prefix: str | None,
+        source_of: Callable[[BatchItem], str | None],
+        parse: Callable[[dict[str, Any]], Any],
+    ) -> None:
         self.store, self.kind, self.key_prefix, self.source_of, self.parse = store, kind, key_prefix, source_of, parse
 
     def restore(self, items: list[BatchItem]) -> None:
@@ -353,13 +384,19 @@ class _Recorder:
             if row["status"] in ("completed", "failed") and row["result"]:
                 item.status, item.result = row["status"], self.parse(json.loads(row["result"]))
                 item.finished_at = time.monotonic()
-            elif item.job_id:                   # accepted before: re-attach, whatever went wrong after
+            elif item.job_id:  # accepted before: re-attach, whatever went wrong after
                 item.status = "created"
 
     def intend(self, item: BatchItem) -> None:
         if self.store is not None:
-            self.store.intend(self.kind, item.idempotency_key, item.request, source_content_id=self.source_of(item),
-                              external_id=item.external_id, key_prefix=self.key_prefix)
+            self.store.intend(
+                self.kind,
+                item.idempotency_key,
+                item.request,
+                source_content_id=self.source_of(item),
+                external_id=item.external_id,
+                key_prefix=self.key_prefix,
+            )
 
     def accepted(self, item: BatchItem, classroom_id: str | None = None) -> None:
         if self.store is not None:
@@ -385,11 +422,17 @@ def _items(requests: Iterable[Any], key_of: Callable[[dict[str, Any], str | None
     return items
 
 
-async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] | Sequence[Any], *,
-                         store: "ManifestStore | None" = None, concurrency: int = 16,
-                         on_update: Callable[[BatchItem], Any] | None = None,
-                         receiver: "WebhookReceiver | None" = None, version: str | None = None,
-                         estimate: float | None = None) -> BatchResult:
+async def run_expansions(
+    client: AsyncContentClient,
+    requests: Iterable[Any] | Sequence[Any],
+    *,
+    store: ManifestStore | None = None,
+    concurrency: int = 16,
+    on_update: Callable[[BatchItem], Any] | None = None,
+    receiver: WebhookReceiver | None = None,
+    version: str | None = None,
+    estimate: float | None = None,
+) -> BatchResult:
     """Create, wait on and fetch the results of many expansions; returns a :class:`BatchResult`.
 
     ``requests`` holds expansion bodies (dicts or models), or ``(external_id, body)`` pairs.
@@ -403,8 +446,13 @@ async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] |
 
     exp = client.expansions
     items = _items(requests, lambda body, ext: exp.idempotency_key(body, external_id=ext, version=version))
-    rec = _Recorder(store, "expansion", client.key_prefix,
-                    lambda item: item.external_id or exp.source_id(item.request), ExpansionResult.model_validate)
+    rec = _Recorder(
+        store,
+        "expansion",
+        client.key_prefix,
+        lambda item: item.external_id or exp.source_id(item.request),
+        ExpansionResult.model_validate,
+    )
     rec.restore(items)
 
     async def create(item: BatchItem) -> bool:
@@ -428,15 +476,30 @@ async def run_expansions(client: "AsyncContentClient", requests: Iterable[Any] |
         return True
 
     lo = client.poll_interval[0]
-    return await _Batch(items, create=create, check=check, http=client.http, estimate=estimate or lo,
-                        floor=lo / 10, concurrency=concurrency, on_update=on_update, receiver=receiver,
-                        record_error=rec.finished).run()
+    return await _Batch(
+        items,
+        create=create,
+        check=check,
+        http=client.http,
+        estimate=estimate or lo,
+        floor=lo / 10,
+        concurrency=concurrency,
+        on_update=on_update,
+        receiver=receiver,
+        record_error=rec.finished,
+    ).run()
 
 
-async def run_courses(client: "AsyncPlatformClient", requests: Iterable[Any], *,
-                      store: "ManifestStore | None" = None, concurrency: int = 16,
-                      on_update: Callable[[BatchItem], Any] | None = None, version: str | None = None,
-                      estimate: float | None = None) -> BatchResult:
+async def run_courses(
+    client: AsyncPlatformClient,
+    requests: Iterable[Any],
+    *,
+    store: ManifestStore | None = None,
+    concurrency: int = 16,
+    on_update: Callable[[BatchItem], Any] | None = None,
+    version: str | None = None,
+    estimate: float | None = None,
+) -> BatchResult:
     """Generate many Platform courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says.
 
     With a ``store`` the batch resumes as ``run_expansions`` does.
@@ -445,10 +508,15 @@ async def run_courses(client: "AsyncPlatformClient", requests: Iterable[Any], *,
     from .models import CourseRequest
 
     courses = client.courses
-    items = _items(requests, lambda body, ext: idempotency.derive("platform-course", {**body, "mode": "async"},
-                                                                  external_id=ext, version=version))
-    rec = _Recorder(store, "platform-course", client.key_prefix, lambda item: item.external_id,
-                    CourseRequest.model_validate)
+    items = _items(
+        requests,
+        lambda body, ext: idempotency.derive(
+            "platform-course", {**body, "mode": "async"}, external_id=ext, version=version
+        ),
+    )
+    rec = _Recorder(
+        store, "platform-course", client.key_prefix, lambda item: item.external_id, CourseRequest.model_validate
+    )
     rec.restore(items)
 
     async def create(item: BatchItem) -> None:
@@ -470,9 +538,17 @@ async def run_courses(client: "AsyncPlatformClient", requests: Iterable[Any], *,
         return True
 
     lo = client.poll_interval[0]
-    return await _Batch(items, create=create, check=check, http=client.http, estimate=estimate or lo,
-                        floor=lo / 10, concurrency=concurrency, on_update=on_update,
-                        record_error=rec.finished).run()
+    return await _Batch(
+        items,
+        create=create,
+        check=check,
+        http=client.http,
+        estimate=estimate or lo,
+        floor=lo / 10,
+        concurrency=concurrency,
+        on_update=on_update,
+        record_error=rec.finished,
+    ).run()
 
 
 def _finish_course(item: BatchItem, course: Any) -> None:
@@ -480,15 +556,21 @@ def _finish_course(item: BatchItem, course: Any) -> None:
     item.status = "failed" if course.status in FAILED else "completed"
 
 
-async def run_modules(client: "AsyncPlatformClient", requests: Iterable[Any], *, concurrency: int = 16,
-                      on_update: Callable[[BatchItem], Any] | None = None,
-                      version: str | None = None) -> BatchResult:
+async def run_modules(
+    client: AsyncPlatformClient,
+    requests: Iterable[Any],
+    *,
+    concurrency: int = 16,
+    on_update: Callable[[BatchItem], Any] | None = None,
+    version: str | None = None,
+) -> BatchResult:
     """Generate many Platform modules (each is synchronous: one request per module)."""
     from . import idempotency
 
     modules = client.modules
-    items = _items(requests, lambda body, ext: idempotency.derive("platform-module", body, external_id=ext,
-                                                                  version=version))
+    items = _items(
+        requests, lambda body, ext: idempotency.derive("platform-module", body, external_id=ext, version=version)
+    )
 
     async def create(item: BatchItem) -> None:
         module = await modules.create(data=item.request, idempotency_key=item.idempotency_key)
@@ -496,8 +578,16 @@ async def run_modules(client: "AsyncPlatformClient", requests: Iterable[Any], *,
         item.finished_at = item.created_at
         item.status = "failed" if module.status == "failed" else "completed"
 
-    async def never(item: BatchItem) -> bool:   # modules finish in the create
+    async def never(item: BatchItem) -> bool:  # modules finish in the create
         return True
 
-    return await _Batch(items, create=create, check=never, http=client.http, estimate=0.0, floor=0.0,
-                        concurrency=concurrency, on_update=on_update).run()
+    return await _Batch(
+        items,
+        create=create,
+        check=never,
+        http=client.http,
+        estimate=0.0,
+        floor=0.0,
+        concurrency=concurrency,
+        on_update=on_update,
+    ).run()

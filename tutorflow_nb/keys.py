@@ -18,7 +18,7 @@ import re
 import threading
 from typing import Any, Literal
 
-__all__ = ["ApiKey", "redact", "key_prefix", "RedactingFilter", "PREFIXES"]
+__all__ = ["PREFIXES", "ApiKey", "RedactingFilter", "key_prefix", "redact"]
 
 Surface = Literal["content", "platform"]
 PREFIXES: dict[str, str] = {"content": "tf_content_", "platform": "tf_platform_"}
@@ -50,7 +50,7 @@ def redact(text: str) -> str:
 class ApiKey:
     """A TutorFlow API key. ``str()``, ``repr()`` and f-strings show the prefix only."""
 
-    __slots__ = ("_secret", "surface", "prefix")
+    __slots__ = ("_secret", "prefix", "surface")
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
@@ -64,10 +64,14 @@ class ApiKey:
         found = next((s for s, p in PREFIXES.items() if secret.startswith(p)), None)
         if surface is not None and found != surface:
             other = "platform" if surface == "content" else "content"
-            hint = (f"this is a {PREFIXES[other]} key: the {other} surface's; the surfaces never mix"
-                    if found == other else f"TutorFlow {surface} keys start with {PREFIXES[surface]}")
-            raise ValueError(f"expected a {PREFIXES[surface]} key for /v1/{surface}/**, got {key_prefix(secret)}…: "
-                             f"{hint}")
+            hint = (
+                f"this is a {PREFIXES[other]} key: the {other} surface's; the surfaces never mix"
+                if found == other
+                else f"TutorFlow {surface} keys start with {PREFIXES[surface]}"
+            )
+            raise ValueError(
+                f"expected a {PREFIXES[surface]} key for /v1/{surface}/**, got {key_prefix(secret)}…: {hint}"
+            )
         self._secret = secret
         self.surface: Surface | None = found  # type: ignore[assignment]
         self.prefix = key_prefix(secret)

@@ -18,14 +18,15 @@ from .http import HttpSession, RetryPolicy
 from .keys import ApiKey
 from .models import CanonicalCourse, CourseRequest, EditToken, PlatformLesson, PlatformModule
 
-__all__ = ["AsyncPlatformClient", "Courses", "CourseEditor", "Modules"]
+__all__ = ["AsyncPlatformClient", "CourseEditor", "Courses", "Modules"]
 
 COURSES = "/v1/platform/courses"
 MODULES = "/v1/platform/modules"
 
 
-def _create_key(kind: str, body: dict[str, Any], idempotency_key: str | None, external_id: str | None,
-                version: str | None) -> str:
+def _create_key(
+    kind: str, body: dict[str, Any], idempotency_key: str | None, external_id: str | None, version: str | None
+) -> str:
     """The create's Idempotency-Key: given, or in the body, or derived; always sent as the header only."""
     in_body = body.pop("idempotencyKey", None)
     return idempotency_key or in_body or idempotency.derive(kind, body, external_id=external_id, version=version)
@@ -71,13 +72,15 @@ class CourseEditor:
 
     async def generate(self, lesson_id: str, data: Any = None, **fields: Any) -> AsyncIterator[tuple[str, Any]]:
         """Stream a lesson's generation as (event, data); nothing is saved until you PATCH it."""
-        async for event in self._http.stream_events("POST", f"{self._base}/lessons/by-id/{lesson_id}/generate",
-                                                     json=to_body(data, **fields)):
+        async for event in self._http.stream_events(
+            "POST", f"{self._base}/lessons/by-id/{lesson_id}/generate", json=to_body(data, **fields)
+        ):
             yield event
 
     async def add_lesson(self, title: str, type: str, **fields: Any) -> PlatformLesson:
-        return PlatformLesson.model_validate(await self._call("POST", "/lessons", to_body(title=title, type=type,
-                                                                                          **fields)))
+        return PlatformLesson.model_validate(
+            await self._call("POST", "/lessons", to_body(title=title, type=type, **fields))
+        )
 
     async def update_course(self, **fields: Any) -> dict[str, Any]:
         return await self._call("PATCH", "", to_body(**fields))  # type: ignore[no-any-return]
@@ -93,13 +96,22 @@ class CourseEditor:
 class Courses:
     __sync_group__ = True
 
-    def __init__(self, client: "AsyncPlatformClient") -> None:
+    def __init__(self, client: AsyncPlatformClient) -> None:
         self._client = client
         self._http = client.http
 
-    async def create(self, prompt: str | None = None, *, data: Any = None, lesson_count: int | None = None,
-                     mode: str | None = None, idempotency_key: str | None = None, external_id: str | None = None,
-                     version: str | None = None, **fields: Any) -> CourseRequest:
+    async def create(
+        self,
+        prompt: str | None = None,
+        *,
+        data: Any = None,
+        lesson_count: int | None = None,
+        mode: str | None = None,
+        idempotency_key: str | None = None,
+        external_id: str | None = None,
+        version: str | None = None,
+        **fields: Any,
+    ) -> CourseRequest:
         """Generate a course (billed per generated lesson: ``price_snapshot``). ``mode="async"`` answers PENDING."""
         body = to_body(data, prompt=prompt, lesson_count=lesson_count, mode=mode, **fields)
         key = _create_key("platform-course", body, idempotency_key, external_id, version)
@@ -111,13 +123,19 @@ class Courses:
     async def list(self) -> list[CourseRequest]:
         return [CourseRequest.model_validate(c) for c in await self._http.paginate(COURSES)]
 
-    async def wait(self, request_id: str, *, timeout: float = 900.0,
-                   on_status: Callable[[CourseRequest], Any] | None = None) -> CourseRequest:
+    async def wait(
+        self, request_id: str, *, timeout: float = 900.0, on_status: Callable[[CourseRequest], Any] | None = None
+    ) -> CourseRequest:
         """Poll (every ``pollAfterMs``) until ``isTerminal``; FAILED raises :class:`JobFailedError`."""
         from .jobs import wait_for
 
-        return await wait_for(lambda: self.get(request_id), timeout=timeout, on_status=on_status,
-                              interval=self._client.poll_interval, what=f"course request {request_id}")
+        return await wait_for(
+            lambda: self.get(request_id),
+            timeout=timeout,
+            on_status=on_status,
+            interval=self._client.poll_interval,
+            what=f"course request {request_id}",
+        )
 
     async def run_batch(self, requests: Any, **options: Any) -> Any:
         from .jobs import run_courses
@@ -136,20 +154,29 @@ class Courses:
         """The editor of a course, from its edit token or a course whose ``preview_url`` holds one."""
         token = course_or_token.edit_token if isinstance(course_or_token, CourseRequest) else course_or_token
         if not token:
-            raise ValueError("this course has no edit token yet: wait until it is COMPLETED, or mint one with "
-                             "courses.edit_token(id)")
+            raise ValueError(
+                "this course has no edit token yet: wait until it is COMPLETED, or mint one with courses.edit_token(id)"
+            )
         return CourseEditor(self._http, token)
 
 
 class Modules:
     __sync_group__ = True
 
-    def __init__(self, client: "AsyncPlatformClient") -> None:
+    def __init__(self, client: AsyncPlatformClient) -> None:
         self._http = client.http
 
-    async def create(self, prompt: str | None = None, *, data: Any = None, topic: str | None = None,
-                     idempotency_key: str | None = None, external_id: str | None = None, version: str | None = None,
-                     **fields: Any) -> PlatformModule:
+    async def create(
+        self,
+        prompt: str | None = None,
+        *,
+        data: Any = None,
+        topic: str | None = None,
+        idempotency_key: str | None = None,
+        external_id: str | None = None,
+        version: str | None = None,
+        **fields: Any,
+    ) -> PlatformModule:
         """Generate one standalone lesson (billed as one lesson)."""
         body = to_body(data, prompt=prompt, topic=topic, **fields)
         key = _create_key("platform-module", body, idempotency_key, external_id, version)
@@ -162,8 +189,9 @@ class Modules:
         return [PlatformModule.model_validate(m) for m in await self._http.paginate(MODULES)]
 
     async def update(self, module_id: str, data: Any = None, **fields: Any) -> PlatformModule:
-        return PlatformModule.model_validate(await self._http.request("PATCH", f"{MODULES}/{module_id}",
-                                                                      json=to_body(data, **fields)))
+        return PlatformModule.model_validate(
+            await self._http.request("PATCH", f"{MODULES}/{module_id}", json=to_body(data, **fields))
+        )
 
     async def delete(self, module_id: str) -> PlatformModule:
         """Soft delete: the answer carries ``deleted_at``."""
@@ -176,12 +204,26 @@ class Modules:
 class AsyncPlatformClient:
     """The Agent Platform with a ``tf_platform_`` key."""
 
-    def __init__(self, base_url: str | None = None, api_key: str | ApiKey | None = None, *, timeout: float = 30.0,
-                 retry: RetryPolicy | None = None, rate_limit_per_minute: int | None = None,
-                 poll_interval: tuple[float, float] = (2.0, 5.0),
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.http = HttpSession.keyed("platform", base_url, api_key, timeout=timeout, retry=retry,
-                                      rate_limit_per_minute=rate_limit_per_minute, transport=transport)
+    def __init__(
+        self,
+        base_url: str | None = None,
+        api_key: str | ApiKey | None = None,
+        *,
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        rate_limit_per_minute: int | None = None,
+        poll_interval: tuple[float, float] = (2.0, 5.0),
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.http = HttpSession.keyed(
+            "platform",
+            base_url,
+            api_key,
+            timeout=timeout,
+            retry=retry,
+            rate_limit_per_minute=rate_limit_per_minute,
+            transport=transport,
+        )
         self.poll_interval = poll_interval
         self.courses = Courses(self)
         self.modules = Modules(self)
@@ -200,7 +242,7 @@ class AsyncPlatformClient:
     async def aclose(self) -> None:
         await self.http.aclose()
 
-    async def __aenter__(self) -> "AsyncPlatformClient":
+    async def __aenter__(self) -> AsyncPlatformClient:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:

@@ -25,8 +25,16 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["Catalog", "CatalogEntry", "Estimate", "estimate", "reconcile", "DEFAULT_CATALOG", "EXPANSION_METERS",
-           "history_from"]
+__all__ = [
+    "DEFAULT_CATALOG",
+    "EXPANSION_METERS",
+    "Catalog",
+    "CatalogEntry",
+    "Estimate",
+    "estimate",
+    "history_from",
+    "reconcile",
+]
 
 SOURCE = "platform_pricing_catalog_v2"
 EXPANSION_METERS = ("interactive_module", "summary_video", "expanded_quiz")
@@ -52,25 +60,31 @@ class Catalog:
     entries: Mapping[str, CatalogEntry]
 
     @classmethod
-    def default(cls) -> "Catalog":
+    def default(cls) -> Catalog:
         return DEFAULT_CATALOG
 
     @classmethod
-    def from_api(cls, platform: Any) -> "Catalog":
+    def from_api(cls, platform: Any) -> Catalog:
         """The catalog from ``GET /v1/platform/pricing/catalog`` (a platform client, sync or async twin)."""
         data = platform.pricing_catalog()
         return cls.from_wire(data)
 
     @classmethod
-    def from_wire(cls, data: Mapping[str, Any]) -> "Catalog":
+    def from_wire(cls, data: Mapping[str, Any]) -> Catalog:
         entries = {}
         for e in data.get("entries", []):
-            entries[e["catalogKey"]] = CatalogEntry(e["catalogKey"], e["category"], Decimal(str(e["unitPrice"])),
-                                                    e.get("unit", "lesson"), e.get("tier", "default"),
-                                                    e.get("currency", "USD"), data.get("source", SOURCE))
+            entries[e["catalogKey"]] = CatalogEntry(
+                e["catalogKey"],
+                e["category"],
+                Decimal(str(e["unitPrice"])),
+                e.get("unit", "lesson"),
+                e.get("tier", "default"),
+                e.get("currency", "USD"),
+                data.get("source", SOURCE),
+            )
         return cls(entries)
 
-    def with_prices(self, prices: Mapping[str, Any]) -> "Catalog":
+    def with_prices(self, prices: Mapping[str, Any]) -> Catalog:
         """A copy with prices set or overridden, e.g. ``{"expansion.summary_video": "0.10"}``."""
         entries = dict(self.entries)
         for key, price in prices.items():
@@ -80,18 +94,21 @@ class Catalog:
             old = entries.get(key)
             category = key.split(".", 1)[0]
             unit = "output" if category == "expansion" else "lesson"
-            entries[key] = CatalogEntry(key, category, value, old.unit if old else unit, "default", "USD",
-                                        old.source if old else "user")
+            entries[key] = CatalogEntry(
+                key, category, value, old.unit if old else unit, "default", "USD", old.source if old else "user"
+            )
         return Catalog(entries)
 
     def price(self, key: str) -> CatalogEntry | None:
         return self.entries.get(key)
 
 
-DEFAULT_CATALOG = Catalog({
-    "course.default": CatalogEntry("course.default", "course", Decimal("0.05")),
-    "module.default": CatalogEntry("module.default", "module", Decimal("0.05")),
-})
+DEFAULT_CATALOG = Catalog(
+    {
+        "course.default": CatalogEntry("course.default", "course", Decimal("0.05")),
+        "module.default": CatalogEntry("module.default", "module", Decimal("0.05")),
+    }
+)
 
 
 def _lesson_count(value: Any, where: str) -> int:
@@ -104,8 +121,10 @@ def _lesson_count(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{where}: lessonCount must be a whole number from 1 to {MAX_LESSONS}, got {value!r}")
     if not 1 <= value <= MAX_LESSONS:
-        raise ValueError(f"{where}: lessonCount must be between 1 and {MAX_LESSONS} (the hard cap), got {value}; "
-                         "split a longer course into several")
+        raise ValueError(
+            f"{where}: lessonCount must be between 1 and {MAX_LESSONS} (the hard cap), got {value}; "
+            "split a longer course into several"
+        )
     return value
 
 
@@ -117,7 +136,7 @@ def history_from(pairs: Any) -> list[tuple[int, int]]:
         return [(int(r), int(g)) for r, g in zip(frame["requested_lessons"], frame["generated_lessons"])]
     out = []
     for p in pairs or []:
-        if hasattr(p, "request") and hasattr(p, "result"):          # a jobs.BatchItem of a course
+        if hasattr(p, "request") and hasattr(p, "result"):  # a jobs.BatchItem of a course
             if p.result is None or getattr(p.result, "lesson_count", None) is None:
                 continue
             out.append((int(p.request.get("lessonCount", DEFAULT_LESSONS)), int(p.result.lesson_count)))
@@ -149,8 +168,14 @@ class Estimate:
         return head + "</p>" + self.frame.to_html(index=False)
 
 
-def estimate(courses: Iterable[Any] | int = (), modules: int = 0, *, expansions: Sequence[Any] | int = (),
-             catalog: Catalog | None = None, history: Any = None) -> Estimate:
+def estimate(
+    courses: Iterable[Any] | int = (),
+    modules: int = 0,
+    *,
+    expansions: Sequence[Any] | int = (),
+    catalog: Catalog | None = None,
+    history: Any = None,
+) -> Estimate:
     """Estimate a plan: ``courses`` (requested lesson counts, dicts with ``lessonCount``, or a
     number of default 5-lesson courses), ``modules`` (how many), ``expansions`` (requests, or how
     many, each with its requested outputs; unpriced unless the catalog has ``expansion.*``).
@@ -175,15 +200,23 @@ def estimate(courses: Iterable[Any] | int = (), modules: int = 0, *, expansions:
         if entry is None:
             unpriced.append(key) if key not in unpriced else None
         price = entry.unit_price if entry else None
-        rows.append({
-            "plan_id": plan_id, "category": category, "catalog_key": key, "unit": entry.unit if entry else None,
-            "unit_price": price, "units": units,
-            "amount_usd": price * units if price is not None else None,
-            "low_usd": price * low_units if price is not None else None,
-            "high_usd": price * high_units if price is not None else None,
-            "low_units": low_units, "high_units": high_units, "priced": entry is not None,
-            "source": entry.source if entry else None,
-        })
+        rows.append(
+            {
+                "plan_id": plan_id,
+                "category": category,
+                "catalog_key": key,
+                "unit": entry.unit if entry else None,
+                "unit_price": price,
+                "units": units,
+                "amount_usd": price * units if price is not None else None,
+                "low_usd": price * low_units if price is not None else None,
+                "high_usd": price * high_units if price is not None else None,
+                "low_units": low_units,
+                "high_units": high_units,
+                "priced": entry is not None,
+                "source": entry.source if entry else None,
+            }
+        )
 
     for i, n in enumerate(counts):
         low = min(MAX_LESSONS, max(1, math.floor(n * lo_ratio)))
@@ -191,16 +224,32 @@ def estimate(courses: Iterable[Any] | int = (), modules: int = 0, *, expansions:
         add(f"course-{i + 1}", "course.default", "course", n, low, high)
     for i in range(modules):
         add(f"module-{i + 1}", "module.default", "module", 1, 1, 1)
-    exp_list = [{"requestedOutputs": list(EXPANSION_METERS)}] * expansions if isinstance(expansions, int) \
-        else list(expansions)
+    exp_list = (
+        [{"requestedOutputs": list(EXPANSION_METERS)}] * expansions if isinstance(expansions, int) else list(expansions)
+    )
     for i, req in enumerate(exp_list):
         outs = (req.get("requestedOutputs") if isinstance(req, Mapping) else None) or list(EXPANSION_METERS)
         for out in outs:
             add(f"expansion-{i + 1}", f"expansion.{out}", "expansion", 1, 1, 1)
 
-    frame = pd.DataFrame(rows, columns=["plan_id", "category", "catalog_key", "unit", "unit_price", "units",
-                                        "amount_usd", "low_usd", "high_usd", "low_units", "high_units", "priced",
-                                        "source"])
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "plan_id",
+            "category",
+            "catalog_key",
+            "unit",
+            "unit_price",
+            "units",
+            "amount_usd",
+            "low_usd",
+            "high_usd",
+            "low_units",
+            "high_units",
+            "priced",
+            "source",
+        ],
+    )
     for col in ("units", "low_units", "high_units"):
         frame[col] = frame[col].astype("Int64")
     frame["category"] = frame["category"].astype("category")
@@ -243,18 +292,36 @@ def reconcile(est: Estimate, snapshots: Any) -> pd.DataFrame:
                 why = f"{est_units - bill_units} fewer lesson(s) generated than requested"
             else:
                 why = "as estimated"
-            rows.append({"plan_id": p["plan_id"] if p else None, "request_id": b["request_id"] if b else None,
-                         "category": category, "estimated_units": est_units, "billed_units": bill_units,
-                         "estimated_usd": est_usd, "billed_usd": bill_usd, "difference_usd": bill_usd - est_usd,
-                         "explanation": why})
+            rows.append(
+                {
+                    "plan_id": p["plan_id"] if p else None,
+                    "request_id": b["request_id"] if b else None,
+                    "category": category,
+                    "estimated_units": est_units,
+                    "billed_units": bill_units,
+                    "estimated_usd": est_usd,
+                    "billed_usd": bill_usd,
+                    "difference_usd": bill_usd - est_usd,
+                    "explanation": why,
+                }
+            )
     est_total = sum((r["estimated_usd"] for r in rows), Decimal("0.00"))
     bill_total = sum((r["billed_usd"] for r in rows), Decimal("0.00"))
-    rows.append({"plan_id": "total", "request_id": None, "category": None,
-                 "estimated_units": sum(r["estimated_units"] for r in rows),
-                 "billed_units": sum(r["billed_units"] for r in rows), "estimated_usd": est_total,
-                 "billed_usd": bill_total, "difference_usd": bill_total - est_total,
-                 "explanation": "as estimated" if bill_total == est_total else
-                 f"billed ${bill_total - est_total:+} against the estimate"})
+    rows.append(
+        {
+            "plan_id": "total",
+            "request_id": None,
+            "category": None,
+            "estimated_units": sum(r["estimated_units"] for r in rows),
+            "billed_units": sum(r["billed_units"] for r in rows),
+            "estimated_usd": est_total,
+            "billed_usd": bill_total,
+            "difference_usd": bill_total - est_total,
+            "explanation": "as estimated"
+            if bill_total == est_total
+            else f"billed ${bill_total - est_total:+} against the estimate",
+        }
+    )
     frame = pd.DataFrame(rows)
     for col in ("estimated_units", "billed_units"):
         frame[col] = frame[col].astype("Int64")

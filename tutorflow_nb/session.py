@@ -1,8 +1,8 @@
 """``connect()``: one call from a notebook to working clients, against TutorFlow or the mock.
 
-    >>> import tutorflow_nb as tf
-    >>> s = tf.connect()          # doctest: +SKIP
-    tutorflow_nb: TUTORFLOW_API_BASE_URL is not set, so this session uses the bundled mock at http://127.0.0.1:…
+>>> import tutorflow_nb as tf
+>>> s = tf.connect()          # doctest: +SKIP
+tutorflow_nb: TUTORFLOW_API_BASE_URL is not set, so this session uses the bundled mock at http://127.0.0.1:…
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 from .config import Settings
 
-__all__ = ["Session", "connect", "DEFAULT_MOCK_SPEED"]
+__all__ = ["DEFAULT_MOCK_SPEED", "Session", "connect"]
 
 DEFAULT_MOCK_SPEED = 10.0
 """The bundled mock's clock speed: a job takes about a second of wall time."""
@@ -54,7 +54,7 @@ class Session:
         if self.mock is not None:
             self.mock.stop()
 
-    def __enter__(self) -> "Session":
+    def __enter__(self) -> Session:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -65,9 +65,16 @@ def _scaled(speed: float) -> tuple[float, float]:
     return (2.0 / speed, 5.0 / speed)
 
 
-def connect(base_url: str | None = None, *, content_key: str | None = None, platform_key: str | None = None,
-            admin_cookies: str | Path | None = None, classroom_id: str | None = None,
-            mock_speed: float = DEFAULT_MOCK_SPEED, quiet: bool = False) -> Session:
+def connect(
+    base_url: str | None = None,
+    *,
+    content_key: str | None = None,
+    platform_key: str | None = None,
+    admin_cookies: str | Path | None = None,
+    classroom_id: str | None = None,
+    mock_speed: float = DEFAULT_MOCK_SPEED,
+    quiet: bool = False,
+) -> Session:
     """Clients for TutorFlow, configured from the arguments or the documented environment variables.
 
     With no ``base_url`` and no ``TUTORFLOW_API_BASE_URL``, start the bundled mock on a free
@@ -90,14 +97,16 @@ def connect(base_url: str | None = None, *, content_key: str | None = None, plat
         session.platform = PlatformClient(base_url, platform_key)
     if cookies:
         session.admin = AdminClient(base_url, cookies=cookies)
-    if os.environ.get("TUTORFLOW_MOCK") == "1":          # set by `tutorflow-nb lab` for the mock it started
+    if os.environ.get("TUTORFLOW_MOCK") == "1":  # set by `tutorflow-nb lab` for the mock it started
         from .mock.control import MockControl
 
         session.control = MockControl(session.base_url)
     if not quiet:
         have = [name for name in ("content", "platform", "admin") if getattr(session, name) is not None]
-        print(f"tutorflow_nb: connected to {session.base_url} ({', '.join(have) or 'no credentials'})",
-              file=sys.stderr if not have else sys.stdout)
+        print(
+            f"tutorflow_nb: connected to {session.base_url} ({', '.join(have) or 'no credentials'})",
+            file=sys.stderr if not have else sys.stdout,
+        )
     return session
 
 
@@ -119,7 +128,9 @@ def _connect_mock(speed: float, quiet: bool) -> Session:
     platform = PlatformClient(server.base_url, demo.platform_key, poll_interval=poll)
     session = Session(server.base_url, content, platform, admin, classroom.id, org.id, server, server.control)
     if not quiet:
-        print(f"tutorflow_nb: TUTORFLOW_API_BASE_URL is not set, so this session uses the bundled mock at "
-              f"{server.base_url} (x{speed:g} clock; organization '{org.name}', content key {content.key_prefix}…, "
-              f"classroom {classroom.id})")
+        print(
+            f"tutorflow_nb: TUTORFLOW_API_BASE_URL is not set, so this session uses the bundled mock at "
+            f"{server.base_url} (x{speed:g} clock; organization '{org.name}', content key {content.key_prefix}…, "
+            f"classroom {classroom.id})"
+        )
     return session

@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import time
 
-__all__ = ["sign", "verify", "SignatureError", "SIGNATURE_HEADER", "DELIVERY_HEADER", "EVENT_HEADER"]
+__all__ = ["DELIVERY_HEADER", "EVENT_HEADER", "SIGNATURE_HEADER", "SignatureError", "sign", "verify"]
 
 SIGNATURE_HEADER = "TutorFlow-Signature"
 DELIVERY_HEADER = "TutorFlow-Delivery"
@@ -39,8 +39,7 @@ def sign(body: bytes, secret: str, *, timestamp: int | None = None) -> str:
     return f"t={ts},v1={_digest(body, secret, ts)}"
 
 
-def verify(body: bytes, header: str | None, secret: str, *, tolerance: float = 300.0,
-           now: float | None = None) -> int:
+def verify(body: bytes, header: str | None, secret: str, *, tolerance: float = 300.0, now: float | None = None) -> int:
     """Check a delivery; returns its timestamp, or raises :class:`SignatureError`."""
     if not header:
         raise SignatureError(f"missing {SIGNATURE_HEADER} header")

@@ -19,20 +19,38 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import (AuthenticationError, BadRequestError, ConflictError, NotFoundError, PermissionDeniedError,
-                     TutorFlowError)
+from .errors import (
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    TutorFlowError,
+)
 from .http import RetryPolicy
 from .keys import ApiKey
 
-__all__ = ["run_smoke", "SmokeReport", "Check"]
+__all__ = ["Check", "SmokeReport", "run_smoke"]
 
 KINDS = ("modules", "courses", "videos", "slides", "tests")
 PILOT = {
     "requestedOutputs": ["interactive_module"],
-    "payload": {"category": {"id": "smoke-test", "title": "Smoke test"}, "language": "en",
-                "level": {"id": "pilot", "title": "Pilot", "lessons": [
-                    {"id": "pilot-1", "type": "vocabulary", "title": "Pilot lesson",
-                     "items": [{"term": "hello", "meaning": "a greeting"}]}]}},
+    "payload": {
+        "category": {"id": "smoke-test", "title": "Smoke test"},
+        "language": "en",
+        "level": {
+            "id": "pilot",
+            "title": "Pilot",
+            "lessons": [
+                {
+                    "id": "pilot-1",
+                    "type": "vocabulary",
+                    "title": "Pilot lesson",
+                    "items": [{"term": "hello", "meaning": "a greeting"}],
+                }
+            ],
+        },
+    },
 }
 
 
@@ -76,7 +94,7 @@ class _Run:
     pilot: bool = False
     not_retried: bool = False
     handled: dict[int, str] = field(default_factory=dict)
-    created: dict[str, tuple[str, str]] = field(default_factory=dict)   # label -> (kind, id), until deleted
+    created: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (kind, id), until deleted
     texts: list[str] = field(default_factory=list)
 
 
@@ -87,7 +105,7 @@ def _expect(run: _Run, status: int, errors: type[Exception] | tuple[type[Excepti
     except errors as exc:
         run.texts.append(str(exc))
         run.handled[status] = ""
-    except Exception as exc:  # noqa: BLE001 - any other outcome is the finding
+    except Exception as exc:
         run.handled[status] = f"{type(exc).__name__}: {exc}"
 
 
@@ -113,8 +131,11 @@ def _crud(client: Any, room: str, run_id: str, run: _Run, step: Any) -> None:
             except NotFoundError:
                 gone = True
             ok = got.id == made.id and (updated.title or "").endswith("updated") and gone
-            step(Check(f"{kind}: create, get, update, delete", ok, f"id {made.id}, delete answered "
-                                                                    f"{deleted.status_code}"))
+            step(
+                Check(
+                    f"{kind}: create, get, update, delete", ok, f"id {made.id}, delete answered {deleted.status_code}"
+                )
+            )
             run.crud &= ok
         except TutorFlowError as exc:
             step(Check(f"{kind}: create, get, update, delete", False, str(exc)))
@@ -132,18 +153,27 @@ def _errors(client: Any, base_url: str, room: str, run_id: str, run: _Run) -> No
     with ContentClient(base_url, "tf_content_" + "0" * 32, retry=RetryPolicy(0)) as stranger:
         _expect(run, 401, AuthenticationError, stranger.classrooms)
     wrong = HttpSession(base_url, surface="content", key=ApiKey("tf_platform_" + "0" * 32), retry=RetryPolicy(0))
-    try:     # a tf_platform_ key on /v1/content/** is refused (403, or 401 for a key TutorFlow does not know)
-        _expect(run, 403, (PermissionDeniedError, AuthenticationError),
-                lambda: run_sync(wrong.request("GET", "/v1/content/classrooms")))
+    try:  # a tf_platform_ key on /v1/content/** is refused (403, or 401 for a key TutorFlow does not know)
+        _expect(
+            run,
+            403,
+            (PermissionDeniedError, AuthenticationError),
+            lambda: run_sync(wrong.request("GET", "/v1/content/classrooms")),
+        )
     finally:
         run_sync(wrong.aclose())
-    _expect(run, 404, NotFoundError, lambda: client.modules.get("00000000-0000-4000-8000-000000000404",
-                                                                 classroom_id=room))
+    _expect(
+        run, 404, NotFoundError, lambda: client.modules.get("00000000-0000-4000-8000-000000000404", classroom_id=room)
+    )
     key = f"module:smoke-test-conflict:{run_id}"
     first = client.modules.create("Smoke conflict A", classroom_id=room, idempotency_key=key)
     run.created["conflict"] = ("modules", first.id)
-    _expect(run, 409, ConflictError, lambda: client.modules.create("Smoke conflict B", classroom_id=room,
-                                                                   idempotency_key=key))
+    _expect(
+        run,
+        409,
+        ConflictError,
+        lambda: client.modules.create("Smoke conflict B", classroom_id=room, idempotency_key=key),
+    )
     client.modules.delete(first.id, classroom_id=room)
     del run.created["conflict"]
     budget = client.http.budget
@@ -163,9 +193,15 @@ def _pilot(client: Any, room: str, run_id: str, run: _Run, step: Any) -> None:
         step(Check("pilot expansion", False, str(exc)))
 
 
-def run_smoke(base_url: str, content_key: str, *, admin_cookies: str | Path | dict[str, str] | None = None,
-              classroom_id: str | None = None, run_id: str | None = None,
-              poll_interval: tuple[float, float] = (2.0, 5.0)) -> SmokeReport:
+def run_smoke(
+    base_url: str,
+    content_key: str,
+    *,
+    admin_cookies: str | Path | dict[str, str] | None = None,
+    classroom_id: str | None = None,
+    run_id: str | None = None,
+    poll_interval: tuple[float, float] = (2.0, 5.0),
+) -> SmokeReport:
     """Run the runbook's smoke test; the report says what passed, per step and per checklist item."""
     from . import AdminClient, ContentClient
 
@@ -185,8 +221,13 @@ def run_smoke(base_url: str, content_key: str, *, admin_cookies: str | Path | di
             try:
                 with AdminClient(base_url, cookies=admin_cookies) as admin:
                     run.organizations = len(admin.organizations())
-                step(Check("GET /v1/content/organizations (admin session)", run.organizations > 0,
-                           f"{run.organizations} organization(s)"))
+                step(
+                    Check(
+                        "GET /v1/content/organizations (admin session)",
+                        run.organizations > 0,
+                        f"{run.organizations} organization(s)",
+                    )
+                )
             except (TutorFlowError, ValueError) as exc:
                 step(Check("GET /v1/content/organizations (admin session)", False, str(exc)))
         run.classrooms = [r.id for r in client.classrooms()]
@@ -197,7 +238,7 @@ def run_smoke(base_url: str, content_key: str, *, admin_cookies: str | Path | di
         _crud(client, room, run_id, run, step)
         _errors(client, base_url, room, run_id, run)
         _pilot(client, room, run_id, run, step)
-    except Exception as exc:  # noqa: BLE001 - a smoke test reports, it does not crash
+    except Exception as exc:
         step(Check("smoke test ran to the end", False, f"{type(exc).__name__}: {exc}"))
         run.texts.append("".join(traceback.format_exception(exc)))
     finally:
@@ -214,25 +255,52 @@ def run_smoke(base_url: str, content_key: str, *, admin_cookies: str | Path | di
     run.texts += [logs.getvalue(), str(report)]
     surfaces = {path.split("/")[2] for _, path, _ in history}
     check = report.checklist.append
-    check(Check("ids are discovered through the API",
-                bool(run.classrooms) and (admin_cookies is None or bool(run.organizations)),
-                "classrooms" + (" and organizations" if admin_cookies is not None else "")))
-    check(Check("only tf_content_ keys on /v1/content/**",
-                surfaces == {"content"} and ApiKey(content_key).surface == "content",
-                f"surfaces called: {sorted(surfaces)}"))
-    check(Check("create requests send stable idempotency keys", run.replays,
-                "a repeated create replayed the same resource" if run.replays else "a replay made a new resource"))
-    check(Check("TutorFlow ids are stored next to external ids", run.external_ids,
-                "metadata.externalId came back beside each id"))
-    expected = {400: "BadRequestError" + (", not retried" if run.not_retried else ", but it was RETRIED"),
-                401: "AuthenticationError", 403: "PermissionDeniedError (401 for a key TutorFlow does not know)",
-                404: "NotFoundError", 409: "ConflictError",
-                429: "paced by the key's budget; 429s retried after Retry-After"}
+    check(
+        Check(
+            "ids are discovered through the API",
+            bool(run.classrooms) and (admin_cookies is None or bool(run.organizations)),
+            "classrooms" + (" and organizations" if admin_cookies is not None else ""),
+        )
+    )
+    check(
+        Check(
+            "only tf_content_ keys on /v1/content/**",
+            surfaces == {"content"} and ApiKey(content_key).surface == "content",
+            f"surfaces called: {sorted(surfaces)}",
+        )
+    )
+    check(
+        Check(
+            "create requests send stable idempotency keys",
+            run.replays,
+            "a repeated create replayed the same resource" if run.replays else "a replay made a new resource",
+        )
+    )
+    check(
+        Check(
+            "TutorFlow ids are stored next to external ids",
+            run.external_ids,
+            "metadata.externalId came back beside each id",
+        )
+    )
+    expected = {
+        400: "BadRequestError" + (", not retried" if run.not_retried else ", but it was RETRIED"),
+        401: "AuthenticationError",
+        403: "PermissionDeniedError (401 for a key TutorFlow does not know)",
+        404: "NotFoundError",
+        409: "ConflictError",
+        429: "paced by the key's budget; 429s retried after Retry-After",
+    }
     for status, detail in expected.items():
         problem = run.handled.get(status, "not checked")
         check(Check(f"{status} handled", not problem and (status != 400 or run.not_retried), problem or detail))
-    check(Check("logs redact the full bearer token", not any(content_key in t for t in run.texts),
-                "only the key prefix appears"))
+    check(
+        Check(
+            "logs redact the full bearer token",
+            not any(content_key in t for t in run.texts),
+            "only the key prefix appears",
+        )
+    )
     check(Check("a small pilot payload completes before larger payloads", run.pilot))
     check(Check("everything created was cleaned up", run.crud and not report.leftovers))
     return report

@@ -98,7 +98,7 @@ class ManifestStore:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> "ManifestStore":
+    def __enter__(self) -> ManifestStore:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -108,52 +108,100 @@ class ManifestStore:
 
     def get(self, kind: str, idempotency_key: str) -> dict[str, Any] | None:
         with self._lock:
-            row = self._db.execute("SELECT * FROM items WHERE kind=? AND idempotency_key=?",
-                                   (kind, idempotency_key)).fetchone()
+            row = self._db.execute(
+                "SELECT * FROM items WHERE kind=? AND idempotency_key=?", (kind, idempotency_key)
+            ).fetchone()
             names = [d[0] for d in self._db.execute("SELECT * FROM items LIMIT 0").description]
         return dict(zip(names, row)) if row else None
 
-    def intend(self, kind: str, idempotency_key: str, request: dict[str, Any], *, source_content_id: str | None,
-               external_id: str | None, key_prefix: str | None) -> None:
+    def intend(
+        self,
+        kind: str,
+        idempotency_key: str,
+        request: dict[str, Any],
+        *,
+        source_content_id: str | None,
+        external_id: str | None,
+        key_prefix: str | None,
+    ) -> None:
         """Record an item before its create is sent (kept as it is if already there)."""
         now = time.time()
         with self._write() as db:
-            db.execute("INSERT INTO items (kind, idempotency_key, source_content_id, external_id, request, status, "
-                       "key_prefix, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) "
-                       "ON CONFLICT(kind, idempotency_key) DO NOTHING",
-                       (kind, idempotency_key, source_content_id, external_id,
-                        json.dumps(request, sort_keys=True), "pending", key_prefix, now, now))
+            db.execute(
+                "INSERT INTO items (kind, idempotency_key, source_content_id, external_id, request, status, "
+                "key_prefix, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(kind, idempotency_key) DO NOTHING",
+                (
+                    kind,
+                    idempotency_key,
+                    source_content_id,
+                    external_id,
+                    json.dumps(request, sort_keys=True),
+                    "pending",
+                    key_prefix,
+                    now,
+                    now,
+                ),
+            )
 
-    def accepted(self, kind: str, idempotency_key: str, job_id: str, status: str,
-                 classroom_id: str | None = None) -> None:
+    def accepted(
+        self, kind: str, idempotency_key: str, job_id: str, status: str, classroom_id: str | None = None
+    ) -> None:
         """The create answered: the job exists on the server."""
         with self._write() as db:
-            db.execute("UPDATE items SET job_id=?, status=CASE WHEN status IN ('completed','failed') THEN status "
-                       "ELSE ? END, classroom_id=COALESCE(?, classroom_id), updated_at=? "
-                       "WHERE kind=? AND idempotency_key=?",
-                       (job_id, status, classroom_id, time.time(), kind, idempotency_key))
+            db.execute(
+                "UPDATE items SET job_id=?, status=CASE WHEN status IN ('completed','failed') THEN status "
+                "ELSE ? END, classroom_id=COALESCE(?, classroom_id), updated_at=? "
+                "WHERE kind=? AND idempotency_key=?",
+                (job_id, status, classroom_id, time.time(), kind, idempotency_key),
+            )
 
-    def finished(self, kind: str, idempotency_key: str, status: str, result: dict[str, Any] | None,
-                 error: str | None = None) -> None:
+    def finished(
+        self, kind: str, idempotency_key: str, status: str, result: dict[str, Any] | None, error: str | None = None
+    ) -> None:
         """A result arrived (or the create was refused): the item is done; its outputs are stored."""
         with self._write() as db:
-            row = db.execute("SELECT source_content_id, classroom_id, key_prefix, job_id FROM items "
-                             "WHERE kind=? AND idempotency_key=?", (kind, idempotency_key)).fetchone()
+            row = db.execute(
+                "SELECT source_content_id, classroom_id, key_prefix, job_id FROM items "
+                "WHERE kind=? AND idempotency_key=?",
+                (kind, idempotency_key),
+            ).fetchone()
             source, classroom, prefix, job_id = row if row else (None, None, None, None)
             job = (result or {}).get("job") or {}
             job_id = job.get("id") or (result or {}).get("id") or job_id
             classroom = job.get("classroomId") or classroom
-            db.execute("UPDATE items SET status=?, result=?, error=?, job_id=COALESCE(?, job_id), "
-                       "classroom_id=COALESCE(?, classroom_id), updated_at=? WHERE kind=? AND idempotency_key=?",
-                       (status, json.dumps(result) if result is not None else None, error, job_id, classroom,
-                        time.time(), kind, idempotency_key))
+            db.execute(
+                "UPDATE items SET status=?, result=?, error=?, job_id=COALESCE(?, job_id), "
+                "classroom_id=COALESCE(?, classroom_id), updated_at=? WHERE kind=? AND idempotency_key=?",
+                (
+                    status,
+                    json.dumps(result) if result is not None else None,
+                    error,
+                    job_id,
+                    classroom,
+                    time.time(),
+                    kind,
+                    idempotency_key,
+                ),
+            )
             for out in (result or {}).get("outputs") or []:
-                db.execute("INSERT INTO outputs VALUES (?,?,?,?,?,?,?,?,?,?) "
-                           "ON CONFLICT(tutorflow_job_id, output_type) DO UPDATE SET status=excluded.status, "
-                           "resource_id=excluded.resource_id, manifest=excluded.manifest",
-                           (job_id, out.get("outputType"), source, out.get("status"), out.get("resourceType"),
-                            out.get("resourceId"), json.dumps(out.get("manifest") or {}), classroom, prefix,
-                            idempotency_key))
+                db.execute(
+                    "INSERT INTO outputs VALUES (?,?,?,?,?,?,?,?,?,?) "
+                    "ON CONFLICT(tutorflow_job_id, output_type) DO UPDATE SET status=excluded.status, "
+                    "resource_id=excluded.resource_id, manifest=excluded.manifest",
+                    (
+                        job_id,
+                        out.get("outputType"),
+                        source,
+                        out.get("status"),
+                        out.get("resourceType"),
+                        out.get("resourceId"),
+                        json.dumps(out.get("manifest") or {}),
+                        classroom,
+                        prefix,
+                        idempotency_key,
+                    ),
+                )
 
     # ------------------------------------------------------------ reading
 
@@ -195,16 +243,28 @@ class ManifestStore:
         """One row per output in the manifest storage shape, as ``frames.outputs`` has it."""
         from . import frames
 
-        return frames.outputs([{"job": {"id": m["tutorFlowJobId"]}, "outputs": [m],
-                                "_external_id": m["sourceContentId"]} for m in self.manifests()])
+        return frames.outputs(
+            [
+                {"job": {"id": m["tutorFlowJobId"]}, "outputs": [m], "_external_id": m["sourceContentId"]}
+                for m in self.manifests()
+            ]
+        )
 
     def manifests(self) -> list[dict[str, Any]]:
         """The documents' manifest storage shape, one record per output."""
         raw = self._query("SELECT * FROM outputs ORDER BY source_content_id, output_type, tutorflow_job_id")
-        return [{"sourceContentId": r["source_content_id"], "tutorFlowJobId": r["tutorflow_job_id"],
-                 "outputType": r["output_type"], "status": r["status"], "resourceType": r["resource_type"],
-                 "resourceId": r["resource_id"], "manifest": json.loads(r["manifest"] or "{}")}
-                for r in raw.to_dict("records")]
+        return [
+            {
+                "sourceContentId": r["source_content_id"],
+                "tutorFlowJobId": r["tutorflow_job_id"],
+                "outputType": r["output_type"],
+                "status": r["status"],
+                "resourceType": r["resource_type"],
+                "resourceId": r["resource_id"],
+                "manifest": json.loads(r["manifest"] or "{}"),
+            }
+            for r in raw.to_dict("records")
+        ]
 
     def export(self, path: str | Path, table: str = "outputs") -> Path:
         """Write ``items`` or ``outputs`` to CSV or Parquet (by the file's suffix) for downstream sync."""

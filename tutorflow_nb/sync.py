@@ -19,7 +19,7 @@ import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-__all__ = ["run_sync", "sync_twin", "SyncTwin"]
+__all__ = ["SyncTwin", "run_sync", "sync_twin"]
 
 T = TypeVar("T")
 _portal_lock = threading.Lock()
@@ -63,7 +63,7 @@ class SyncTwin:
         _wrap_groups(self)
 
     @classmethod
-    def _from_async(cls, obj: Any) -> "SyncTwin":
+    def _from_async(cls, obj: Any) -> SyncTwin:
         twin = cls.__new__(cls)
         twin.aio = obj
         _wrap_groups(twin)
@@ -72,10 +72,10 @@ class SyncTwin:
     def __repr__(self) -> str:
         return repr(self.aio).replace("<Async", "<", 1)
 
-    def __getattr__(self, name: str) -> Any:       # plain attributes (key_prefix, http, …)
+    def __getattr__(self, name: str) -> Any:  # plain attributes (key_prefix, http, …)
         return getattr(self.aio, name)
 
-    def __enter__(self) -> "SyncTwin":
+    def __enter__(self) -> SyncTwin:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -97,15 +97,18 @@ def _is_group(value: Any) -> bool:
 
 def _method(name: str, fn: Any) -> Any:
     if inspect.isasyncgenfunction(fn):
+
         @functools.wraps(fn)
         def gen_wrapper(self: SyncTwin, *args: Any, **kwargs: Any) -> list[Any]:
             return run_sync(_collect(getattr(self.aio, name)(*args, **kwargs)))
+
         return gen_wrapper
 
     @functools.wraps(fn)
     def wrapper(self: SyncTwin, *args: Any, **kwargs: Any) -> Any:
         out = run_sync(getattr(self.aio, name)(*args, **kwargs))
         return sync_twin(type(out))._from_async(out) if _is_group(out) else out
+
     return wrapper
 
 
@@ -114,14 +117,18 @@ def _plain(name: str, fn: Any) -> Any:
     def wrapper(self: SyncTwin, *args: Any, **kwargs: Any) -> Any:
         out = getattr(self.aio, name)(*args, **kwargs)
         return sync_twin(type(out))._from_async(out) if _is_group(out) else out
+
     return wrapper
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sync_twin(async_cls: type) -> type[SyncTwin]:
     """The sync twin class of ``async_cls`` (cached: one twin per class)."""
-    namespace: dict[str, Any] = {"_async_cls": async_cls, "__doc__": async_cls.__doc__,
-                                 "__module__": async_cls.__module__}
+    namespace: dict[str, Any] = {
+        "_async_cls": async_cls,
+        "__doc__": async_cls.__doc__,
+        "__module__": async_cls.__module__,
+    }
     for klass in reversed(async_cls.__mro__[:-1]):
         for name, fn in vars(klass).items():
             if name.startswith("_") and name not in ("__aenter__",):

@@ -28,8 +28,15 @@ MAX_BODY = 256 * 1024
 class WebhookReceiver:
     """Receives signed deliveries on ``http://{host}:{port}{path}``."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, path: str = "/tutorflow/webhooks",
-                 secrets: list[str] | None = None, tolerance: float = 300.0) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        path: str = "/tutorflow/webhooks",
+        secrets: list[str] | None = None,
+        tolerance: float = 300.0,
+    ) -> None:
         self.host, self.port, self.path = host, port, path
         self.secrets = list(secrets or [])
         self.tolerance = tolerance
@@ -44,8 +51,10 @@ class WebhookReceiver:
         self.url = ""
 
     def __repr__(self) -> str:
-        return f"<WebhookReceiver {self.url or '(not started)'} accepted={len(self.accepted)} " \
-               f"rejected={len(self.rejected)}>"
+        return (
+            f"<WebhookReceiver {self.url or '(not started)'} accepted={len(self.accepted)} "
+            f"rejected={len(self.rejected)}>"
+        )
 
     # ------------------------------------------------------------ the ASGI app
 
@@ -77,9 +86,13 @@ class WebhookReceiver:
     @staticmethod
     async def _answer(send: Any, status: int, reason: str) -> None:
         payload = json.dumps({"status": status, "message": reason}).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(payload)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": payload})
 
     def handle(self, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
@@ -137,7 +150,7 @@ class WebhookReceiver:
 
     # ------------------------------------------------------------ running
 
-    def start(self, timeout: float = 10.0) -> "WebhookReceiver":
+    def start(self, timeout: float = 10.0) -> WebhookReceiver:
         import time
 
         import uvicorn
@@ -149,8 +162,9 @@ class WebhookReceiver:
         sock = bind(self.host, self.port)
         self.url = _url(sock) + self.path
         self._server = uvicorn.Server(uvicorn.Config(self, log_level="warning", access_log=False, lifespan="off"))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, daemon=True,
-                                        name="tutorflow-webhooks")
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True, name="tutorflow-webhooks"
+        )
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -165,7 +179,7 @@ class WebhookReceiver:
             self._thread.join(5)
         self._server = self._thread = None
 
-    def __enter__(self) -> "WebhookReceiver":
+    def __enter__(self) -> WebhookReceiver:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -14,10 +14,19 @@ from __future__ import annotations
 
 from .._lazy import lazy
 
-_LAZY = {name: (f"{__name__}.{module}", name) for name, module in {
-    "ASSUMPTIONS": "assumptions", "Demo": "state", "Faults": "faults", "MockControl": "control",
-    "MockServer": "server", "MockState": "state", "create_app": "app", "write_cookie_jar": "server",
-    "write_env_file": "server",
-}.items()}
+_LAZY = {
+    name: (f"{__name__}.{module}", name)
+    for name, module in {
+        "ASSUMPTIONS": "assumptions",
+        "Demo": "state",
+        "Faults": "faults",
+        "MockControl": "control",
+        "MockServer": "server",
+        "MockState": "state",
+        "create_app": "app",
+        "write_cookie_jar": "server",
+        "write_env_file": "server",
+    }.items()
+}
 __all__ = sorted(_LAZY)
 __getattr__, __dir__ = lazy(__name__, _LAZY)

@@ -35,7 +35,7 @@ from .faults import Faults
 from .openapi import allowed_methods, document
 from .state import MockState
 
-__all__ = ["create_app", "ConnectionDropped", "MAX_BODY_BYTES"]
+__all__ = ["MAX_BODY_BYTES", "ConnectionDropped", "create_app"]
 
 MAX_BODY_BYTES = 1024 * 1024
 TICK_SECONDS = 0.05
@@ -51,10 +51,10 @@ class _QuietDrops(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
 
 
-def error_body(request_id: str | None, status: int, error: str, message: Any, code: str,
-               **extra: Any) -> dict[str, Any]:
-    return {"statusCode": status, "error": error, "message": message, "code": code,
-            "requestId": request_id, **extra}
+def error_body(
+    request_id: str | None, status: int, error: str, message: Any, code: str, **extra: Any
+) -> dict[str, Any]:
+    return {"statusCode": status, "error": error, "message": message, "code": code, "requestId": request_id, **extra}
 
 
 def _json_error(scope_state: dict[str, Any], exc: MockError) -> JSONResponse:
@@ -98,12 +98,14 @@ class RequestContext:
         length = dict(scope["headers"]).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
             await _json_error(state, PayloadTooLarge(f"request body exceeds {MAX_BODY_BYTES} bytes"))(
-                scope, receive, send)
+                scope, receive, send
+            )
             return
         body, too_large = await _read_body(receive)
         if too_large:
             await _json_error(state, PayloadTooLarge(f"request body exceeds {MAX_BODY_BYTES} bytes"))(
-                scope, receive, send)
+                scope, receive, send
+            )
             return
         replayed = False
 
@@ -157,16 +159,25 @@ class FaultMiddleware:
             await asyncio.sleep(delay)
         state = scope.setdefault("state", {})
         if faults.should_error():
-            body = error_body(state.get("request_id"), 503, "Service Unavailable",
-                              "the service is temporarily unavailable (injected fault); retry with the same "
-                              "Idempotency-Key", "service_unavailable")
+            body = error_body(
+                state.get("request_id"),
+                503,
+                "Service Unavailable",
+                "the service is temporarily unavailable (injected fault); retry with the same Idempotency-Key",
+                "service_unavailable",
+            )
             wait = round(min(1.0, self.mock.clock.to_wall(1.0)), 3)
             await JSONResponse(body, 503, headers={"Retry-After": str(wait)})(scope, receive, send)
             return
         if faults.should_burst_429():
             wait = round(min(1.0, self.mock.clock.to_wall(1.0)), 3)
-            body = error_body(state.get("request_id"), 429, "Too Many Requests",
-                              "too many requests (injected burst); retry after Retry-After", "rate_limited")
+            body = error_body(
+                state.get("request_id"),
+                429,
+                "Too Many Requests",
+                "too many requests (injected burst); retry after Retry-After",
+                "rate_limited",
+            )
             await JSONResponse(body, 429, headers={"Retry-After": str(wait)})(scope, receive, send)
             return
         if not faults.should_drop():
@@ -200,8 +211,14 @@ async def deliver_webhooks(mock: MockState, client: httpx.AsyncClient) -> int:
     return len(due)
 
 
-def create_app(state: MockState | None = None, *, seed: int = 0, speed: float = 1.0,
-               faults: Faults | None = None, web_base_url: str = "https://tutorflow.io") -> FastAPI:
+def create_app(
+    state: MockState | None = None,
+    *,
+    seed: int = 0,
+    speed: float = 1.0,
+    faults: Faults | None = None,
+    web_base_url: str = "https://tutorflow.io",
+) -> FastAPI:
     """The mock as an ASGI app. Pass a ``state`` to share one, or let it make its own.
 
     >>> app = create_app(speed=20.0, seed=7)
@@ -243,8 +260,9 @@ def create_app(state: MockState | None = None, *, seed: int = 0, speed: float = 
                     await task
                 client_holder.pop("client", None)
 
-    app = FastAPI(title="TutorFlow API (tutorflow_nb mock)", version="mock-1", lifespan=lifespan,
-                  description=describe())
+    app = FastAPI(
+        title="TutorFlow API (tutorflow_nb mock)", version="mock-1", lifespan=lifespan, description=describe()
+    )
     app.state.mock = mock
     app.state.pump = pump
     for router in (admin.router, content.router, platform.router, control.router):
@@ -260,22 +278,37 @@ def create_app(state: MockState | None = None, *, seed: int = 0, speed: float = 
         for err in exc.errors():
             loc = tuple(err.get("loc", ()))
             if err.get("type") == "json_invalid":
-                fields.append({"field": "body", "message": "malformed JSON: " + str(err.get("ctx", {}).get(
-                    "error", err.get("msg")))})
+                fields.append(
+                    {
+                        "field": "body",
+                        "message": "malformed JSON: " + str(err.get("ctx", {}).get("error", err.get("msg"))),
+                    }
+                )
                 continue
             msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
             fields.append({"field": _field_path(loc), "message": msg})
-        body = error_body(request.scope.get("state", {}).get("request_id"), 400, "Bad Request",
-                          [f"{f['field']}: {f['message']}" for f in fields], "validation_error", fields=fields)
+        body = error_body(
+            request.scope.get("state", {}).get("request_id"),
+            400,
+            "Bad Request",
+            [f"{f['field']}: {f['message']}" for f in fields],
+            "validation_error",
+            fields=fields,
+        )
         return JSONResponse(body, status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         codes = {404: "route_not_found", 405: "method_not_allowed"}
-        body = error_body(request.scope.get("state", {}).get("request_id"), exc.status_code,
-                          str(exc.detail), str(exc.detail), codes.get(exc.status_code, "http_error"))
+        body = error_body(
+            request.scope.get("state", {}).get("request_id"),
+            exc.status_code,
+            str(exc.detail),
+            str(exc.detail),
+            codes.get(exc.status_code, "http_error"),
+        )
         headers = dict(getattr(exc, "headers", None) or {})
-        if exc.status_code == 405:              # Starlette names only the first route's methods
+        if exc.status_code == 405:  # Starlette names only the first route's methods
             headers["Allow"] = ", ".join(allowed_methods(app.openapi(), request.url.path))
         return JSONResponse(body, status_code=exc.status_code, headers=headers or None)
 
@@ -284,8 +317,9 @@ def create_app(state: MockState | None = None, *, seed: int = 0, speed: float = 
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document(get_openapi(title=app.title, version=app.version,
-                                                      description=app.description, routes=app.routes))
+            app.openapi_schema = document(
+                get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            )
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -16,116 +16,139 @@ ASSUMPTIONS: dict[str, str] = {
     "admin-sign-in": (
         "An admin signs in with POST /v1/content/auth/sign-in {email, password}; the answer sets the "
         "'tutorflow_admin_session' cookie (HttpOnly, 12 h), which `curl -b tutorflow-admin.cookies` sends. "
-        "POST /v1/content/auth/sign-out ends it."),
+        "POST /v1/content/auth/sign-out ends it."
+    ),
     "error-body": (
         "Errors answer JSON {statusCode, error, message, code, requestId} (NestJS-style, as the DTO names in "
         "the documents suggest); a 400 adds fields: [{field, message}] naming every bad field, and message "
         "is then a list of 'field: problem' strings. Malformed JSON is 400 and a body over 1 MiB is 413; a "
         "method a route does not have is 405 with an Allow header listing the ones it has. /openapi.json lists "
-        "every status each operation can answer."),
+        "every status each operation can answer."
+    ),
     "rate-limit-headers": (
         "Every authenticated request counts against its key's rateLimitPerMinute in a fixed window of one "
         "mock minute starting at the window's first request. Answers carry X-RateLimit-Limit, "
         "X-RateLimit-Remaining, X-RateLimit-Reset (wall seconds until the window resets) and "
-        "RateLimit-Policy: '<limit>;w=<window in wall seconds>'. A 429 adds Retry-After (wall seconds)."),
+        "RateLimit-Policy: '<limit>;w=<window in wall seconds>'. A 429 adds Retry-After (wall seconds)."
+    ),
     "lists": (
         "List routes answer {data: [...], nextCursor: string | null}; pass ?cursor=<nextCursor> for the next "
         "page and ?limit=1..100 (default 20). A cursor this API did not return, or an empty one, is a 400 "
-        "naming 'cursor'."),
+        "naming 'cursor'."
+    ),
     "api-keys": (
         "Keys are created with POST …/api-keys {name, rateLimitPerMinute (1-10000, default 60)}; the full key "
         "is in that answer only ('key'), reads show keyPrefix (the prefix and 8 characters). POST "
         "…/api-keys/{keyId}/rotate revokes the key at once and returns its successor (full key once); DELETE "
-        "…/api-keys/{keyId} revokes it. A revoked key answers 401."),
+        "…/api-keys/{keyId} revokes it. A revoked key answers 401."
+    ),
     "surface-mixing": (
         "A tf_platform_ key on /v1/content/** or a tf_content_ key on /v1/platform/** answers 403 "
-        "'wrong_api_surface'; a missing, unknown or revoked key answers 401."),
+        "'wrong_api_surface'; a missing, unknown or revoked key answers 401."
+    ),
     "other-organization": (
         "Another organization's classroom, job or resource answers 404, exactly as an unknown id does, so "
-        "nothing reveals that it exists."),
+        "nothing reveals that it exists."
+    ),
     "resource-shapes": (
         "Classroom resources are created from {title} alone; optional fields: modules {type, content, "
         "description, metadata, isPublic}, courses {description, language, level, moduleIds, metadata}, "
         "videos {description, scenes[{title, narration, durationSeconds}], metadata}, slides {description, "
         "slides[{title, body}], metadata}, tests {description, questions[{prompt, choices, answerIndex}], "
         "passingScore, metadata}. Unknown fields are refused with 400. Answers add id, classroomId, "
-        "shareToken, createdAt, updatedAt. PATCH takes any subset (not empty)."),
+        "shareToken, createdAt, updatedAt. PATCH takes any subset (not empty)."
+    ),
     "delete-responses": (
         "Resource-specific deletes: modules 200 {id, deleted: true}; courses 200 {id, status: 'archived', "
         "archivedAt}; videos 202 {id, deleted: true, renderJobsCancelled}; slides 204 with no body; tests 200 "
-        "{id, deleted: true, attemptsDeleted}. A deleted resource then answers 404."),
+        "{id, deleted: true, attemptsDeleted}. A deleted resource then answers 404."
+    ),
     "expansion-request": (
         "An expansion takes {sourceType?, requestedOutputs (1-3 distinct of interactive_module, summary_video, "
         "expanded_quiz), payload {category (string or {id, title}), language?, level {id, title, lessons "
         "(1-100) [{id, type, title, items|terms}]}}, classroomId?}; omitted classroomId means the "
         "organization's first classroom. sourceType is echoed (null when not sent). The create answers 202 "
-        "with the job."),
+        "with the job."
+    ),
     "expansion-timing": (
         "A job is queued for 1 mock second, then processing for 2 s + 0.5 s per lesson + 0.05 s per term + "
-        "1 s per requested output, then completed (or failed when a failure is injected)."),
+        "1 s per requested output, then completed (or failed when a failure is injected)."
+    ),
     "expansion-result": (
         "GET …/expansions/{jobId}/result answers 409 'job_not_finished' while the job is queued or "
         "processing. A completed job has one output per requested output {outputType, status, resourceType "
         "(module, video, test), resourceId, manifest {title, urls {publicUrl, editUrl}, …}}; each resourceId "
         "is a real classroom resource. A failed job answers 200 with job.status 'failed', job.error, and "
-        "outputs with status 'failed', resourceId null and manifest {}."),
+        "outputs with status 'failed', resourceId null and manifest {}."
+    ),
     "exports": (
         "POST /v1/content/classrooms/{classroomId}/integrations/exports accepts the admin session cookie or a "
         "tf_content_ key. lessonId is a module of that classroom (UI-authored lessons are modules). It "
         "answers 201 {job, outputs} with a completed job (sourceType 'tutorflow_ui') that GET …/expansions/"
         "{jobId} and …/result also return. idempotencyKey may be in the body or the Idempotency-Key header. "
-        "As on every route, the caller is checked first: no credential is a 401 before any 400."),
+        "As on every route, the caller is checked first: no credential is a 401 before any 400."
+    ),
     "idempotency": (
         "Every create honours Idempotency-Key (header; Platform and export also accept body idempotencyKey). "
         "The same key with the same body replays the first answer (same status, same resource); the same key "
         "with a different body answers 409 'idempotency_key_reused'. Keys are scoped to the organization "
-        "(Content) or workspace (Platform) and to the operation. A create without a key is accepted."),
+        "(Content) or workspace (Platform) and to the operation. A create without a key is accepted."
+    ),
     "webhooks": (
         "Subscriptions: POST /v1/content/organizations/{organizationId}/webhooks {url, events, description?} "
         "with the admin session answers 201 with a signing 'secret' (shown once); GET lists; DELETE removes. "
         "Deliveries POST JSON {id, type, createdAt, data {jobId, status, sourceType, requestedOutputs, "
         "completedAt, classroomId}} with TutorFlow-Signature 't=<unix>,v1=<hex HMAC-SHA256 of \"<t>.<body>\">', "
         "TutorFlow-Delivery (the id, for replay checks) and TutorFlow-Event. A non-2xx answer is retried "
-        "after 1, 5 and 25 mock seconds."),
+        "after 1, 5 and 25 mock seconds."
+    ),
     "platform-timing": (
         "mode 'sync' answers 201 with a COMPLETED course. mode 'async' answers 202 PENDING (1 mock s), then "
         "PROCESSING (3 s + 0.5 s per lesson), then COMPLETED or FAILED; pollAfterMs is 2 mock s in wall "
         "milliseconds. priceSnapshot, chapters, lessons, lessonCount and URLs are null until COMPLETED; a "
-        "FAILED request carries error and is not billed."),
+        "FAILED request carries error and is not billed."
+    ),
     "lesson-count": (
         "The generated number of lessons is the requested lessonCount, or one more or one fewer (within "
-        "1-50), decided by the request and the mock's seed; priceSnapshot.units follows it."),
+        "1-50), decided by the request and the mock's seed; priceSnapshot.units follows it."
+    ),
     "edit-tokens": (
         "Edit tokens last one mock hour. An unknown token answers 404 'edit_token_not_found'; an expired one "
         "401 'edit_token_expired'. Minting a new token keeps older ones valid until they expire. GET "
         "/v1/platform/courses/{id} returns the latest token's previewUrl without refreshing it; GET "
         "…/public/{shareToken}/full refreshes an expired token and returns editToken, editTokenExpiresAt and "
-        "previewUrl beside the full course."),
+        "previewUrl beside the full course."
+    ),
     "editor-payloads": (
         "Canonical PATCH replaces the curriculum: lessons left out are removed, lesson sequences must be 1..n, "
         "every chapterId must be in chapters. PATCH …/lessons/by-id/{id}/full with a new sequence moves the "
         "lesson and renumbers the rest. Added lessons go to the end of their chapter; a course holds at most "
-        "50 lessons. Edits are never billed."),
+        "50 lessons. Edits are never billed."
+    ),
     "sse": (
         "POST …/lessons/by-id/{lessonId}/generate streams text/event-stream events 'start', 'lecture' "
         "{delta}, optionally 'quizzes', and 'done' {lessonId, lecture, content, quizzes, problems, saved: "
-        "false}; nothing is saved."),
+        "false}; nothing is saved."
+    ),
     "platform-modules": (
         "Platform modules are generated synchronously (201, status completed). PATCH takes title, "
         "description, type, lecture (a changed lecture increments lectureVersion), content, isPublic, slug, "
         "metadata (merged). DELETE soft-deletes and answers the module with deletedAt; it then answers 404 "
         "and leaves lists. The public route is GET /v1/platform/modules/public/{shareToken} (404 when not "
-        "public or deleted) and omits ownership, billing and storage fields."),
+        "public or deleted) and omits ownership, billing and storage fields."
+    ),
     "pricing-catalog": (
         "GET /v1/platform/pricing/catalog (platform key) answers {source, currency, entries [{catalogKey, "
         "category, tier, unit, unitPrice, currency}]} with course.default and module.default at $0.05 per "
-        "lesson. The expansion meters are not published and not listed."),
+        "lesson. The expansion meters are not published and not listed."
+    ),
     "web-urls": (
         "publicUrl, previewUrl, lessonUrl and manifest URLs point at https://tutorflow.io paths as the "
-        "documents show; the mock serves no web pages."),
+        "documents show; the mock serves no web pages."
+    ),
     "rate-limit-scope": (
-        "Only bearer-key routes are rate limited; admin-session routes, share-token and edit-token routes "
-        "are not."),
+        "Only bearer-key routes are rate limited; admin-session routes, share-token and edit-token routes are not."
+    ),
 }
 
 

@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 from . import generator
 from .errors import BadRequest, Conflict, NotFound
 from .idempotency import Replay
-from .schemas import ExpansionCreate, ExportCreate, RESOURCE_BODIES
+from .schemas import RESOURCE_BODIES, ExpansionCreate, ExportCreate
 
 if TYPE_CHECKING:
     from .state import MockState, Principal
 
-__all__ = ["ContentBackend", "Job", "RESOURCE_KINDS", "DELETE_RESPONSES"]
+__all__ = ["DELETE_RESPONSES", "RESOURCE_KINDS", "ContentBackend", "Job"]
 
 RESOURCE_KINDS = ("modules", "courses", "videos", "slides", "tests")
 OUTPUT_RESOURCE = {"interactive_module": "module", "summary_video": "video", "expanded_quiz": "test"}
@@ -64,22 +64,22 @@ class Job:
 
 
 class ContentBackend:
-    def __init__(self, state: "MockState") -> None:
+    def __init__(self, state: MockState) -> None:
         self.state = state
 
     def reset(self) -> None:
         self.jobs: dict[str, Job] = {}
-        self.resources: dict[str, dict[str, Any]] = {}    # id -> stored resource (with _kind, _org)
+        self.resources: dict[str, dict[str, Any]] = {}  # id -> stored resource (with _kind, _org)
 
     def counts(self) -> dict[str, int]:
         live = [r for r in self.resources.values() if not r.get("_deleted")]
-        return {"jobs": len(self.jobs),
-                **{kind: sum(1 for r in live if r["_kind"] == kind) for kind in RESOURCE_KINDS}}
+        return {"jobs": len(self.jobs), **{kind: sum(1 for r in live if r["_kind"] == kind) for kind in RESOURCE_KINDS}}
 
     # ------------------------------------------------------------ expansions
 
-    def create_expansion(self, who: "Principal", body: ExpansionCreate,
-                         idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
+    def create_expansion(
+        self, who: Principal, body: ExpansionCreate, idempotency_key: str | None
+    ) -> tuple[int, dict[str, Any]]:
         """Accept an expansion; (status code, job view). Replays return the first answer."""
         st = self.state
         raw = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
@@ -87,13 +87,22 @@ class ContentBackend:
             replay = st.idempotency.lookup(who.org.id, "expansion", idempotency_key, raw)
             if replay is not None:
                 return replay.status_code, self.job_view(self.jobs[replay.ref])
-            room = (st.classroom(who.org.id, body.classroomId) if body.classroomId
-                    else st.default_classroom(who.org.id))
+            room = st.classroom(who.org.id, body.classroomId) if body.classroomId else st.default_classroom(who.org.id)
             now = st.clock.now()
-            job = Job(st.new_id(), who.org.id, who.key.id, room.id, body.sourceType,
-                      list(body.requestedOutputs), body, idempotency_key, now,
-                      now + QUEUED_SECONDS, now + QUEUED_SECONDS + processing_seconds(body),
-                      st.faults.job_fails())
+            job = Job(
+                st.new_id(),
+                who.org.id,
+                who.key.id,
+                room.id,
+                body.sourceType,
+                list(body.requestedOutputs),
+                body,
+                idempotency_key,
+                now,
+                now + QUEUED_SECONDS,
+                now + QUEUED_SECONDS + processing_seconds(body),
+                st.faults.job_fails(),
+            )
             self.jobs[job.id] = job
             st.idempotency.remember(who.org.id, "expansion", idempotency_key, raw, Replay(job.id, 202, None))
             return 202, self.job_view(job)
@@ -112,8 +121,11 @@ class ContentBackend:
             self.settle(job)
         terminal = status in ("completed", "failed")
         return {
-            "id": job.id, "status": status, "sourceType": job.source_type,
-            "requestedOutputs": list(job.requested_outputs), "classroomId": job.classroom_id,
+            "id": job.id,
+            "status": status,
+            "sourceType": job.source_type,
+            "requestedOutputs": list(job.requested_outputs),
+            "classroomId": job.classroom_id,
             "idempotencyKey": job.idempotency_key,
             "createdAt": st.clock.iso(job.created_at),
             "startedAt": st.clock.iso(job.starts_at) if status != "queued" else None,
@@ -121,11 +133,11 @@ class ContentBackend:
             "error": job.error if status == "failed" else None,
         }
 
-    def get_job(self, who: "Principal", job_id: str) -> dict[str, Any]:
+    def get_job(self, who: Principal, job_id: str) -> dict[str, Any]:
         with self.state.lock:
             return self.job_view(self._job(who.org.id, job_id))
 
-    def result(self, who: "Principal", job_id: str) -> dict[str, Any]:
+    def result(self, who: Principal, job_id: str) -> dict[str, Any]:
         """The job and one output per requested output; 409 until the job has finished."""
         with self.state.lock:
             job = self._job(who.org.id, job_id)
@@ -134,7 +146,9 @@ class ContentBackend:
                 raise Conflict(
                     f"job '{job_id}' is {view['status']}; poll GET /v1/content/integrations/expansions/"
                     f"{job_id} every 2-5 s until it is completed or failed, then fetch the result",
-                    code="job_not_finished", jobStatus=view["status"])
+                    code="job_not_finished",
+                    jobStatus=view["status"],
+                )
             return {"job": view, "outputs": copy.deepcopy(job.outputs)}
 
     def settle(self, job: Job) -> bool:
@@ -145,11 +159,21 @@ class ContentBackend:
                 return False
             job.settled = True
             if job.will_fail:
-                job.error = {"code": "generation_failed",
-                             "message": "content generation failed; retry with a new Idempotency-Key "
-                                        "or contact support with the job id"}
-                job.outputs = [{"outputType": o, "status": "failed", "resourceType": OUTPUT_RESOURCE[o],
-                                "resourceId": None, "manifest": {}} for o in job.requested_outputs]
+                job.error = {
+                    "code": "generation_failed",
+                    "message": "content generation failed; retry with a new Idempotency-Key "
+                    "or contact support with the job id",
+                }
+                job.outputs = [
+                    {
+                        "outputType": o,
+                        "status": "failed",
+                        "resourceType": OUTPUT_RESOURCE[o],
+                        "resourceId": None,
+                        "manifest": {},
+                    }
+                    for o in job.requested_outputs
+                ]
             elif job.request is not None:
                 job.outputs = [self._materialise(job, o) for o in job.requested_outputs]
             st.webhooks.job_finished(job)
@@ -164,21 +188,30 @@ class ContentBackend:
         assert job.request is not None
         payload, src, seed = job.request.payload, job.source_type, self.state.seed
         kind = OUTPUT_RESOURCE[output] + "s"
-        body = {"modules": lambda: generator.expansion_module(payload, src),
-                "videos": lambda: generator.expansion_video(payload, src),
-                "tests": lambda: generator.expansion_quiz(payload, src, seed)}[kind]()
+        body = {
+            "modules": lambda: generator.expansion_module(payload, src),
+            "videos": lambda: generator.expansion_video(payload, src),
+            "tests": lambda: generator.expansion_quiz(payload, src, seed),
+        }[kind]()
         body["metadata"] = {**body.get("metadata", {}), "jobId": job.id, "generatedBy": "content_integration"}
         resource = self._store(job.org_id, job.classroom_id, kind, body)
-        return {"outputType": output, "status": "completed", "resourceType": OUTPUT_RESOURCE[output],
-                "resourceId": resource["id"], "manifest": self._manifest(resource)}
+        return {
+            "outputType": output,
+            "status": "completed",
+            "resourceType": OUTPUT_RESOURCE[output],
+            "resourceId": resource["id"],
+            "manifest": self._manifest(resource),
+        }
 
     def _manifest(self, resource: dict[str, Any]) -> dict[str, Any]:
         kind = resource["_kind"]
         base = self.state.web_base_url
         manifest: dict[str, Any] = {
             "title": resource["title"],
-            "urls": {"publicUrl": f"{base}/share/{kind[:-1]}/{resource['shareToken']}",
-                     "editUrl": f"{base}/classrooms/{resource['classroomId']}/{kind}/{resource['id']}/edit"},
+            "urls": {
+                "publicUrl": f"{base}/share/{kind[:-1]}/{resource['shareToken']}",
+                "editUrl": f"{base}/classrooms/{resource['classroomId']}/{kind}/{resource['id']}/edit",
+            },
         }
         if kind == "videos":
             manifest["sceneCount"] = len(resource["scenes"])
@@ -191,14 +224,17 @@ class ContentBackend:
 
     # ------------------------------------------------------------ exports
 
-    def export(self, org_id: str, classroom_id: str, body: ExportCreate,
-               header_key: str | None) -> tuple[int, dict[str, Any]]:
+    def export(
+        self, org_id: str, classroom_id: str, body: ExportCreate, header_key: str | None
+    ) -> tuple[int, dict[str, Any]]:
         """A completed Content Integration result for a lesson authored in the UI."""
         st = self.state
         key = body.idempotencyKey or header_key
         if body.idempotencyKey and header_key and body.idempotencyKey != header_key:
-            raise BadRequest("idempotencyKey in the body and the Idempotency-Key header differ; send one",
-                             code="idempotency_key_mismatch")
+            raise BadRequest(
+                "idempotencyKey in the body and the Idempotency-Key header differ; send one",
+                code="idempotency_key_mismatch",
+            )
         raw = {"classroomId": classroom_id, "lessonId": body.lessonId}
         with st.lock:
             st.classroom(org_id, classroom_id)
@@ -208,10 +244,31 @@ class ContentBackend:
                 return replay.status_code, {"job": self.job_view(job), "outputs": copy.deepcopy(job.outputs)}
             lesson = self._resource(org_id, classroom_id, "modules", body.lessonId)
             now = st.clock.now()
-            job = Job(st.new_id(), org_id, None, classroom_id, "tutorflow_ui", ["interactive_module"], None,
-                      key, now, now, now, False, origin="export", settled=True)
-            job.outputs = [{"outputType": "interactive_module", "status": "completed", "resourceType": "module",
-                            "resourceId": lesson["id"], "manifest": self._manifest(lesson)}]
+            job = Job(
+                st.new_id(),
+                org_id,
+                None,
+                classroom_id,
+                "tutorflow_ui",
+                ["interactive_module"],
+                None,
+                key,
+                now,
+                now,
+                now,
+                False,
+                origin="export",
+                settled=True,
+            )
+            job.outputs = [
+                {
+                    "outputType": "interactive_module",
+                    "status": "completed",
+                    "resourceType": "module",
+                    "resourceId": lesson["id"],
+                    "manifest": self._manifest(lesson),
+                }
+            ]
             self.jobs[job.id] = job
             st.idempotency.remember(org_id, "export", key, raw, Replay(job.id, 201, None))
             return 201, {"job": self.job_view(job), "outputs": copy.deepcopy(job.outputs)}
@@ -219,50 +276,81 @@ class ContentBackend:
     # ------------------------------------------------------------ classroom resources
 
     def seed_ui_lessons(self, org_id: str, classroom_id: str, n: int) -> list[dict[str, Any]]:
-        titles = ("Welcome to the classroom", "Study skills that stick", "Reading a chart",
-                  "Fractions in the kitchen", "The water cycle")
+        titles = (
+            "Welcome to the classroom",
+            "Study skills that stick",
+            "Reading a chart",
+            "Fractions in the kitchen",
+            "The water cycle",
+        )
         out = []
         for i in range(n):
             title = titles[i % len(titles)] + (f" {i // len(titles) + 1}" if i >= len(titles) else "")
-            out.append(self._store(org_id, classroom_id, "modules", {
-                "title": title, "type": "markdown", "description": "Authored in the TutorFlow UI.",
-                "content": f"<h2>{title}</h2><p>Written by a teacher in the TutorFlow editor.</p>",
-                "metadata": {"authoredIn": "ui"}}))
+            out.append(
+                self._store(
+                    org_id,
+                    classroom_id,
+                    "modules",
+                    {
+                        "title": title,
+                        "type": "markdown",
+                        "description": "Authored in the TutorFlow UI.",
+                        "content": f"<h2>{title}</h2><p>Written by a teacher in the TutorFlow editor.</p>",
+                        "metadata": {"authoredIn": "ui"},
+                    },
+                )
+            )
         return out
 
     def _store(self, org_id: str, classroom_id: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
         st = self.state
         now = st.clock.iso()
         defaults: dict[str, Any] = {"description": None, "metadata": {}}
-        defaults.update({
-            "modules": {"type": "markdown", "content": None, "isPublic": True},
-            "courses": {"language": "en", "level": None, "moduleIds": [], "status": "active"},
-            "videos": {"scenes": [], "renderStatus": "not_rendered", "videoUrl": None},
-            "slides": {"slides": []},
-            "tests": {"questions": [], "passingScore": 70},
-        }[kind])
-        resource = {"id": st.new_id(), "classroomId": classroom_id, **defaults,
-                    **{k: v for k, v in body.items() if v is not None},
-                    "shareToken": st.new_token(16), "createdAt": now, "updatedAt": now,
-                    "_kind": kind, "_org": org_id}
+        defaults.update(
+            {
+                "modules": {"type": "markdown", "content": None, "isPublic": True},
+                "courses": {"language": "en", "level": None, "moduleIds": [], "status": "active"},
+                "videos": {"scenes": [], "renderStatus": "not_rendered", "videoUrl": None},
+                "slides": {"slides": []},
+                "tests": {"questions": [], "passingScore": 70},
+            }[kind]
+        )
+        resource = {
+            "id": st.new_id(),
+            "classroomId": classroom_id,
+            **defaults,
+            **{k: v for k, v in body.items() if v is not None},
+            "shareToken": st.new_token(16),
+            "createdAt": now,
+            "updatedAt": now,
+            "_kind": kind,
+            "_org": org_id,
+        }
         self.resources[resource["id"]] = resource
         return resource
 
     def _resource(self, org_id: str, classroom_id: str, kind: str, resource_id: str) -> dict[str, Any]:
         self.state.classroom(org_id, classroom_id)
         r = self.resources.get(resource_id)
-        if r is None or r["_org"] != org_id or r["classroomId"] != classroom_id or r["_kind"] != kind \
-                or r.get("_deleted"):
-            raise NotFound(f"{kind[:-1]} '{resource_id}' not found in classroom '{classroom_id}'",
-                           code=f"{kind[:-1]}_not_found")
+        if (
+            r is None
+            or r["_org"] != org_id
+            or r["classroomId"] != classroom_id
+            or r["_kind"] != kind
+            or r.get("_deleted")
+        ):
+            raise NotFound(
+                f"{kind[:-1]} '{resource_id}' not found in classroom '{classroom_id}'", code=f"{kind[:-1]}_not_found"
+            )
         return r
 
     @staticmethod
     def view(resource: dict[str, Any]) -> dict[str, Any]:
         return {k: copy.deepcopy(v) for k, v in resource.items() if not k.startswith("_")}
 
-    def create_resource(self, who: "Principal", classroom_id: str, kind: str, body: Any,
-                        idempotency_key: str | None) -> tuple[int, dict[str, Any]]:
+    def create_resource(
+        self, who: Principal, classroom_id: str, kind: str, body: Any, idempotency_key: str | None
+    ) -> tuple[int, dict[str, Any]]:
         st = self.state
         raw = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
         with st.lock:
@@ -272,31 +360,39 @@ class ContentBackend:
                 return replay.status_code, self.view(self.resources[replay.ref])
             values = body.model_dump(mode="json", by_alias=True)
             resource = self._store(who.org.id, classroom_id, kind, values)
-            st.idempotency.remember(who.org.id, f"{kind}:{classroom_id}", idempotency_key, raw,
-                                    Replay(resource["id"], 201, None))
+            st.idempotency.remember(
+                who.org.id, f"{kind}:{classroom_id}", idempotency_key, raw, Replay(resource["id"], 201, None)
+            )
             return 201, self.view(resource)
 
-    def get_resource(self, who: "Principal", classroom_id: str, kind: str, resource_id: str) -> dict[str, Any]:
+    def get_resource(self, who: Principal, classroom_id: str, kind: str, resource_id: str) -> dict[str, Any]:
         with self.state.lock:
             return self.view(self._resource(who.org.id, classroom_id, kind, resource_id))
 
-    def list_resources(self, who: "Principal", classroom_id: str, kind: str) -> list[dict[str, Any]]:
+    def list_resources(self, who: Principal, classroom_id: str, kind: str) -> list[dict[str, Any]]:
         with self.state.lock:
             self.state.classroom(who.org.id, classroom_id)
-            return [self.view(r) for r in self.resources.values()
-                    if r["_org"] == who.org.id and r["classroomId"] == classroom_id
-                    and r["_kind"] == kind and not r.get("_deleted")]
+            return [
+                self.view(r)
+                for r in self.resources.values()
+                if r["_org"] == who.org.id
+                and r["classroomId"] == classroom_id
+                and r["_kind"] == kind
+                and not r.get("_deleted")
+            ]
 
-    def update_resource(self, who: "Principal", classroom_id: str, kind: str, resource_id: str,
-                        body: Any) -> dict[str, Any]:
+    def update_resource(
+        self, who: Principal, classroom_id: str, kind: str, resource_id: str, body: Any
+    ) -> dict[str, Any]:
         with self.state.lock:
             r = self._resource(who.org.id, classroom_id, kind, resource_id)
             r.update(body.model_dump(mode="json", by_alias=True, exclude_unset=True))
             r["updatedAt"] = self.state.clock.iso()
             return self.view(r)
 
-    def delete_resource(self, who: "Principal", classroom_id: str, kind: str,
-                        resource_id: str) -> tuple[int, dict[str, Any] | None]:
+    def delete_resource(
+        self, who: Principal, classroom_id: str, kind: str, resource_id: str
+    ) -> tuple[int, dict[str, Any] | None]:
         """Delete, answering as ``DELETE_RESPONSES`` says for this kind."""
         with self.state.lock:
             r = self._resource(who.org.id, classroom_id, kind, resource_id)

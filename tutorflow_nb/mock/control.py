@@ -1,7 +1,7 @@
 """``MockControl``: the mock's ``/_mock`` control routes from Python, for any running mock.
 
-    >>> s.control.faults(error_rate=0.2, drop_rate=0.1)        # doctest: +SKIP
-    >>> s.control.advance(3600)                                # doctest: +SKIP
+>>> s.control.faults(error_rate=0.2, drop_rate=0.1)        # doctest: +SKIP
+>>> s.control.advance(3600)                                # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -20,8 +20,16 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
-    "MockError", "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict",
-    "PayloadTooLarge", "RateLimited", "ServiceUnavailable", "FieldError",
+    "BadRequest",
+    "Conflict",
+    "FieldError",
+    "Forbidden",
+    "MockError",
+    "NotFound",
+    "PayloadTooLarge",
+    "RateLimited",
+    "ServiceUnavailable",
+    "Unauthorized",
 ]
 
 
@@ -39,8 +47,9 @@ class MockError(Exception):
     error = "Internal Server Error"
     code = "internal_error"
 
-    def __init__(self, message: str, *, code: str | None = None,
-                 fields: list[FieldError] | None = None, **extra: Any) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, fields: list[FieldError] | None = None, **extra: Any
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code:
@@ -83,4 +92,3 @@ class RateLimited(MockError):
 
 class ServiceUnavailable(MockError):
     status_code, error, code = 503, "Service Unavailable", "service_unavailable"
-

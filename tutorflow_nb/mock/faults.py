@@ -25,7 +25,7 @@ import random
 import threading
 from dataclasses import asdict, dataclass, fields
 
-__all__ = ["Faults", "FaultInjector"]
+__all__ = ["FaultInjector", "Faults"]
 
 
 @dataclass

@@ -16,30 +16,96 @@ from typing import Any
 from .schemas import PlatformCourseCreate, PlatformModuleCreate, SourcePayload
 
 __all__ = [
-    "rng_for", "slugify", "classify", "course_plan", "module_body", "infer_type",
-    "expansion_module", "expansion_video", "expansion_quiz", "lesson_stream",
+    "classify",
+    "course_plan",
+    "expansion_module",
+    "expansion_quiz",
+    "expansion_video",
+    "infer_type",
+    "lesson_stream",
+    "module_body",
+    "rng_for",
+    "slugify",
 ]
 
-_PROGRAMMING = ("python", "javascript", "typescript", "java", "rust", "golang", " go ", "c++", "c#",
-                "programming", "coding", "code", "sql", "html", "css", "react", "algorithm",
-                "software", "function", "variables", "loops")
-_AI = ("prompt engineering", "prompting", "llm", "large language", "machine learning",
-       "artificial intelligence", " ai ", "chatgpt", "neural", "agent")
-_LANGUAGE_NAMES = ("spanish", "french", "german", "english", "japanese", "korean", "chinese", "mandarin",
-                   "italian", "portuguese", "arabic")
-_LANGUAGE_LEARNING = ("vocabulary", "grammar", "language course", "language lessons", " esl ", "pronunciation",
-                      "phrases", "conversation", "speak", "learn", "for travel", "reading comprehension")
+_PROGRAMMING = (
+    "python",
+    "javascript",
+    "typescript",
+    "java",
+    "rust",
+    "golang",
+    " go ",
+    "c++",
+    "c#",
+    "programming",
+    "coding",
+    "code",
+    "sql",
+    "html",
+    "css",
+    "react",
+    "algorithm",
+    "software",
+    "function",
+    "variables",
+    "loops",
+)
+_AI = (
+    "prompt engineering",
+    "prompting",
+    "llm",
+    "large language",
+    "machine learning",
+    "artificial intelligence",
+    " ai ",
+    "chatgpt",
+    "neural",
+    "agent",
+)
+_LANGUAGE_NAMES = (
+    "spanish",
+    "french",
+    "german",
+    "english",
+    "japanese",
+    "korean",
+    "chinese",
+    "mandarin",
+    "italian",
+    "portuguese",
+    "arabic",
+)
+_LANGUAGE_LEARNING = (
+    "vocabulary",
+    "grammar",
+    "language course",
+    "language lessons",
+    " esl ",
+    "pronunciation",
+    "phrases",
+    "conversation",
+    "speak",
+    "learn",
+    "for travel",
+    "reading comprehension",
+)
 
-_STARTER = {"programming": "coding-lesson", "ai": "chat-ai", "language": "reading-comprehension",
-            "general": "ai-tutor"}
+_STARTER = {"programming": "coding-lesson", "ai": "chat-ai", "language": "reading-comprehension", "general": "ai-tutor"}
 _CYCLE = {
     "programming": ("coding-lesson", "coding-test", "ai-tutor"),
     "ai": ("chat-ai", "ai-tutor", "markdown"),
     "language": ("reading-comprehension", "flashcard", "chat-ai"),
     "general": ("ai-tutor", "markdown", "flashcard"),
 }
-_LESSON_TITLES = ("Introduction to {t}", "Working with {t}", "{t} in Practice", "{t} Challenges",
-                  "Deeper into {t}", "{t} Review")
+_LESSON_TITLES = (
+    "Introduction to {t}",
+    "Working with {t}",
+    "{t} in Practice",
+    "{t} Challenges",
+    "Deeper into {t}",
+    "{t} Review",
+)
 _COURSE_SUFFIX = ("Foundations", "Quick Start", "Essentials", "Fundamentals")
 
 
@@ -108,8 +174,7 @@ def course_plan(req: PlatformCourseCreate, seed: int) -> dict[str, Any]:
         chapter_topics.append(f"{subject} part {len(chapter_topics) + 1}")
     title = req.title or f"{_title(subject)} {rng.choice(_COURSE_SUFFIX)}"
     description = req.description or (
-        f"A {req.level or 'beginner-friendly'} {subject} course covering "
-        f"{', '.join(chapter_topics)}."
+        f"A {req.level or 'beginner-friendly'} {subject} course covering {', '.join(chapter_topics)}."
     )
     per, extra = divmod(count, n_chapters)
     chapters, lessons = [], []
@@ -129,29 +194,57 @@ def course_plan(req: PlatformCourseCreate, seed: int) -> dict[str, Any]:
                 ltype = "coding-test" if kind == "programming" else "flashcard"
             else:
                 ltype = cycle[(seq + i) % len(cycle)]
-            ltitle = "Welcome to " + _title(subject) if seq == 1 else \
-                _LESSON_TITLES[i % len(_LESSON_TITLES)].format(t=_title(topic))
-            lessons.append({
-                "title": ltitle, "type": ltype, "sequence": seq, "chapterId": cslug,
-                "chapterTitle": ctitle, "chapterSlug": cslug, "lessonSlug": slugify(ltitle, rng),
-                "description": f"{ltitle}: part of {title}.",
-                "lecture": f"<h2>{ltitle}</h2><p>{_title(topic)} in {title}: {description}</p>",
-                "quizzes": _quizzes(topic, 3, rng) if ltype == "exam" else [],
-                "problems": ([{"prompt": f"Write code that uses {topic}.", "starterCode": "# your code here\n"}]
-                             if ltype == "coding-test" else []),
-            })
-    return {"kind": kind, "title": title, "description": description, "subject": subject,
-            "slug": slugify(title, rng), "chapters": chapters, "lessons": lessons}
+            ltitle = (
+                "Welcome to " + _title(subject)
+                if seq == 1
+                else _LESSON_TITLES[i % len(_LESSON_TITLES)].format(t=_title(topic))
+            )
+            lessons.append(
+                {
+                    "title": ltitle,
+                    "type": ltype,
+                    "sequence": seq,
+                    "chapterId": cslug,
+                    "chapterTitle": ctitle,
+                    "chapterSlug": cslug,
+                    "lessonSlug": slugify(ltitle, rng),
+                    "description": f"{ltitle}: part of {title}.",
+                    "lecture": f"<h2>{ltitle}</h2><p>{_title(topic)} in {title}: {description}</p>",
+                    "quizzes": _quizzes(topic, 3, rng) if ltype == "exam" else [],
+                    "problems": (
+                        [{"prompt": f"Write code that uses {topic}.", "starterCode": "# your code here\n"}]
+                        if ltype == "coding-test"
+                        else []
+                    ),
+                }
+            )
+    return {
+        "kind": kind,
+        "title": title,
+        "description": description,
+        "subject": subject,
+        "slug": slugify(title, rng),
+        "chapters": chapters,
+        "lessons": lessons,
+    }
 
 
 def _quizzes(topic: str, n: int, rng: random.Random) -> list[dict[str, Any]]:
     out = []
     for i in range(n):
-        choices = [f"A correct statement about {topic}", f"A common misconception about {topic}",
-                   f"Something unrelated to {topic}"]
+        choices = [
+            f"A correct statement about {topic}",
+            f"A common misconception about {topic}",
+            f"Something unrelated to {topic}",
+        ]
         rng.shuffle(choices)
-        out.append({"question": f"Question {i + 1} on {topic}", "choices": choices,
-                    "answerIndex": choices.index(f"A correct statement about {topic}")})
+        out.append(
+            {
+                "question": f"Question {i + 1} on {topic}",
+                "choices": choices,
+                "answerIndex": choices.index(f"A correct statement about {topic}"),
+            }
+        )
     return out
 
 
@@ -190,6 +283,7 @@ def infer_type(title: str, description: str | None = None, *context: str | None)
 
 # ---------------------------------------------------------------- expansions
 
+
 def _source_id(payload: SourcePayload) -> str:
     cat = payload.category if isinstance(payload.category, str) else payload.category.id
     return f"{slugify(cat)}:{payload.level.id}"
@@ -198,33 +292,57 @@ def _source_id(payload: SourcePayload) -> str:
 def expansion_module(payload: SourcePayload, source_type: str | None) -> dict[str, Any]:
     level = payload.level
     blocks = [
-        {"type": "flashcard", "lessonId": lesson.id, "term": e.term, "meaning": e.meaning,
-         **({"example": e.example} if e.example else {})}
-        for lesson in level.lessons for e in lesson.entries
+        {
+            "type": "flashcard",
+            "lessonId": lesson.id,
+            "term": e.term,
+            "meaning": e.meaning,
+            **({"example": e.example} if e.example else {}),
+        }
+        for lesson in level.lessons
+        for e in lesson.entries
     ]
     html = "".join(
-        f"<h2>{lesson.title}</h2><ul>" + "".join(f"<li><b>{e.term}</b>: {e.meaning}</li>" for e in lesson.entries)
-        + "</ul>" for lesson in level.lessons
+        f"<h2>{lesson.title}</h2><ul>"
+        + "".join(f"<li><b>{e.term}</b>: {e.meaning}</li>" for e in lesson.entries)
+        + "</ul>"
+        for lesson in level.lessons
     )
     return {
-        "title": f"{level.title} module", "type": "flashcard",
+        "title": f"{level.title} module",
+        "type": "flashcard",
         "description": f"{payload.category_title}: {level.title}, {len(level.lessons)} lesson(s).",
         "content": html,
-        "metadata": {"sourceContentId": _source_id(payload), "sourceType": source_type,
-                     "language": payload.language, "interactive": {"blocks": blocks}},
+        "metadata": {
+            "sourceContentId": _source_id(payload),
+            "sourceType": source_type,
+            "language": payload.language,
+            "interactive": {"blocks": blocks},
+        },
     }
 
 
 def expansion_video(payload: SourcePayload, source_type: str | None) -> dict[str, Any]:
     level = payload.level
-    scenes = [{"title": level.title, "narration": f"Welcome to {level.title} in {payload.category_title}.",
-               "durationSeconds": 8}]
+    scenes = [
+        {
+            "title": level.title,
+            "narration": f"Welcome to {level.title} in {payload.category_title}.",
+            "durationSeconds": 8,
+        }
+    ]
     for lesson in level.lessons:
         terms = ", ".join(f"{e.term} ({e.meaning})" for e in lesson.entries[:8])
-        scenes.append({"title": lesson.title, "narration": f"In {lesson.title} we meet: {terms}.",
-                       "durationSeconds": 10 + 2 * min(len(lesson.entries), 10)})
-    scenes.append({"title": "Recap", "narration": f"That was {level.title}. Review the quiz next.",
-                   "durationSeconds": 6})
+        scenes.append(
+            {
+                "title": lesson.title,
+                "narration": f"In {lesson.title} we meet: {terms}.",
+                "durationSeconds": 10 + 2 * min(len(lesson.entries), 10),
+            }
+        )
+    scenes.append(
+        {"title": "Recap", "narration": f"That was {level.title}. Review the quiz next.", "durationSeconds": 6}
+    )
     return {
         "title": f"{level.title} summary video",
         "description": "Editable scene structure; render an MP4 after reviewing the scenes.",
@@ -245,18 +363,21 @@ def expansion_quiz(payload: SourcePayload, source_type: str | None, seed: int) -
         choices = [e.meaning, *wrong[:3]]
         choices += [f for f in fillers if f not in choices][: max(0, 4 - len(choices))]
         rng.shuffle(choices)
-        questions.append({"prompt": f"What does '{e.term}' mean?", "choices": choices,
-                          "answerIndex": choices.index(e.meaning)})
+        questions.append(
+            {"prompt": f"What does '{e.term}' mean?", "choices": choices, "answerIndex": choices.index(e.meaning)}
+        )
     return {
         "title": f"{payload.level.title} quiz",
         "description": f"{len(questions)} question(s) from {payload.category_title}.",
-        "questions": questions, "passingScore": 70,
+        "questions": questions,
+        "passingScore": 70,
         "metadata": {"sourceContentId": _source_id(payload), "sourceType": source_type},
     }
 
 
-def lesson_stream(lesson: dict[str, Any], course_title: str, chapter_name: str | None,
-                  seed: int) -> list[tuple[str, dict[str, Any]]]:
+def lesson_stream(
+    lesson: dict[str, Any], course_title: str, chapter_name: str | None, seed: int
+) -> list[tuple[str, dict[str, Any]]]:
     """The Server-Sent Events of one lesson generation: (event, data) pairs, nothing saved."""
     rng = rng_for(seed, "generate", lesson["id"], course_title, chapter_name)
     chapter = chapter_name or lesson.get("chapterTitle") or "this chapter"
@@ -270,7 +391,17 @@ def lesson_stream(lesson: dict[str, Any], course_title: str, chapter_name: str |
     quizzes = _quizzes(lesson["title"], 2, rng) if lesson["type"] in ("exam", "flashcard") else []
     if quizzes:
         events.append(("quizzes", {"quizzes": quizzes}))
-    events.append(("done", {"lessonId": lesson["id"], "lecture": "".join(paragraphs),
-                            "content": {"blocks": []}, "quizzes": quizzes, "problems": [],
-                            "saved": False}))
+    events.append(
+        (
+            "done",
+            {
+                "lessonId": lesson["id"],
+                "lecture": "".join(paragraphs),
+                "content": {"blocks": []},
+                "quizzes": quizzes,
+                "problems": [],
+                "saved": False,
+            },
+        )
+    )
     return events

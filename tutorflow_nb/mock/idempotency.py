@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import BadRequest, Conflict
 
-__all__ = ["IdempotencyStore", "Replay", "fingerprint", "MAX_KEY_LENGTH"]
+__all__ = ["MAX_KEY_LENGTH", "IdempotencyStore", "Replay", "fingerprint"]
 
 MAX_KEY_LENGTH = 255
 
@@ -50,7 +50,8 @@ class IdempotencyStore:
             raise BadRequest(
                 f"{field} must be 1-{MAX_KEY_LENGTH} printable characters, "
                 "e.g. 'expansion:{externalContentGroupId}:{version}'",
-                fields=[], code="invalid_idempotency_key",
+                fields=[],
+                code="invalid_idempotency_key",
             )
         return key
 
@@ -72,8 +73,7 @@ class IdempotencyStore:
             )
         return replay
 
-    def remember(self, owner: str, operation: str, key: str | None, body: Any,
-                 replay: Replay) -> None:
+    def remember(self, owner: str, operation: str, key: str | None, body: Any, replay: Replay) -> None:
         if key is None:
             return
         with self._lock:

@@ -20,11 +20,24 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from ..models import (ApiKeyInfo, CanonicalCourse, Classroom, CourseRequest, CreatedApiKey, DeleteResult, EditToken,
-                      ExpansionJob, ExpansionResult, Organization, PlatformLesson, PlatformModule, Resource,
-                      WebhookSubscription)
+from ..models import (
+    ApiKeyInfo,
+    CanonicalCourse,
+    Classroom,
+    CourseRequest,
+    CreatedApiKey,
+    DeleteResult,
+    EditToken,
+    ExpansionJob,
+    ExpansionResult,
+    Organization,
+    PlatformLesson,
+    PlatformModule,
+    Resource,
+    WebhookSubscription,
+)
 
-__all__ = ["document", "allowed_methods"]
+__all__ = ["allowed_methods", "document"]
 
 REF = "#/components/schemas/{model}"
 KINDS = "modules|courses|videos|slides|tests"
@@ -61,28 +74,48 @@ SUCCESS: list[tuple[str, str, type[BaseModel] | str]] = [
     ("PATCH", r"/v1/platform/modules/\{moduleId\}", PlatformModule),
     ("DELETE", r"/v1/platform/modules/\{moduleId\}", PlatformModule),
 ]
-MODELS = sorted({m for _, _, m in SUCCESS if not isinstance(m, str)} | {Organization, ApiKeyInfo, Classroom,
-                                                                          WebhookSubscription}, key=lambda m: m.__name__)
+MODELS = sorted(
+    {m for _, _, m in SUCCESS if not isinstance(m, str)} | {Organization, ApiKeyInfo, Classroom, WebhookSubscription},
+    key=lambda m: m.__name__,
+)
 
 ERROR = {
-    "type": "object", "title": "Error",
+    "type": "object",
+    "title": "Error",
     "required": ["statusCode", "error", "message", "code"],
     "properties": {
-        "statusCode": {"type": "integer"}, "error": {"type": "string"},
+        "statusCode": {"type": "integer"},
+        "error": {"type": "string"},
         "message": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-        "code": {"type": "string"}, "requestId": {"type": ["string", "null"]},
-        "fields": {"type": "array", "items": {"type": "object", "required": ["field", "message"],
-                                              "properties": {"field": {"type": "string"},
-                                                             "message": {"type": "string"}}}},
+        "code": {"type": "string"},
+        "requestId": {"type": ["string", "null"]},
+        "fields": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
     },
 }
-REASONS = {400: "Bad request: the body, a query or a header is invalid (fields name each one)",
-           401: "Missing, unknown or revoked credential (or an expired edit token)",
-           403: "The other surface's key", 404: "Not found, or not this organization's",
-           409: "Conflict: an idempotency key reused with another body, or not ready yet",
-           413: "Body over 1 MiB", 429: "Rate limited (Retry-After)", 503: "Unavailable (Retry-After)"}
-SECURITY = {"content": [{"workspaceKey": []}], "platform": [{"platformKey": []}], "admin": [{"adminSession": []}],
-            "token": [], "public": []}
+REASONS = {
+    400: "Bad request: the body, a query or a header is invalid (fields name each one)",
+    401: "Missing, unknown or revoked credential (or an expired edit token)",
+    403: "The other surface's key",
+    404: "Not found, or not this organization's",
+    409: "Conflict: an idempotency key reused with another body, or not ready yet",
+    413: "Body over 1 MiB",
+    429: "Rate limited (Retry-After)",
+    503: "Unavailable (Retry-After)",
+}
+SECURITY = {
+    "content": [{"workspaceKey": []}],
+    "platform": [{"platformKey": []}],
+    "admin": [{"adminSession": []}],
+    "token": [],
+    "public": [],
+}
 
 
 def surface(path: str) -> str:
@@ -100,22 +133,26 @@ def _success(method: str, path: str) -> dict[str, Any] | None:
         if m == method and re.fullmatch(pattern, path):
             if isinstance(model, str):
                 item = {"$ref": REF.format(model=model.removeprefix("page:"))}
-                return {"type": "object", "required": ["data"],
-                        "properties": {"data": {"type": "array", "items": item},
-                                       "nextCursor": {"type": ["string", "null"]}}}
+                return {
+                    "type": "object",
+                    "required": ["data"],
+                    "properties": {
+                        "data": {"type": "array", "items": item},
+                        "nextCursor": {"type": ["string", "null"]},
+                    },
+                }
             return {"$ref": REF.format(model=model.__name__)}
     return None
 
 
 def _errors(method: str, path: str, op: dict[str, Any]) -> list[int]:
     kind = surface(path)
-    codes = {400, 429, 503}                     # validation, and the faults any TutorFlow route can meet
-    codes |= {"content": {401, 403}, "platform": {401, 403}, "admin": {401}, "token": {401, 404},
-              "public": set()}[kind]
+    codes = {400, 429, 503}  # validation, and the faults any TutorFlow route can meet
+    codes |= {"content": {401, 403}, "platform": {401, 403}, "admin": {401}, "token": {401, 404}, "public": set()}[kind]
     if "{" in path:
         codes.add(404)
     if "requestBody" in op:
-        codes |= {404, 413}                     # a body can name a classroom, lesson or module that is not there
+        codes |= {404, 413}  # a body can name a classroom, lesson or module that is not there
     if path.endswith("/auth/sign-in"):
         codes.add(401)
     if path.endswith("/auth/sign-out"):
@@ -154,7 +191,7 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
             for code in _errors(method.upper(), path, op):
                 responses[str(code)] = _error_response(code)
             op["security"] = SECURITY[surface(path)]
-            if path.endswith("/integrations/exports"):     # a key, or the admin session (assumptions.exports)
+            if path.endswith("/integrations/exports"):  # a key, or the admin session (assumptions.exports)
                 op["security"] = SECURITY["content"] + SECURITY["admin"]
     return schema
 
@@ -167,8 +204,10 @@ def _drop_422(op: dict[str, Any]) -> None:
 
 
 def _error_response(code: int) -> dict[str, Any]:
-    return {"description": REASONS[code], "content": {"application/json": {"schema": {"$ref": REF.format(
-        model="Error")}}}}
+    return {
+        "description": REASONS[code],
+        "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
+    }
 
 
 def allowed_methods(schema: dict[str, Any], path: str) -> list[str]:

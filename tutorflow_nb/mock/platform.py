@@ -16,19 +16,35 @@ from typing import TYPE_CHECKING, Any
 from . import generator
 from .errors import BadRequest, Conflict, FieldError, NotFound, Unauthorized
 from .idempotency import Replay
-from .schemas import (AddLesson, CanonicalPatch, CourseUpdate, GenerateLesson, InferType, LessonFullPatch,
-                      LessonUpdate, PlatformCourseCreate, PlatformModuleCreate, PlatformModuleUpdate)
+from .schemas import (
+    AddLesson,
+    CanonicalPatch,
+    CourseUpdate,
+    GenerateLesson,
+    InferType,
+    LessonFullPatch,
+    LessonUpdate,
+    PlatformCourseCreate,
+    PlatformModuleCreate,
+    PlatformModuleUpdate,
+)
 
 if TYPE_CHECKING:
     from .state import MockState, Principal
 
-__all__ = ["PlatformBackend", "price_snapshot", "CATALOG", "EDIT_TOKEN_SECONDS"]
+__all__ = ["CATALOG", "EDIT_TOKEN_SECONDS", "PlatformBackend", "price_snapshot"]
 
 UNIT_PRICE = Decimal("0.05")
 CATALOG_SOURCE = "platform_pricing_catalog_v2"
 CATALOG = [
-    {"catalogKey": f"{category}.default", "category": category, "tier": "default", "unit": "lesson",
-     "unitPrice": float(UNIT_PRICE), "currency": "USD"}
+    {
+        "catalogKey": f"{category}.default",
+        "category": category,
+        "tier": "default",
+        "unit": "lesson",
+        "unitPrice": float(UNIT_PRICE),
+        "currency": "USD",
+    }
     for category in ("course", "module")
 ]
 EDIT_TOKEN_SECONDS = 3600.0
@@ -43,9 +59,17 @@ def processing_seconds(lesson_count: int) -> float:
 
 def price_snapshot(category: str, units: int) -> dict[str, Any]:
     """The billing record: ``amountUsd`` is exactly ``unitPrice × units`` (computed in Decimal)."""
-    return {"category": category, "catalogKey": f"{category}.default", "tier": "default", "unit": "lesson",
-            "unitPrice": float(UNIT_PRICE), "units": units, "amountUsd": float(UNIT_PRICE * units),
-            "currency": "USD", "source": CATALOG_SOURCE}
+    return {
+        "category": category,
+        "catalogKey": f"{category}.default",
+        "tier": "default",
+        "unit": "lesson",
+        "unitPrice": float(UNIT_PRICE),
+        "units": units,
+        "amountUsd": float(UNIT_PRICE * units),
+        "currency": "USD",
+        "source": CATALOG_SOURCE,
+    }
 
 
 @dataclass
@@ -81,23 +105,27 @@ class CourseRequest:
 
 
 class PlatformBackend:
-    def __init__(self, state: "MockState") -> None:
+    def __init__(self, state: MockState) -> None:
         self.state = state
 
     def reset(self) -> None:
         self.courses: dict[str, CourseRequest] = {}
-        self.edit_tokens: dict[str, tuple[str, float]] = {}   # token -> (request id, expires at)
+        self.edit_tokens: dict[str, tuple[str, float]] = {}  # token -> (request id, expires at)
         self.modules: dict[str, dict[str, Any]] = {}
 
     def counts(self) -> dict[str, int]:
-        return {"platformCourses": len(self.courses),
-                "platformModules": sum(1 for m in self.modules.values() if m["deletedAt"] is None)}
+        return {
+            "platformCourses": len(self.courses),
+            "platformModules": sum(1 for m in self.modules.values() if m["deletedAt"] is None),
+        }
 
     @staticmethod
     def _key(body_key: str | None, header_key: str | None) -> str | None:
         if body_key and header_key and body_key != header_key:
-            raise BadRequest("idempotencyKey in the body and the Idempotency-Key header differ; send one",
-                             fields=[FieldError("idempotencyKey", "differs from the Idempotency-Key header")])
+            raise BadRequest(
+                "idempotencyKey in the body and the Idempotency-Key header differ; send one",
+                fields=[FieldError("idempotencyKey", "differs from the Idempotency-Key header")],
+            )
         return body_key or header_key
 
     @staticmethod
@@ -108,8 +136,9 @@ class PlatformBackend:
 
     # ------------------------------------------------------------ courses
 
-    def create_course(self, who: "Principal", body: PlatformCourseCreate,
-                      header_key: str | None) -> tuple[int, dict[str, Any]]:
+    def create_course(
+        self, who: Principal, body: PlatformCourseCreate, header_key: str | None
+    ) -> tuple[int, dict[str, Any]]:
         st = self.state
         key = self._key(body.idempotencyKey, header_key)
         raw = self._fingerprint_body(body)
@@ -126,8 +155,9 @@ class PlatformBackend:
             else:
                 starts = now + PENDING_SECONDS
                 ends = starts + processing_seconds(len(plan["lessons"]))
-            req = CourseRequest(st.new_id(), who.org.workspace_id, who.key.id, body, key, now, starts, ends,
-                                st.faults.job_fails(), plan)
+            req = CourseRequest(
+                st.new_id(), who.org.workspace_id, who.key.id, body, key, now, starts, ends, st.faults.job_fails(), plan
+            )
             self.courses[req.id] = req
             code = 201 if body.mode == "sync" else 202
             st.idempotency.remember(who.org.workspace_id, "course", key, raw, Replay(req.id, code, None))
@@ -144,12 +174,23 @@ class PlatformBackend:
         req.course_id, req.share_token = st.new_id(), st.new_token(20)
         req.title, req.description, req.slug = plan["title"], plan["description"], plan["slug"]
         req.chapters = [{k: c[k] for k in ("id", "title", "slug", "sequence")} for c in plan["chapters"]]
-        req.lessons = [{
-            "id": st.new_id(), "chapterId": lesson["chapterId"], "title": lesson["title"],
-            "description": lesson["description"], "slug": lesson["lessonSlug"], "type": lesson["type"],
-            "sequence": lesson["sequence"], "lecture": lesson["lecture"], "content": {"blocks": []},
-            "quizzes": lesson["quizzes"], "problems": lesson["problems"], "metadata": {"duration": 10},
-        } for lesson in plan["lessons"]]
+        req.lessons = [
+            {
+                "id": st.new_id(),
+                "chapterId": lesson["chapterId"],
+                "title": lesson["title"],
+                "description": lesson["description"],
+                "slug": lesson["lessonSlug"],
+                "type": lesson["type"],
+                "sequence": lesson["sequence"],
+                "lecture": lesson["lecture"],
+                "content": {"blocks": []},
+                "quizzes": lesson["quizzes"],
+                "problems": lesson["problems"],
+                "metadata": {"duration": 10},
+            }
+            for lesson in plan["lessons"]
+        ]
         req.price = price_snapshot("course", len(req.lessons))
         self._mint(req)
 
@@ -168,14 +209,27 @@ class PlatformBackend:
 
     def _summaries(self, req: CourseRequest) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         base = f"{self.state.web_base_url}/{self._locale(req)}/platform/courses/{req.share_token}"
-        chapters = [{"title": c["title"], "sequence": c["sequence"], "slug": c["slug"],
-                     "lessonCount": sum(1 for lesson in req.lessons if lesson["chapterId"] == c["id"])}
-                    for c in sorted(req.chapters, key=lambda c: c["sequence"])]
-        lessons = [{"title": lesson["title"], "type": lesson["type"], "sequence": lesson["sequence"],
-                    "chapterTitle": self._chapter(req, lesson["chapterId"])["title"],
-                    "chapterSlug": self._chapter(req, lesson["chapterId"])["slug"],
-                    "lessonSlug": lesson["slug"], "lessonUrl": f"{base}/lessons/{lesson['sequence']}"}
-                   for lesson in sorted(req.lessons, key=lambda x: x["sequence"])]
+        chapters = [
+            {
+                "title": c["title"],
+                "sequence": c["sequence"],
+                "slug": c["slug"],
+                "lessonCount": sum(1 for lesson in req.lessons if lesson["chapterId"] == c["id"]),
+            }
+            for c in sorted(req.chapters, key=lambda c: c["sequence"])
+        ]
+        lessons = [
+            {
+                "title": lesson["title"],
+                "type": lesson["type"],
+                "sequence": lesson["sequence"],
+                "chapterTitle": self._chapter(req, lesson["chapterId"])["title"],
+                "chapterSlug": self._chapter(req, lesson["chapterId"])["slug"],
+                "lessonSlug": lesson["slug"],
+                "lessonUrl": f"{base}/lessons/{lesson['sequence']}",
+            }
+            for lesson in sorted(req.lessons, key=lambda x: x["sequence"])
+        ]
         return chapters, lessons
 
     def course_view(self, req: CourseRequest, *, replay: bool | None = None, listing: bool = False) -> dict[str, Any]:
@@ -196,51 +250,69 @@ class PlatformBackend:
             else:
                 preview = f"{web}/{locale}/platform/courses/edit/{req.edit_token}"
             return {
-                "id": req.id, "status": status, "courseId": req.course_id if done else None,
-                "title": req.title if done else r.title, "description": req.description if done else r.description,
-                "language": r.language, "subject": r.subject, "level": r.level,
-                "slug": req.slug if done else None, "tier": "default", "mode": r.mode,
-                "hasQuiz": r.hasQuiz, "hasPractice": r.hasPractice,
+                "id": req.id,
+                "status": status,
+                "courseId": req.course_id if done else None,
+                "title": req.title if done else r.title,
+                "description": req.description if done else r.description,
+                "language": r.language,
+                "subject": r.subject,
+                "level": r.level,
+                "slug": req.slug if done else None,
+                "tier": "default",
+                "mode": r.mode,
+                "hasQuiz": r.hasQuiz,
+                "hasPractice": r.hasPractice,
                 "lessonCount": len(req.lessons) if done else None,
                 "priceSnapshot": copy.deepcopy(req.price) if done else None,
-                "shareToken": req.share_token if done else None, "thumbnailUrl": None,
+                "shareToken": req.share_token if done else None,
+                "thumbnailUrl": None,
                 "previewUrl": preview,
                 "publicUrl": f"{web}/{locale}/platform/courses/{req.share_token}/lessons/1" if done else None,
-                "chapters": chapters, "lessons": lessons,
+                "chapters": chapters,
+                "lessons": lessons,
                 "idempotencyKey": req.idempotency_key,
                 "idempotentReplay": None if req.idempotency_key is None else bool(replay),
                 "isTerminal": status in ("COMPLETED", "FAILED"),
-                "pollAfterMs": None if status in ("COMPLETED", "FAILED") else
-                round(st.clock.to_wall(POLL_AFTER_SECONDS) * 1000),
+                "pollAfterMs": None
+                if status in ("COMPLETED", "FAILED")
+                else round(st.clock.to_wall(POLL_AFTER_SECONDS) * 1000),
                 "error": {"code": "generation_failed", "message": "course generation failed; nothing was billed"}
-                if status == "FAILED" else None,
+                if status == "FAILED"
+                else None,
                 "createdAt": st.clock.iso(req.created_at),
                 "completedAt": st.clock.iso(req.ends_at) if status in ("COMPLETED", "FAILED") else None,
             }
 
-    def _course(self, who: "Principal", request_id: str) -> CourseRequest:
+    def _course(self, who: Principal, request_id: str) -> CourseRequest:
         req = self.courses.get(request_id)
         if req is None or req.workspace_id != who.org.workspace_id:
             raise NotFound(f"course request '{request_id}' not found", code="course_not_found")
         return req
 
-    def get_course(self, who: "Principal", request_id: str) -> dict[str, Any]:
+    def get_course(self, who: Principal, request_id: str) -> dict[str, Any]:
         with self.state.lock:
             return self.course_view(self._course(who, request_id))
 
-    def list_courses(self, who: "Principal") -> list[dict[str, Any]]:
+    def list_courses(self, who: Principal) -> list[dict[str, Any]]:
         with self.state.lock:
-            return [self.course_view(r, listing=True) for r in self.courses.values()
-                    if r.workspace_id == who.org.workspace_id]
+            return [
+                self.course_view(r, listing=True)
+                for r in self.courses.values()
+                if r.workspace_id == who.org.workspace_id
+            ]
 
-    def new_edit_token(self, who: "Principal", request_id: str) -> dict[str, Any]:
+    def new_edit_token(self, who: Principal, request_id: str) -> dict[str, Any]:
         st = self.state
         with st.lock:
             req = self._course(who, request_id)
             self._settle(req)
             if req.course_id is None:
-                raise Conflict(f"course request '{request_id}' is {req.status(st.clock.now())}; edit tokens "
-                               "exist once the course is COMPLETED", code="course_not_ready")
+                raise Conflict(
+                    f"course request '{request_id}' is {req.status(st.clock.now())}; edit tokens "
+                    "exist once the course is COMPLETED",
+                    code="course_not_ready",
+                )
             token, expires = self._mint(req)
             return {"editToken": token, "editTokenExpiresAt": st.clock.iso(expires)}
 
@@ -256,8 +328,12 @@ class PlatformBackend:
             if expires <= st.clock.now():
                 _, expires = self._mint(req)
             token = req.edit_token
-            return {**self._full(req), "editToken": token, "editTokenExpiresAt": st.clock.iso(expires),
-                    "previewUrl": f"{st.web_base_url}/{self._locale(req)}/platform/courses/edit/{token}"}
+            return {
+                **self._full(req),
+                "editToken": token,
+                "editTokenExpiresAt": st.clock.iso(expires),
+                "previewUrl": f"{st.web_base_url}/{self._locale(req)}/platform/courses/edit/{token}",
+            }
 
     # ------------------------------------------------------------ edit-token API
 
@@ -271,25 +347,42 @@ class PlatformBackend:
                 raise Unauthorized(
                     "edit token expired (they last one hour); mint a new one with "
                     "POST /v1/platform/courses/{id}/edit-token or open the course's share link",
-                    code="edit_token_expired")
+                    code="edit_token_expired",
+                )
             return self.courses[found[0]]
 
     def _lesson_dto(self, req: CourseRequest, lesson: dict[str, Any]) -> dict[str, Any]:
         chapter = self._chapter(req, lesson["chapterId"])
         code = next((p.get("starterCode") for p in lesson["problems"] if p.get("starterCode")), None)
-        return {"id": lesson["id"], "sequence": lesson["sequence"], "title": lesson["title"],
-                "type": lesson["type"], "chapterTitle": chapter["title"], "description": lesson["description"],
-                "lectureContent": lesson["lecture"], "codeContent": code,
-                "quizzes": copy.deepcopy(lesson["quizzes"]), "lessonSlug": lesson["slug"],
-                "chapterSlug": chapter["slug"]}
+        return {
+            "id": lesson["id"],
+            "sequence": lesson["sequence"],
+            "title": lesson["title"],
+            "type": lesson["type"],
+            "chapterTitle": chapter["title"],
+            "description": lesson["description"],
+            "lectureContent": lesson["lecture"],
+            "codeContent": code,
+            "quizzes": copy.deepcopy(lesson["quizzes"]),
+            "lessonSlug": lesson["slug"],
+            "chapterSlug": chapter["slug"],
+        }
 
     def _head(self, req: CourseRequest) -> dict[str, Any]:
         chapters, lessons = self._summaries(req)
-        return {"id": req.course_id, "requestId": req.id, "title": req.title, "description": req.description,
-                "slug": req.slug, "language": req.request.language, "level": req.request.level,
-                "shareToken": req.share_token, "chapters": chapters, "lessons": lessons,
-                "publicUrl": f"{self.state.web_base_url}/{self._locale(req)}/platform/courses/"
-                             f"{req.share_token}/lessons/1"}
+        return {
+            "id": req.course_id,
+            "requestId": req.id,
+            "title": req.title,
+            "description": req.description,
+            "slug": req.slug,
+            "language": req.request.language,
+            "level": req.request.level,
+            "shareToken": req.share_token,
+            "chapters": chapters,
+            "lessons": lessons,
+            "publicUrl": f"{self.state.web_base_url}/{self._locale(req)}/platform/courses/{req.share_token}/lessons/1",
+        }
 
     def _full(self, req: CourseRequest) -> dict[str, Any]:
         return {**self._head(req), "lessons": [self._lesson_dto(req, lesson) for lesson in self._ordered(req)]}
@@ -311,15 +404,18 @@ class PlatformBackend:
     def _at(self, req: CourseRequest, sequence: int) -> dict[str, Any]:
         lesson = next((x for x in req.lessons if x["sequence"] == sequence), None)
         if lesson is None:
-            raise NotFound(f"no lesson at sequence {sequence}; this course has {len(req.lessons)}",
-                           code="lesson_not_found")
+            raise NotFound(
+                f"no lesson at sequence {sequence}; this course has {len(req.lessons)}", code="lesson_not_found"
+            )
         return lesson
 
     def _by_id(self, req: CourseRequest, lesson_id: str) -> dict[str, Any]:
         lesson = next((x for x in req.lessons if x["id"] == lesson_id), None)
         if lesson is None:
-            raise NotFound(f"lesson '{lesson_id}' is not in this course; read its ids from "
-                           "GET …/canonical", code="lesson_not_found")
+            raise NotFound(
+                f"lesson '{lesson_id}' is not in this course; read its ids from GET …/canonical",
+                code="lesson_not_found",
+            )
         return lesson
 
     def lesson(self, token: str, sequence: int) -> dict[str, Any]:
@@ -330,15 +426,23 @@ class PlatformBackend:
     def canonical(self, token: str) -> dict[str, Any]:
         with self.state.lock:
             req = self.by_token(token)
-            return {"id": req.course_id, "title": req.title, "description": req.description, "slug": req.slug,
-                    "chapters": copy.deepcopy(sorted(req.chapters, key=lambda c: c["sequence"])),
-                    "lessons": copy.deepcopy(self._ordered(req))}
+            return {
+                "id": req.course_id,
+                "title": req.title,
+                "description": req.description,
+                "slug": req.slug,
+                "chapters": copy.deepcopy(sorted(req.chapters, key=lambda c: c["sequence"])),
+                "lessons": copy.deepcopy(self._ordered(req)),
+            }
 
     def patch_canonical(self, token: str, body: CanonicalPatch) -> dict[str, Any]:
         """Replace the curriculum in one save; lessons left out are removed."""
         problems: list[FieldError] = []
-        for name, items, attr in (("chapters", body.chapters, "id"), ("chapters", body.chapters, "sequence"),
-                                  ("lessons", body.lessons, "id")):
+        for name, items, attr in (
+            ("chapters", body.chapters, "id"),
+            ("chapters", body.chapters, "sequence"),
+            ("lessons", body.lessons, "id"),
+        ):
             seen: set[Any] = set()
             for i, item in enumerate(items):
                 value = getattr(item, attr)
@@ -357,8 +461,10 @@ class PlatformBackend:
         with self.state.lock:
             req = self.by_token(token)
             if body.id is not None and body.id != req.course_id:
-                raise BadRequest("id is another course's; save the payload GET …/canonical returned",
-                                 fields=[FieldError("id", "must be this course's id or left out")])
+                raise BadRequest(
+                    "id is another course's; save the payload GET …/canonical returned",
+                    fields=[FieldError("id", "must be this course's id or left out")],
+                )
             req.title, req.description, req.slug = body.title, body.description, body.slug
             req.chapters = [c.model_dump() for c in body.chapters]
             req.lessons = [lesson.model_dump() for lesson in body.lessons]
@@ -375,8 +481,10 @@ class PlatformBackend:
             lesson = self._by_id(req, lesson_id)
             changes = body.model_dump(exclude_unset=True)
             if "chapterId" in changes and changes["chapterId"] not in {c["id"] for c in req.chapters}:
-                raise BadRequest("chapterId is not a chapter of this course",
-                                 fields=[FieldError("chapterId", "read chapter ids from GET …/canonical")])
+                raise BadRequest(
+                    "chapterId is not a chapter of this course",
+                    fields=[FieldError("chapterId", "read chapter ids from GET …/canonical")],
+                )
             for name in ("title", "slug", "type", "chapterId", "sequence"):
                 if name in changes and changes[name] is None:
                     raise BadRequest(f"{name} cannot be null", fields=[FieldError(name, "cannot be null")])
@@ -390,8 +498,10 @@ class PlatformBackend:
     def _move(req: CourseRequest, lesson: dict[str, Any], sequence: int) -> None:
         order = [x for x in sorted(req.lessons, key=lambda x: x["sequence"]) if x is not lesson]
         if sequence > len(order) + 1:
-            raise BadRequest(f"sequence {sequence} is past the end ({len(order) + 1} lessons)",
-                             fields=[FieldError("sequence", f"must be between 1 and {len(order) + 1}")])
+            raise BadRequest(
+                f"sequence {sequence} is past the end ({len(order) + 1} lessons)",
+                fields=[FieldError("sequence", f"must be between 1 and {len(order) + 1}")],
+            )
         order.insert(sequence - 1, lesson)
         for i, x in enumerate(order, 1):
             x["sequence"] = i
@@ -419,8 +529,12 @@ class PlatformBackend:
         with self.state.lock:
             req = self.by_token(token)
             lesson = self._at(req, sequence)
-            for wire, name in (("lecture", "lecture"), ("title", "title"), ("description", "description"),
-                               ("lessonSlug", "slug")):
+            for wire, name in (
+                ("lecture", "lecture"),
+                ("title", "title"),
+                ("description", "description"),
+                ("lessonSlug", "slug"),
+            ):
                 if wire in body.model_fields_set:
                     value = getattr(body, wire)
                     if value is None and name in ("title", "slug"):
@@ -438,19 +552,29 @@ class PlatformBackend:
             else:
                 chapter = next((c for c in chapters if c["sequence"] == body.chapterSequence), None)
                 if chapter is None:
-                    raise BadRequest(f"no chapter with sequence {body.chapterSequence}", fields=[
-                        FieldError("chapterSequence", f"must be one of {[c['sequence'] for c in chapters]}")])
+                    raise BadRequest(
+                        f"no chapter with sequence {body.chapterSequence}",
+                        fields=[FieldError("chapterSequence", f"must be one of {[c['sequence'] for c in chapters]}")],
+                    )
             if len(req.lessons) >= MAX_LESSONS:
                 raise BadRequest(f"a course holds at most {MAX_LESSONS} lessons", code="lesson_limit")
             rng = generator.rng_for(st.seed, "add", req.id, len(req.lessons), body.title)
             in_chapter = [x["sequence"] for x in req.lessons if x["chapterId"] == chapter["id"]]
             position = (max(in_chapter) if in_chapter else len(req.lessons)) + 1
-            lesson = {"id": st.new_id(), "chapterId": chapter["id"], "title": body.title,
-                      "description": body.description, "slug": generator.slugify(body.title, rng),
-                      "type": body.type, "sequence": position,
-                      "lecture": f"<h2>{body.title}</h2>", "content": {"blocks": []},
-                      "quizzes": generator._quizzes(body.title, body.quizCount, rng) if body.quizCount else [],
-                      "problems": [], "metadata": {}}
+            lesson = {
+                "id": st.new_id(),
+                "chapterId": chapter["id"],
+                "title": body.title,
+                "description": body.description,
+                "slug": generator.slugify(body.title, rng),
+                "type": body.type,
+                "sequence": position,
+                "lecture": f"<h2>{body.title}</h2>",
+                "content": {"blocks": []},
+                "quizzes": generator._quizzes(body.title, body.quizCount, rng) if body.quizCount else [],
+                "problems": [],
+                "metadata": {},
+            }
             for x in req.lessons:
                 if x["sequence"] >= position:
                     x["sequence"] += 1
@@ -460,14 +584,18 @@ class PlatformBackend:
     def infer_type(self, token: str, body: InferType) -> dict[str, Any]:
         with self.state.lock:
             req = self.by_token(token)
-            context = ((body.courseTitle, body.courseDescription) if body.courseTitle or body.courseDescription
-                       else (req.title, req.request.prompt))
+            context = (
+                (body.courseTitle, body.courseDescription)
+                if body.courseTitle or body.courseDescription
+                else (req.title, req.request.prompt)
+            )
             return {"type": generator.infer_type(body.lessonTitle, body.lessonDescription, *context)}
 
     # ------------------------------------------------------------ modules
 
-    def create_module(self, who: "Principal", body: PlatformModuleCreate,
-                      header_key: str | None) -> tuple[int, dict[str, Any]]:
+    def create_module(
+        self, who: Principal, body: PlatformModuleCreate, header_key: str | None
+    ) -> tuple[int, dict[str, Any]]:
         st = self.state
         key = self._key(body.idempotencyKey, header_key)
         raw = self._fingerprint_body(body)
@@ -479,18 +607,37 @@ class PlatformBackend:
             module_id, now = st.new_id(), st.clock.iso()
             share = st.new_token(20)
             module = {
-                "id": module_id, "title": gen["title"], "description": gen["description"], "type": gen["type"],
-                "isPublic": body.isPublic, "videoUrl": None, "pdfKey": None, "content": None,
+                "id": module_id,
+                "title": gen["title"],
+                "description": gen["description"],
+                "type": gen["type"],
+                "isPublic": body.isPublic,
+                "videoUrl": None,
+                "pdfKey": None,
+                "content": None,
                 "lectureKey": f"platform/workspaces/{who.org.workspace_id}/modules/{module_id}/lecture/1.txt",
-                "lecture": gen["lecture"], "lectureVersion": 1, "status": "completed",
+                "lecture": gen["lecture"],
+                "lectureVersion": 1,
+                "status": "completed",
                 "lectureImagePrompt": None,
-                "metadata": {"locale": body.locale, "language": body.language, "prompt": body.text,
-                             **({"target": body.target} if body.target else {})},
-                "slug": gen["slug"], "deletedAt": None, "shareToken": share,
+                "metadata": {
+                    "locale": body.locale,
+                    "language": body.language,
+                    "prompt": body.text,
+                    **({"target": body.target} if body.target else {}),
+                },
+                "slug": gen["slug"],
+                "deletedAt": None,
+                "shareToken": share,
                 "publicUrl": f"{st.web_base_url}/{body.locale}/platform/modules/{share}",
-                "platformWorkspaceId": who.org.workspace_id, "platformApiKeyId": who.key.id,
-                "idempotencyKey": key, "priceSnapshot": price_snapshot("module", 1),
-                "quizzes": gen["quizzes"], "createdAt": now, "updatedAt": now, "completedAt": now,
+                "platformWorkspaceId": who.org.workspace_id,
+                "platformApiKeyId": who.key.id,
+                "idempotencyKey": key,
+                "priceSnapshot": price_snapshot("module", 1),
+                "quizzes": gen["quizzes"],
+                "createdAt": now,
+                "updatedAt": now,
+                "completedAt": now,
             }
             self.modules[module_id] = module
             st.idempotency.remember(who.org.workspace_id, "module", key, raw, Replay(module_id, 201, None))
@@ -500,22 +647,25 @@ class PlatformBackend:
     def _module_view(module: dict[str, Any]) -> dict[str, Any]:
         return copy.deepcopy(module)
 
-    def _module(self, who: "Principal", module_id: str) -> dict[str, Any]:
+    def _module(self, who: Principal, module_id: str) -> dict[str, Any]:
         m = self.modules.get(module_id)
         if m is None or m["platformWorkspaceId"] != who.org.workspace_id or m["deletedAt"] is not None:
             raise NotFound(f"module '{module_id}' not found", code="module_not_found")
         return m
 
-    def get_module(self, who: "Principal", module_id: str) -> dict[str, Any]:
+    def get_module(self, who: Principal, module_id: str) -> dict[str, Any]:
         with self.state.lock:
             return self._module_view(self._module(who, module_id))
 
-    def list_modules(self, who: "Principal") -> list[dict[str, Any]]:
+    def list_modules(self, who: Principal) -> list[dict[str, Any]]:
         with self.state.lock:
-            return [self._module_view(m) for m in self.modules.values()
-                    if m["platformWorkspaceId"] == who.org.workspace_id and m["deletedAt"] is None]
+            return [
+                self._module_view(m)
+                for m in self.modules.values()
+                if m["platformWorkspaceId"] == who.org.workspace_id and m["deletedAt"] is None
+            ]
 
-    def update_module(self, who: "Principal", module_id: str, body: PlatformModuleUpdate) -> dict[str, Any]:
+    def update_module(self, who: Principal, module_id: str, body: PlatformModuleUpdate) -> dict[str, Any]:
         st = self.state
         with st.lock:
             m = self._module(who, module_id)
@@ -532,7 +682,7 @@ class PlatformBackend:
             m["updatedAt"] = st.clock.iso()
             return self._module_view(m)
 
-    def delete_module(self, who: "Principal", module_id: str) -> dict[str, Any]:
+    def delete_module(self, who: Principal, module_id: str) -> dict[str, Any]:
         """Soft delete: the module is kept with ``deletedAt`` set and disappears from reads."""
         with self.state.lock:
             m = self._module(who, module_id)
@@ -545,8 +695,14 @@ class PlatformBackend:
             if m is None or not m["isPublic"] or m["deletedAt"] is not None:
                 raise NotFound("no public module has this share token", code="module_not_found")
             view = self._module_view(m)
-            for private in ("platformWorkspaceId", "platformApiKeyId", "idempotencyKey", "priceSnapshot",
-                            "lectureKey", "pdfKey"):
+            for private in (
+                "platformWorkspaceId",
+                "platformApiKeyId",
+                "idempotencyKey",
+                "priceSnapshot",
+                "lectureKey",
+                "pdfKey",
+            ):
                 view.pop(private, None)
             return view
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .clock import Clock
 from .errors import RateLimited
 
-__all__ = ["RateLimiter", "RateInfo", "WINDOW_SECONDS"]
+__all__ = ["WINDOW_SECONDS", "RateInfo", "RateLimiter"]
 
 WINDOW_SECONDS = 60.0
 
@@ -24,8 +24,8 @@ WINDOW_SECONDS = 60.0
 class RateInfo:
     limit: int
     remaining: int
-    reset_wall: float       # wall seconds until the window resets
-    window_wall: float      # the window's length in wall seconds
+    reset_wall: float  # wall seconds until the window resets
+    window_wall: float  # the window's length in wall seconds
 
     def headers(self) -> dict[str, str]:
         return {
@@ -45,7 +45,7 @@ class RateLimiter:
     def __init__(self, clock: Clock) -> None:
         self._clock = clock
         self._lock = threading.Lock()
-        self._windows: dict[str, tuple[float, int]] = {}   # key id -> (window start, count)
+        self._windows: dict[str, tuple[float, int]] = {}  # key id -> (window start, count)
 
     def reset(self) -> None:
         with self._lock:
@@ -61,13 +61,14 @@ class RateLimiter:
             count += 1
             self._windows[key_id] = (start, count)
         reset_wall = self._clock.to_wall(max(0.0, start + WINDOW_SECONDS - now))
-        info = RateInfo(limit, max(0, limit - count), round(reset_wall, 3),
-                        round(self._clock.to_wall(WINDOW_SECONDS), 3))
+        info = RateInfo(
+            limit, max(0, limit - count), round(reset_wall, 3), round(self._clock.to_wall(WINDOW_SECONDS), 3)
+        )
         if count > limit:
             retry_after = max(1, math.ceil(reset_wall)) if reset_wall >= 1 else reset_wall
             raise RateLimited(
-                f"rate limit of {limit} requests per minute exceeded for this key; "
-                f"retry after {retry_after} s",
-                retry_after=retry_after, rate=info,
+                f"rate limit of {limit} requests per minute exceeded for this key; retry after {retry_after} s",
+                retry_after=retry_after,
+                rate=info,
             )
         return info

@@ -13,8 +13,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
 
 LESSON_TYPES = (
-    "ai-tutor", "coding-lesson", "coding-test", "chat-ai",
-    "reading-comprehension", "exam", "flashcard", "markdown",
+    "ai-tutor",
+    "coding-lesson",
+    "coding-test",
+    "chat-ai",
+    "reading-comprehension",
+    "exam",
+    "flashcard",
+    "markdown",
 )
 OUTPUT_TYPES = ("interactive_module", "summary_video", "expanded_quiz")
 WEBHOOK_EVENTS = ("content.completed", "content.failed")
@@ -22,8 +28,14 @@ LEVELS = ("beginner", "intermediate", "advanced")
 LEGACY_TIERS = ("basic", "standard", "advanced")
 
 LessonType = Literal[
-    "ai-tutor", "coding-lesson", "coding-test", "chat-ai",
-    "reading-comprehension", "exam", "flashcard", "markdown",
+    "ai-tutor",
+    "coding-lesson",
+    "coding-test",
+    "chat-ai",
+    "reading-comprehension",
+    "exam",
+    "flashcard",
+    "markdown",
 ]
 OutputType = Literal["interactive_module", "summary_video", "expanded_quiz"]
 
@@ -53,6 +65,7 @@ class Open(BaseModel):
 
 # ---------------------------------------------------------------- admin session
 
+
 class SignIn(Body):
     email: Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
     password: Annotated[str, Field(min_length=1, max_length=200)]
@@ -65,8 +78,7 @@ class ApiKeyCreate(Body):
 
 class WebhookCreate(Body):
     url: Annotated[str, Field(min_length=8, max_length=2000, pattern=r"^https?://[^\s/]+(/\S*)?$")]
-    events: Annotated[list[Literal["content.completed", "content.failed"]],
-                      Field(min_length=1, max_length=2)]
+    events: Annotated[list[Literal["content.completed", "content.failed"]], Field(min_length=1, max_length=2)]
     description: Description | None = None
 
     @field_validator("events")
@@ -78,6 +90,7 @@ class WebhookCreate(Body):
 
 
 # ---------------------------------------------------------------- expansions
+
 
 class TermItem(Open):
     term: Annotated[str, Field(min_length=1, max_length=500)]
@@ -93,7 +106,7 @@ class SourceLesson(Open):
     terms: Annotated[list[TermItem], Field(min_length=1, max_length=500)] | None = None
 
     @model_validator(mode="after")
-    def _has_content(self) -> "SourceLesson":
+    def _has_content(self) -> SourceLesson:
         if self.items is None and self.terms is None:
             raise ValueError("a lesson needs 'items' (term, meaning) or 'terms' (term, meaning, example)")
         if self.items is not None and self.terms is not None:
@@ -157,6 +170,7 @@ class ExportCreate(Body):
 
 # ---------------------------------------------------------------- classroom resources
 
+
 class _Resource(Body):
     title: Title
     description: Description | None = None
@@ -196,12 +210,11 @@ class SlideCreate(_Resource):
 
 class Question(Body):
     prompt: Annotated[str, Field(min_length=1, max_length=2000)]
-    choices: Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]],
-                       Field(min_length=2, max_length=10)]
+    choices: Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]], Field(min_length=2, max_length=10)]
     answerIndex: Annotated[StrictInt, Field(ge=0)]
 
     @model_validator(mode="after")
-    def _answer_in_choices(self) -> "Question":
+    def _answer_in_choices(self) -> Question:
         if self.answerIndex >= len(self.choices):
             raise ValueError(f"answerIndex {self.answerIndex} is outside choices (0-{len(self.choices) - 1})")
         return self
@@ -227,22 +240,29 @@ def _patch_of(create: type[_Resource]) -> type[Body]:
         return self
 
     from pydantic import create_model
+
     return create_model(  # type: ignore[call-overload]
-        create.__name__.replace("Create", "Update"), __base__=Body,
-        __validators__={"_not_empty": model_validator(mode="after")(_not_empty)}, **fields,
+        create.__name__.replace("Create", "Update"),
+        __base__=Body,
+        __validators__={"_not_empty": model_validator(mode="after")(_not_empty)},
+        **fields,
     )
 
 
 RESOURCE_BODIES: dict[str, tuple[type[_Resource], type[Body]]] = {
     kind: (create, _patch_of(create))
     for kind, create in {
-        "modules": ModuleCreate, "courses": CourseCreate, "videos": VideoCreate,
-        "slides": SlideCreate, "tests": TestCreate,
+        "modules": ModuleCreate,
+        "courses": CourseCreate,
+        "videos": VideoCreate,
+        "slides": SlideCreate,
+        "tests": TestCreate,
     }.items()
 }
 
 
 # ---------------------------------------------------------------- Agent Platform
+
 
 class PlatformCourseCreate(Body):
     prompt: Annotated[str, Field(min_length=1, max_length=4000)]
@@ -263,8 +283,10 @@ class PlatformCourseCreate(Body):
     @classmethod
     def _legacy_tier(cls, v: str | None) -> str | None:
         if v == "default":
-            raise ValueError("'default' is a response/catalog tier; omit tier (it has no effect on price) "
-                             "or send a legacy value: basic, standard or advanced")
+            raise ValueError(
+                "'default' is a response/catalog tier; omit tier (it has no effect on price) "
+                "or send a legacy value: basic, standard or advanced"
+            )
         if v is not None and v not in LEGACY_TIERS:
             raise ValueError("tier is a legacy field: omit it, or send basic, standard or advanced")
         return v
@@ -285,7 +307,7 @@ class PlatformModuleCreate(Body):
     idempotencyKey: Annotated[str, Field(min_length=1, max_length=255)] | None = None
 
     @model_validator(mode="after")
-    def _prompt_or_topic(self) -> "PlatformModuleCreate":
+    def _prompt_or_topic(self) -> PlatformModuleCreate:
         if not (self.prompt or self.topic):
             raise ValueError("send 'prompt' (or its classroom-compatible alias 'topic')")
         return self
@@ -306,7 +328,7 @@ class PlatformModuleUpdate(Body):
     metadata: dict[str, Any] | None = None
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "PlatformModuleUpdate":
+    def _not_empty(self) -> PlatformModuleUpdate:
         if not self.model_fields_set:
             raise ValueError("send at least one field to update")
         return self

@@ -19,7 +19,7 @@ from .app import create_app
 from .faults import Faults
 from .state import SESSION_COOKIE, SESSION_SECONDS, Demo, MockState
 
-__all__ = ["MockServer", "bind", "write_cookie_jar", "write_env_file", "serve_forever"]
+__all__ = ["MockServer", "bind", "serve_forever", "write_cookie_jar", "write_env_file"]
 
 KEEP_ALIVE_SECONDS = 30
 """Idle connections stay open this long, as production servers do (uvicorn's default is 5 s)."""
@@ -50,9 +50,19 @@ class MockServer:
     ...               headers={"Authorization": f"Bearer {server.demo.content_key}"})
     """
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, speed: float = 1.0, seed: int = 0,
-                 faults: Faults | None = None, provision: bool = True, rate_limit: int = 60,
-                 state: MockState | None = None, log_level: str = "warning") -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        speed: float = 1.0,
+        seed: int = 0,
+        faults: Faults | None = None,
+        provision: bool = True,
+        rate_limit: int = 60,
+        state: MockState | None = None,
+        log_level: str = "warning",
+    ) -> None:
         self.state = state or MockState(seed=seed, speed=speed, faults=faults)
         self.app = create_app(self.state)
         self.demo: Demo | None = self.state.provision_demo(rate_limit=rate_limit) if provision else None
@@ -65,16 +75,23 @@ class MockServer:
         state = "running" if self._thread and self._thread.is_alive() else "stopped"
         return f"<MockServer {self.base_url or '(not started)'} {state} speed={self.state.clock.speed}>"
 
-    def start(self, timeout: float = 10.0) -> "MockServer":
+    def start(self, timeout: float = 10.0) -> MockServer:
         if self._thread is not None:
             return self
         sock = bind(self._host, self._port)
         self.base_url = _url(sock)
-        config = uvicorn.Config(self.app, log_level=self._log_level, access_log=False, lifespan="on",
-                                timeout_graceful_shutdown=1, timeout_keep_alive=KEEP_ALIVE_SECONDS)
+        config = uvicorn.Config(
+            self.app,
+            log_level=self._log_level,
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name=f"tutorflow-mock-{self.base_url}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, name=f"tutorflow-mock-{self.base_url}", daemon=True
+        )
         self._thread.start()
         deadline = time.monotonic() + timeout
         while not self._server.started:
@@ -89,7 +106,7 @@ class MockServer:
             self._thread.join(timeout)
         self._server = self._thread = None
 
-    def __enter__(self) -> "MockServer":
+    def __enter__(self) -> MockServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -136,6 +153,12 @@ def write_env_file(path: str | Path, base_url: str, demo: Demo) -> Path:
 
 def serve_forever(state: MockState, sock: socket.socket, log_level: str = "info") -> None:
     """Serve in the foreground until Ctrl-C (the CLI's ``tutorflow-nb mock``)."""
-    config = uvicorn.Config(create_app(state), log_level=log_level, access_log=log_level == "debug",
-                            lifespan="on", timeout_graceful_shutdown=1, timeout_keep_alive=KEEP_ALIVE_SECONDS)
+    config = uvicorn.Config(
+        create_app(state),
+        log_level=log_level,
+        access_log=log_level == "debug",
+        lifespan="on",
+        timeout_graceful_shutdown=1,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
     uvicorn.Server(config).run(sockets=[sock])

@@ -29,7 +29,7 @@ from .idempotency import IdempotencyStore
 from .ratelimit import RateInfo, RateLimiter
 from .schemas import ApiKeyCreate, SignIn
 
-__all__ = ["MockState", "Organization", "ApiKey", "Principal", "Demo", "KEY_PREFIXES", "SESSION_COOKIE"]
+__all__ = ["KEY_PREFIXES", "SESSION_COOKIE", "ApiKey", "Demo", "MockState", "Organization", "Principal"]
 
 Surface = Literal["content", "platform"]
 KEY_PREFIXES: dict[str, str] = {"content": "tf_content_", "platform": "tf_platform_"}
@@ -76,8 +76,11 @@ class ApiKey:
 
     def view(self, clock: Clock) -> dict[str, Any]:
         return {
-            "id": self.id, "name": self.name, "keyPrefix": self.prefix,
-            "rateLimitPerMinute": self.rate_limit, "createdAt": clock.iso(self.created_at),
+            "id": self.id,
+            "name": self.name,
+            "keyPrefix": self.prefix,
+            "rateLimitPerMinute": self.rate_limit,
+            "createdAt": clock.iso(self.created_at),
             "lastUsedAt": clock.iso(self.last_used_at) if self.last_used_at else None,
             "revokedAt": clock.iso(self.revoked_at) if self.revoked_at else None,
         }
@@ -91,8 +94,12 @@ class Classroom:
     created_at: float
 
     def view(self, clock: Clock) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "organizationId": self.org_id,
-                "createdAt": clock.iso(self.created_at)}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "organizationId": self.org_id,
+            "createdAt": clock.iso(self.created_at),
+        }
 
 
 @dataclass
@@ -126,8 +133,14 @@ def _sha(text: str) -> str:
 class MockState:
     """Everything the mock knows. Thread-safe: one re-entrant lock guards every change."""
 
-    def __init__(self, *, seed: int = 0, speed: float = 1.0, faults: Faults | None = None,
-                 web_base_url: str = "https://tutorflow.io") -> None:
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        speed: float = 1.0,
+        faults: Faults | None = None,
+        web_base_url: str = "https://tutorflow.io",
+    ) -> None:
         from .content import ContentBackend
         from .platform import PlatformBackend
         from .webhooks import WebhookOutbox
@@ -173,16 +186,26 @@ class MockState:
 
     def counts(self) -> dict[str, int]:
         with self.lock:
-            return {"organizations": len(self.orgs), "apiKeys": len(self.keys),
-                    "classrooms": len(self.classrooms), **self.content.counts(), **self.platform.counts()}
+            return {
+                "organizations": len(self.orgs),
+                "apiKeys": len(self.keys),
+                "classrooms": len(self.classrooms),
+                **self.content.counts(),
+                **self.platform.counts(),
+            }
 
     # ------------------------------------------------------------ organizations and admins
 
-    def create_organization(self, name: str, *, admin_email: str, admin_password: str,
-                            classroom_names: tuple[str, ...] = ("Demo Classroom",)) -> Organization:
+    def create_organization(
+        self,
+        name: str,
+        *,
+        admin_email: str,
+        admin_password: str,
+        classroom_names: tuple[str, ...] = ("Demo Classroom",),
+    ) -> Organization:
         with self.lock:
-            org = Organization(self.new_id(), name, name.lower().replace(" ", "-"), self.new_id(),
-                               self.clock.now())
+            org = Organization(self.new_id(), name, name.lower().replace(" ", "-"), self.new_id(), self.clock.now())
             self.orgs[org.id] = org
             admin = next((a for a in self.admins.values() if a.email == admin_email), None)
             if admin is None:
@@ -207,8 +230,7 @@ class MockState:
                 raise Unauthorized("email or password is wrong", code="invalid_credentials")
             token = self.new_token(32)
             self.sessions[token] = (admin.id, self.clock.now() + SESSION_SECONDS)
-            return token, {"id": admin.id, "email": admin.email,
-                           "organizationIds": list(admin.org_ids)}
+            return token, {"id": admin.id, "email": admin.email, "organizationIds": list(admin.org_ids)}
 
     def sign_out(self, token: str | None) -> None:
         with self.lock:
@@ -221,14 +243,18 @@ class MockState:
             if found is None or found[1] <= self.clock.now():
                 raise Unauthorized(
                     f"admin session required: sign in and send the '{SESSION_COOKIE}' cookie "
-                    "(curl -b tutorflow-admin.cookies)", code="admin_session_required")
+                    "(curl -b tutorflow-admin.cookies)",
+                    code="admin_session_required",
+                )
             return self.admins[found[0]]
 
     def admin_org(self, admin: Admin, org_id: str) -> Organization:
         with self.lock:
             if org_id not in admin.org_ids or org_id not in self.orgs:
-                raise NotFound(f"organization '{org_id}' not found for this admin; "
-                               "list yours with GET /v1/content/organizations", code="organization_not_found")
+                raise NotFound(
+                    f"organization '{org_id}' not found for this admin; list yours with GET /v1/content/organizations",
+                    code="organization_not_found",
+                )
             return self.orgs[org_id]
 
     def organizations(self, admin: Admin) -> list[dict[str, Any]]:
@@ -242,8 +268,16 @@ class MockState:
         with self.lock:
             random_part = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))
             full = KEY_PREFIXES[surface] + random_part
-            key = ApiKey(self.new_id(), org_id, surface, body.name, _sha(full),
-                         KEY_PREFIXES[surface] + random_part[:8], body.rateLimitPerMinute, self.clock.now())
+            key = ApiKey(
+                self.new_id(),
+                org_id,
+                surface,
+                body.name,
+                _sha(full),
+                KEY_PREFIXES[surface] + random_part[:8],
+                body.rateLimitPerMinute,
+                self.clock.now(),
+            )
             self.keys[key.id] = key
             self.keys_by_hash[key.key_sha256] = key.id
             return key, full
@@ -257,8 +291,7 @@ class MockState:
 
     def list_keys(self, org_id: str) -> list[dict[str, Any]]:
         with self.lock:
-            return [k.view(self.clock) for k in self.keys.values()
-                    if k.org_id == org_id and k.surface == "content"]
+            return [k.view(self.clock) for k in self.keys.values() if k.org_id == org_id and k.surface == "content"]
 
     def rotate_key(self, org_id: str, key_id: str) -> tuple[ApiKey, str]:
         """Revoke a key and issue its successor with the same name and limit."""
@@ -282,18 +315,23 @@ class MockState:
         429 past the key's ``rateLimitPerMinute``.
         """
         if not bearer:
-            raise Unauthorized("missing API key: send 'Authorization: Bearer "
-                               f"{KEY_PREFIXES[surface]}…'", code="missing_api_key")
+            raise Unauthorized(
+                f"missing API key: send 'Authorization: Bearer {KEY_PREFIXES[surface]}…'", code="missing_api_key"
+            )
         other = "platform" if surface == "content" else "content"
         if bearer.startswith(KEY_PREFIXES[other]):
             raise Forbidden(
                 f"a {KEY_PREFIXES[other]} key cannot call /v1/{surface}/**: the surfaces never mix. "
-                f"Use a {KEY_PREFIXES[surface]} key here.", code="wrong_api_surface")
+                f"Use a {KEY_PREFIXES[surface]} key here.",
+                code="wrong_api_surface",
+            )
         with self.lock:
             key = self.keys.get(self.keys_by_hash.get(_sha(bearer), ""))
             if key is None or key.revoked_at is not None or key.surface != surface:
-                raise Unauthorized("API key is unknown or revoked; create or rotate a key with the "
-                                   "admin session", code="invalid_api_key")
+                raise Unauthorized(
+                    "API key is unknown or revoked; create or rotate a key with the admin session",
+                    code="invalid_api_key",
+                )
             key.last_used_at = self.clock.now()
             org = self.orgs[key.org_id]
         rate = self.rate.charge(key.id, key.rate_limit)
@@ -305,8 +343,10 @@ class MockState:
         with self.lock:
             room = self.classrooms.get(classroom_id)
             if room is None or room.org_id != org_id:
-                raise NotFound(f"classroom '{classroom_id}' not found; list yours with "
-                               "GET /v1/content/classrooms", code="classroom_not_found")
+                raise NotFound(
+                    f"classroom '{classroom_id}' not found; list yours with GET /v1/content/classrooms",
+                    code="classroom_not_found",
+                )
             return room
 
     def list_classrooms(self, org_id: str) -> list[dict[str, Any]]:
@@ -317,23 +357,29 @@ class MockState:
         with self.lock:
             room = next((c for c in self.classrooms.values() if c.org_id == org_id), None)
             if room is None:
-                raise BadRequest("this organization has no classroom; send classroomId",
-                                 code="classroom_required")
+                raise BadRequest("this organization has no classroom; send classroomId", code="classroom_required")
             return room
 
     # ------------------------------------------------------------ demo
 
-    def provision_demo(self, name: str = "Demo Organization", *, email: str = DEMO_EMAIL,
-                       password: str = DEMO_PASSWORD, rate_limit: int = 60,
-                       ui_lessons: int = 3) -> Demo:
+    def provision_demo(
+        self,
+        name: str = "Demo Organization",
+        *,
+        email: str = DEMO_EMAIL,
+        password: str = DEMO_PASSWORD,
+        rate_limit: int = 60,
+        ui_lessons: int = 3,
+    ) -> Demo:
         """An organization with an admin session, a content and a platform key, a classroom
         and a few lessons authored "in the UI" (modules that can be exported)."""
         with self.lock:
             org = self.create_organization(name, admin_email=email, admin_password=password)
             token, _ = self.sign_in(SignIn(email=email, password=password))
             ckey, content = self.create_key(org.id, ApiKeyCreate(name="demo-content", rateLimitPerMinute=rate_limit))
-            pkey, platform = self.create_key(org.id, ApiKeyCreate(name="demo-platform", rateLimitPerMinute=rate_limit),
-                                             surface="platform")
+            pkey, platform = self.create_key(
+                org.id, ApiKeyCreate(name="demo-platform", rateLimitPerMinute=rate_limit), surface="platform"
+            )
             room = self.default_classroom(org.id)
             self.content.seed_ui_lessons(org.id, room.id, ui_lessons)
             return Demo(org.id, room.id, email, password, token, content, platform, ckey.prefix, pkey.prefix)
@@ -343,16 +389,17 @@ def paginate(items: list[dict[str, Any]], limit: int | None, cursor: str | None)
     """``{"data": [...], "nextCursor": str | None}``: the list shape every list route answers."""
     limit = 20 if limit is None else limit
     if not 1 <= limit <= 100:
-        raise BadRequest("limit must be between 1 and 100",
-                         fields=[FieldError("limit", "must be between 1 and 100")])
+        raise BadRequest("limit must be between 1 and 100", fields=[FieldError("limit", "must be between 1 and 100")])
     start = 0
     if cursor:
         try:
             start = int(base64.urlsafe_b64decode(cursor.encode()).decode().removeprefix("o:"))
         except (ValueError, UnicodeDecodeError):
-            raise BadRequest("cursor is not one this API returned; pass nextCursor unchanged",
-                             fields=[FieldError("cursor", "pass nextCursor unchanged")]) from None
-    page = items[start:start + limit]
+            raise BadRequest(
+                "cursor is not one this API returned; pass nextCursor unchanged",
+                fields=[FieldError("cursor", "pass nextCursor unchanged")],
+            ) from None
+    page = items[start : start + limit]
     end = start + len(page)
     next_cursor = base64.urlsafe_b64encode(f"o:{end}".encode()).decode() if end < len(items) else None
     return {"data": page, "nextCursor": next_cursor}

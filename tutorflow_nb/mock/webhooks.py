@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .content import Job
     from .state import MockState
 
-__all__ = ["WebhookOutbox", "Delivery", "RETRY_DELAYS"]
+__all__ = ["RETRY_DELAYS", "Delivery", "WebhookOutbox"]
 
 RETRY_DELAYS = (1.0, 5.0, 25.0)
 
@@ -46,16 +46,22 @@ class Delivery:
     secret: str = field(repr=False)
     due_at: float = 0.0
     attempts: list[dict[str, Any]] = field(default_factory=list)
-    state: str = "pending"      # pending, delivered, failed
+    state: str = "pending"  # pending, delivered, failed
 
     def view(self) -> dict[str, Any]:
-        return {"id": self.id, "subscriptionId": self.subscription_id, "url": self.url,
-                "event": self.event, "state": self.state, "attempts": list(self.attempts),
-                "payload": json.loads(self.body)}
+        return {
+            "id": self.id,
+            "subscriptionId": self.subscription_id,
+            "url": self.url,
+            "event": self.event,
+            "state": self.state,
+            "attempts": list(self.attempts),
+            "payload": json.loads(self.body),
+        }
 
 
 class WebhookOutbox:
-    def __init__(self, state: "MockState") -> None:
+    def __init__(self, state: MockState) -> None:
         self.state = state
         self.reset()
 
@@ -66,15 +72,27 @@ class WebhookOutbox:
     # ------------------------------------------------------------ subscriptions (admin)
 
     def _view(self, sub: Subscription) -> dict[str, Any]:
-        return {"id": sub.id, "url": sub.url, "events": list(sub.events), "description": sub.description,
-                "createdAt": self.state.clock.iso(sub.created_at)}
+        return {
+            "id": sub.id,
+            "url": sub.url,
+            "events": list(sub.events),
+            "description": sub.description,
+            "createdAt": self.state.clock.iso(sub.created_at),
+        }
 
     def subscribe(self, org_id: str, body: WebhookCreate) -> dict[str, Any]:
         """A new subscription; its signing ``secret`` is in this answer only."""
         st = self.state
         with st.lock:
-            sub = Subscription(st.new_id(), org_id, body.url, list(body.events), body.description,
-                               "whsec_" + st.new_token(24), st.clock.now())
+            sub = Subscription(
+                st.new_id(),
+                org_id,
+                body.url,
+                list(body.events),
+                body.description,
+                "whsec_" + st.new_token(24),
+                st.clock.now(),
+            )
             self.subscriptions[sub.id] = sub
             return {**self._view(sub), "secret": sub.secret}
 
@@ -92,7 +110,7 @@ class WebhookOutbox:
 
     # ------------------------------------------------------------ deliveries
 
-    def job_finished(self, job: "Job") -> None:
+    def job_finished(self, job: Job) -> None:
         st = self.state
         if job.origin != "expansion":
             return
@@ -103,14 +121,22 @@ class WebhookOutbox:
                 continue
             delivery_id = st.new_id()
             payload = {
-                "id": delivery_id, "type": event, "createdAt": st.clock.iso(),
-                "data": {"jobId": job.id, "status": status, "sourceType": job.source_type,
-                         "requestedOutputs": list(job.requested_outputs),
-                         "completedAt": st.clock.iso(job.ends_at), "classroomId": job.classroom_id},
+                "id": delivery_id,
+                "type": event,
+                "createdAt": st.clock.iso(),
+                "data": {
+                    "jobId": job.id,
+                    "status": status,
+                    "sourceType": job.source_type,
+                    "requestedOutputs": list(job.requested_outputs),
+                    "completedAt": st.clock.iso(job.ends_at),
+                    "classroomId": job.classroom_id,
+                },
             }
             body = json.dumps(payload, separators=(",", ":")).encode()
-            self.deliveries.append(Delivery(delivery_id, sub.id, sub.url, event, body, sub.secret,
-                                            due_at=st.clock.now()))
+            self.deliveries.append(
+                Delivery(delivery_id, sub.id, sub.url, event, body, sub.secret, due_at=st.clock.now())
+            )
 
     def due(self) -> list[Delivery]:
         now = self.state.clock.now()
@@ -119,12 +145,16 @@ class WebhookOutbox:
 
     def request(self, delivery: Delivery) -> tuple[str, bytes, dict[str, str]]:
         """(url, body, headers) of the next attempt, freshly signed."""
-        return delivery.url, delivery.body, {
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(delivery.body, delivery.secret),
-            DELIVERY_HEADER: delivery.id,
-            EVENT_HEADER: delivery.event,
-        }
+        return (
+            delivery.url,
+            delivery.body,
+            {
+                "Content-Type": "application/json",
+                SIGNATURE_HEADER: sign(delivery.body, delivery.secret),
+                DELIVERY_HEADER: delivery.id,
+                EVENT_HEADER: delivery.event,
+            },
+        )
 
     def record(self, delivery: Delivery, status_code: int | None, error: str | None = None) -> None:
         st = self.state

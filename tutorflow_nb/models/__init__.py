@@ -6,13 +6,50 @@ dropped (``model.model_extra``), so nothing the API sends is lost.
 """
 
 from .base import Model, Page
-from .content import (ApiKeyInfo, Classroom, CreatedApiKey, DeleteResult, ExpansionJob, ExpansionResult, Manifest,
-                      Organization, Output, Resource, WebhookSubscription)
-from .platform import (CanonicalCourse, Chapter, CourseRequest, EditToken, LessonSummary, PlatformLesson,
-                       PlatformModule, PriceSnapshot)
+from .content import (
+    ApiKeyInfo,
+    Classroom,
+    CreatedApiKey,
+    DeleteResult,
+    ExpansionJob,
+    ExpansionResult,
+    Manifest,
+    Organization,
+    Output,
+    Resource,
+    WebhookSubscription,
+)
+from .platform import (
+    CanonicalCourse,
+    Chapter,
+    CourseRequest,
+    EditToken,
+    LessonSummary,
+    PlatformLesson,
+    PlatformModule,
+    PriceSnapshot,
+)
 
 __all__ = [
-    "ApiKeyInfo", "CanonicalCourse", "Chapter", "Classroom", "CourseRequest", "CreatedApiKey", "DeleteResult",
-    "EditToken", "ExpansionJob", "ExpansionResult", "LessonSummary", "Manifest", "Model", "Organization", "Output",
-    "Page", "PlatformLesson", "PlatformModule", "PriceSnapshot", "Resource", "WebhookSubscription",
+    "ApiKeyInfo",
+    "CanonicalCourse",
+    "Chapter",
+    "Classroom",
+    "CourseRequest",
+    "CreatedApiKey",
+    "DeleteResult",
+    "EditToken",
+    "ExpansionJob",
+    "ExpansionResult",
+    "LessonSummary",
+    "Manifest",
+    "Model",
+    "Organization",
+    "Output",
+    "Page",
+    "PlatformLesson",
+    "PlatformModule",
+    "PriceSnapshot",
+    "Resource",
+    "WebhookSubscription",
 ]

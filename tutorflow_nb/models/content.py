@@ -10,8 +10,20 @@ from pydantic import ConfigDict, field_validator
 from ..keys import ApiKey
 from .base import Model
 
-__all__ = ["Organization", "ApiKeyInfo", "CreatedApiKey", "Classroom", "ExpansionJob", "Manifest", "Output",
-           "ExpansionResult", "Resource", "DeleteResult", "WebhookSubscription", "TERMINAL_JOB_STATUSES"]
+__all__ = [
+    "TERMINAL_JOB_STATUSES",
+    "ApiKeyInfo",
+    "Classroom",
+    "CreatedApiKey",
+    "DeleteResult",
+    "ExpansionJob",
+    "ExpansionResult",
+    "Manifest",
+    "Organization",
+    "Output",
+    "Resource",
+    "WebhookSubscription",
+]
 
 TERMINAL_JOB_STATUSES = frozenset({"completed", "failed"})
 

@@ -8,8 +8,17 @@ from typing import Any
 
 from .base import Model
 
-__all__ = ["PriceSnapshot", "Chapter", "LessonSummary", "CourseRequest", "EditToken", "PlatformLesson",
-           "CanonicalCourse", "PlatformModule", "TERMINAL_COURSE_STATUSES"]
+__all__ = [
+    "TERMINAL_COURSE_STATUSES",
+    "CanonicalCourse",
+    "Chapter",
+    "CourseRequest",
+    "EditToken",
+    "LessonSummary",
+    "PlatformLesson",
+    "PlatformModule",
+    "PriceSnapshot",
+]
 
 TERMINAL_COURSE_STATUSES = frozenset({"COMPLETED", "FAILED"})
 

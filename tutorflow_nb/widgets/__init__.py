@@ -12,9 +12,15 @@ from __future__ import annotations
 
 from .._lazy import lazy
 
-_LAZY = {name: (f"{__name__}.{module}", name) for name, module in {
-    "ExpansionForm": "form", "JobMonitor": "monitor", "CostEstimator": "estimator", "Discovery": "discovery",
-    "CourseBrowser": "browser",
-}.items()}
+_LAZY = {
+    name: (f"{__name__}.{module}", name)
+    for name, module in {
+        "ExpansionForm": "form",
+        "JobMonitor": "monitor",
+        "CostEstimator": "estimator",
+        "Discovery": "discovery",
+        "CourseBrowser": "browser",
+    }.items()
+}
 __all__ = sorted(_LAZY)
 __getattr__, __dir__ = lazy(__name__, _LAZY)

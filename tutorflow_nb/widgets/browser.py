@@ -33,15 +33,19 @@ class CourseBrowser(w.VBox):
         c = self.course
         snap = c.price_snapshot
         price = f"${snap.amount_usd} = {snap.units} × ${snap.unit_price}" if snap else "not billed"
-        self.header.value = (f"<b>{html.escape(c.title or '')}</b> · {c.status} · {c.lesson_count or 0} lessons · "
-                             f"{price}" + (f" · <a href='{html.escape(c.public_url)}' target='_blank'>public</a>"
-                                           if c.public_url else ""))
+        self.header.value = (
+            f"<b>{html.escape(c.title or '')}</b> · {c.status} · {c.lesson_count or 0} lessons · "
+            f"{price}"
+            + (f" · <a href='{html.escape(c.public_url)}' target='_blank'>public</a>" if c.public_url else "")
+        )
         children, titles = [], []
         for chapter in c.chapters or []:
             rows = "".join(
                 f"<tr><td>{x.sequence}</td><td>{html.escape(x.title)}</td><td><code>{x.type}</code></td>"
                 f"<td><a href='{html.escape(x.lesson_url or '')}' target='_blank'>open</a></td></tr>"
-                for x in c.lessons or [] if x.chapter_title == chapter.title)
+                for x in c.lessons or []
+                if x.chapter_title == chapter.title
+            )
             children.append(w.HTML(f"<table>{rows}</table>"))
             titles.append(f"{chapter.sequence}. {chapter.title} ({chapter.lesson_count})")
         self.chapters.children = children
@@ -58,7 +62,9 @@ class CourseBrowser(w.VBox):
             self.payload.value = "<i>no such lesson</i>"
             return None
         full = editor.lesson_by_id(chosen["id"])
-        self.payload.value = f"<pre style='max-height:300px;overflow:auto'>{html.escape(json.dumps(full, indent=2))}</pre>"
+        self.payload.value = (
+            f"<pre style='max-height:300px;overflow:auto'>{html.escape(json.dumps(full, indent=2))}</pre>"
+        )
         return full
 
     def __repr__(self) -> str:

@@ -30,14 +30,21 @@ class Discovery(w.VBox):
         self.classroom = w.Dropdown(description="classroom", options=[])
         self.classroom.observe(self._classroom_picked, names="value")
         self.error = w.HTML()
-        super().__init__([self.organization, w.HBox([self.key_name, self.rate_limit, self.create_button]),
-                          self.key_label, self.classroom, self.error])
+        super().__init__(
+            [
+                self.organization,
+                w.HBox([self.key_name, self.rate_limit, self.create_button]),
+                self.key_label,
+                self.classroom,
+                self.error,
+            ]
+        )
         self.load_organizations()
 
     def load_organizations(self) -> None:
         try:
             orgs = self.admin.organizations()
-        except Exception as exc:  # noqa: BLE001 - shown, not raised into the kernel
+        except Exception as exc:
             self.error.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
             return
         self.organization.options = [(f"{o.name} ({o.id})", o.id) for o in orgs]
@@ -52,16 +59,19 @@ class Discovery(w.VBox):
             self.error.value = "<span style='color:#b00020'>pick an organization first</span>"
             return None
         try:
-            self.created_key = self.admin.api_keys.create(self.organization.value, self.key_name.value,
-                                                          rate_limit_per_minute=self.rate_limit.value)
+            self.created_key = self.admin.api_keys.create(
+                self.organization.value, self.key_name.value, rate_limit_per_minute=self.rate_limit.value
+            )
             self.content = ContentClient(self.admin.http.base_url, self.created_key.key)
             rooms = self.content.classrooms()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.error.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
             return None
         self.error.value = ""
-        self.key_label.value = (f"created <code>{html.escape(self.created_key.key_prefix)}…</code> "
-                                f"({self.created_key.rate_limit_per_minute}/min): stored in this session only")
+        self.key_label.value = (
+            f"created <code>{html.escape(self.created_key.key_prefix)}…</code> "
+            f"({self.created_key.rate_limit_per_minute}/min): stored in this session only"
+        )
         self.classroom.options = [(f"{r.name} ({r.id})", r.id) for r in rooms]
         if rooms:
             self.classroom.value = rooms[0].id

@@ -19,16 +19,27 @@ class CostEstimator(w.VBox):
     >>> CostEstimator(courses=[5, 10], modules=3)                 # doctest: +SKIP
     """
 
-    def __init__(self, courses: list[int] | None = None, modules: int = 0, *, catalog: pricing.Catalog | None = None,
-                 history: Any = None, billed: Any = None) -> None:
+    def __init__(
+        self,
+        courses: list[int] | None = None,
+        modules: int = 0,
+        *,
+        catalog: pricing.Catalog | None = None,
+        history: Any = None,
+        billed: Any = None,
+    ) -> None:
         self.catalog, self.history, self.billed = catalog, history, billed
         self.estimate: pricing.Estimate | None = None
         self.reconciliation: Any = None
         self.course_count = w.IntSlider(value=len(courses or [5]), min=0, max=50, description="courses")
-        self.lessons = w.IntSlider(value=(courses or [5])[0] if courses else 5, min=1, max=50,
-                                   description="lessons each")
-        self.custom = w.Text(value=", ".join(map(str, courses)) if courses else "",
-                             description="or counts", placeholder="e.g. 5, 10, 6 (overrides the sliders)")
+        self.lessons = w.IntSlider(
+            value=(courses or [5])[0] if courses else 5, min=1, max=50, description="lessons each"
+        )
+        self.custom = w.Text(
+            value=", ".join(map(str, courses)) if courses else "",
+            description="or counts",
+            placeholder="e.g. 5, 10, 6 (overrides the sliders)",
+        )
         self.modules = w.IntSlider(value=modules, min=0, max=200, description="modules")
         self.error = w.HTML()
         self.summary = w.HTML()
@@ -39,8 +50,19 @@ class CostEstimator(w.VBox):
         self.reconciled = w.HTML()
         for widget in (self.course_count, self.lessons, self.custom, self.modules):
             widget.observe(lambda _: self.refresh(), names="value")
-        super().__init__([w.HBox([self.course_count, self.lessons]), self.custom, self.modules, self.error,
-                          self.summary, self.chart, self.table, self.reconcile_button, self.reconciled])
+        super().__init__(
+            [
+                w.HBox([self.course_count, self.lessons]),
+                self.custom,
+                self.modules,
+                self.error,
+                self.summary,
+                self.chart,
+                self.table,
+                self.reconcile_button,
+                self.reconciled,
+            ]
+        )
         self.refresh()
 
     @property
@@ -52,33 +74,40 @@ class CostEstimator(w.VBox):
 
     def refresh(self) -> None:
         try:
-            self.estimate = pricing.estimate(courses=self.plan, modules=self.modules.value, catalog=self.catalog,
-                                             history=self.history)
+            self.estimate = pricing.estimate(
+                courses=self.plan, modules=self.modules.value, catalog=self.catalog, history=self.history
+            )
         except ValueError as exc:
             self.error.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
             return
         self.error.value = ""
         est = self.estimate
         unpriced = f"; unpriced: {', '.join(est.unpriced)}" if est.unpriced else ""
-        self.summary.value = (f"<b>total ${est.total}</b> (range ${est.low} to ${est.high}) for "
-                              f"{len(est.frame)} request(s){html.escape(unpriced)}")
+        self.summary.value = (
+            f"<b>total ${est.total}</b> (range ${est.low} to ${est.high}) for "
+            f"{len(est.frame)} request(s){html.escape(unpriced)}"
+        )
         by_category = est.frame.groupby("category", observed=True)["amount_usd"].sum()
         top = max([float(v) for v in by_category] + [0.01])
         self.chart.value = "".join(
             f"<div style='display:flex;align-items:center;gap:6px'><span style='width:70px'>{c}</span>"
             f"<div style='background:#1565c0;height:14px;width:{max(2, int(240 * float(v) / top))}px'></div>"
-            f"<span>${v}</span></div>" for c, v in by_category.items())
-        self.table.value = est.frame[["plan_id", "catalog_key", "units", "unit_price", "amount_usd", "low_units",
-                                      "high_units"]].to_html(index=False)
+            f"<span>${v}</span></div>"
+            for c, v in by_category.items()
+        )
+        self.table.value = est.frame[
+            ["plan_id", "catalog_key", "units", "unit_price", "amount_usd", "low_units", "high_units"]
+        ].to_html(index=False)
 
     def reconcile(self) -> Any:
         if self.billed is None or self.estimate is None:
             return None
         self.reconciliation = pricing.reconcile(self.estimate, self.billed)
         total = self.reconciliation.iloc[-1]
-        self.reconciled.value = (f"<b>billed ${total['billed_usd']}</b> against ${total['estimated_usd']} "
-                                 f"estimated: {html.escape(str(total['explanation']))}"
-                                 + self.reconciliation.to_html(index=False))
+        self.reconciled.value = (
+            f"<b>billed ${total['billed_usd']}</b> against ${total['estimated_usd']} "
+            f"estimated: {html.escape(str(total['explanation']))}" + self.reconciliation.to_html(index=False)
+        )
         return self.reconciliation
 
     def __repr__(self) -> str:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as w
 from pydantic import ValidationError
@@ -24,29 +25,41 @@ def _error_html(message: str | None) -> str:
 class LessonEditor(w.VBox):
     """One source lesson: id, type, title, and its entries one per line as ``term | meaning | example``."""
 
-    def __init__(self, form: "ExpansionForm", lesson: dict[str, Any] | None = None) -> None:
+    def __init__(self, form: ExpansionForm, lesson: dict[str, Any] | None = None) -> None:
         lesson = lesson or {}
         entries = lesson.get("items") if lesson.get("items") is not None else lesson.get("terms") or []
         self.form = form
         self.lesson_id = w.Text(value=lesson.get("id", ""), description="id", layout=w.Layout(width="30%"))
-        self.lesson_type = w.Text(value=lesson.get("type", "vocabulary"), description="type",
-                                  layout=w.Layout(width="30%"))
+        self.lesson_type = w.Text(
+            value=lesson.get("type", "vocabulary"), description="type", layout=w.Layout(width="30%")
+        )
         self.title = w.Text(value=lesson.get("title", ""), description="title", layout=w.Layout(width="40%"))
         self.entries = w.Textarea(
-            value="\n".join(" | ".join(x for x in (e.get("term", ""), e.get("meaning", ""), e.get("example"))
-                                       if x is not None) for e in entries),
-            placeholder="term | meaning | example (one per line)", layout=w.Layout(width="100%", height="80px"))
+            value="\n".join(
+                " | ".join(x for x in (e.get("term", ""), e.get("meaning", ""), e.get("example")) if x is not None)
+                for e in entries
+            ),
+            placeholder="term | meaning | example (one per line)",
+            layout=w.Layout(width="100%", height="80px"),
+        )
         self.error = w.HTML()
-        self.up, self.down, self.remove = (w.Button(description=d, layout=w.Layout(width="auto"))
-                                           for d in ("↑", "↓", "remove"))
+        self.up, self.down, self.remove = (
+            w.Button(description=d, layout=w.Layout(width="auto")) for d in ("↑", "↓", "remove")
+        )
         self.up.on_click(lambda _: form.move(self, -1))
         self.down.on_click(lambda _: form.move(self, +1))
         self.remove.on_click(lambda _: form.remove_lesson(self))
         for child in (self.lesson_id, self.lesson_type, self.title, self.entries):
             child.observe(lambda _: form.refresh(), names="value")
-        super().__init__([w.HBox([self.lesson_id, self.lesson_type, self.title]), self.entries, self.error,
-                          w.HBox([self.up, self.down, self.remove])],
-                         layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0"))
+        super().__init__(
+            [
+                w.HBox([self.lesson_id, self.lesson_type, self.title]),
+                self.entries,
+                self.error,
+                w.HBox([self.up, self.down, self.remove]),
+            ],
+            layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0"),
+        )
 
     def value(self, key: str) -> dict[str, Any]:
         entries = []
@@ -58,8 +71,12 @@ class LessonEditor(w.VBox):
             if key == "terms" and len(parts) > 2 and parts[2]:
                 entry["example"] = parts[2]
             entries.append(entry)
-        return {"id": self.lesson_id.value.strip(), "type": self.lesson_type.value.strip(),
-                "title": self.title.value.strip(), key: entries}
+        return {
+            "id": self.lesson_id.value.strip(),
+            "type": self.lesson_type.value.strip(),
+            "title": self.title.value.strip(),
+            key: entries,
+        }
 
 
 class ExpansionForm(w.VBox):
@@ -69,8 +86,13 @@ class ExpansionForm(w.VBox):
     >>> form                                            # doctest: +SKIP
     """
 
-    def __init__(self, client: Any = None, *, request: dict[str, Any] | None = None,
-                 on_launch: Callable[[Any], Any] | None = None) -> None:
+    def __init__(
+        self,
+        client: Any = None,
+        *,
+        request: dict[str, Any] | None = None,
+        on_launch: Callable[[Any], Any] | None = None,
+    ) -> None:
         self.client, self.on_launch = client, on_launch
         self.job: Any = None
         self.errors: dict[str, str] = {}
@@ -93,10 +115,26 @@ class ExpansionForm(w.VBox):
         self.status = w.HTML()
         self.launch_button = w.Button(description="Launch", button_style="primary", icon="rocket")
         self.launch_button.on_click(lambda _: self.launch())
-        self.field_errors = {name: w.HTML() for name in ("sourceType", "payload.category", "payload.language",
-                                                         "payload.level", "requestedOutputs", "payload.level.lessons")}
-        for widget in (self.source_type, self.category_id, self.category_title, self.language, self.level_id,
-                       self.level_title, *self.outputs.values()):
+        self.field_errors = {
+            name: w.HTML()
+            for name in (
+                "sourceType",
+                "payload.category",
+                "payload.language",
+                "payload.level",
+                "requestedOutputs",
+                "payload.level.lessons",
+            )
+        }
+        for widget in (
+            self.source_type,
+            self.category_id,
+            self.category_title,
+            self.language,
+            self.level_id,
+            self.level_title,
+            *self.outputs.values(),
+        ):
             widget.observe(lambda _: self.refresh(), names="value")
         rows = [
             w.HBox([self.upload, self.upload_status]),
@@ -105,8 +143,13 @@ class ExpansionForm(w.VBox):
             w.HBox([self.language, self.field_errors["payload.language"]]),
             w.HBox([self.level_id, self.level_title, self.field_errors["payload.level"]]),
             w.HBox([w.Label("requestedOutputs"), *self.outputs.values(), self.field_errors["requestedOutputs"]]),
-            w.HTML("<b>lessons</b>"), self.lessons, w.HBox([self.add_button, self.field_errors["payload.level.lessons"]]),
-            w.HTML("<b>request</b>"), self.preview, self.key_label, w.HBox([self.launch_button, self.status]),
+            w.HTML("<b>lessons</b>"),
+            self.lessons,
+            w.HBox([self.add_button, self.field_errors["payload.level.lessons"]]),
+            w.HTML("<b>request</b>"),
+            self.preview,
+            self.key_label,
+            w.HBox([self.launch_button, self.status]),
         ]
         super().__init__(rows)
         self.load(request or _EXAMPLE)
@@ -123,8 +166,11 @@ class ExpansionForm(w.VBox):
         cat_id, cat_title = self.category_id.value.strip(), self.category_title.value.strip()
         payload: dict[str, Any] = {
             "category": {"id": cat_id, "title": cat_title} if cat_id else cat_title,
-            "level": {"id": self.level_id.value.strip(), "title": self.level_title.value.strip(),
-                      "lessons": [e.value(key) for e in self.lesson_editors()]},
+            "level": {
+                "id": self.level_id.value.strip(),
+                "title": self.level_title.value.strip(),
+                "lessons": [e.value(key) for e in self.lesson_editors()],
+            },
         }
         if self.language.value.strip():
             payload["language"] = self.language.value.strip()
@@ -169,13 +215,25 @@ class ExpansionForm(w.VBox):
             return
         self.errors = self.validate()
         for name, label in self.field_errors.items():
-            label.value = _error_html(next((m for p, m in self.errors.items()
-                                            if p == name or p.startswith(name + ".") and
-                                            not p.startswith("payload.level.lessons[")), None))
+            label.value = _error_html(
+                next(
+                    (
+                        m
+                        for p, m in self.errors.items()
+                        if p == name or (p.startswith(name + ".") and not p.startswith("payload.level.lessons["))
+                    ),
+                    None,
+                )
+            )
         for i, editor in enumerate(self.lesson_editors()):
             prefix = f"payload.level.lessons[{i}]"
-            editor.error.value = _error_html("; ".join(f"{p.removeprefix(prefix).lstrip('.') or 'lesson'}: {m}"
-                                                       for p, m in self.errors.items() if p.startswith(prefix)))
+            editor.error.value = _error_html(
+                "; ".join(
+                    f"{p.removeprefix(prefix).lstrip('.') or 'lesson'}: {m}"
+                    for p, m in self.errors.items()
+                    if p.startswith(prefix)
+                )
+            )
         self.preview.value = f"<pre style='max-height:240px;overflow:auto'>{html.escape(self.to_json())}</pre>"
         self.key_label.value = f"Idempotency-Key: <code>{html.escape(self.idempotency_key or '')}</code>"
         self.launch_button.disabled = bool(self.errors)
@@ -187,8 +245,7 @@ class ExpansionForm(w.VBox):
 
     def add_lesson(self, lesson: dict[str, Any] | None = None) -> LessonEditor:
         n = len(self.lessons.children) + 1
-        editor = LessonEditor(self, lesson or {"id": f"lesson-{n}", "type": "vocabulary", "title": "",
-                                               "items": []})
+        editor = LessonEditor(self, lesson or {"id": f"lesson-{n}", "type": "vocabulary", "title": "", "items": []})
         self.lessons.children = (*self.lessons.children, editor)
         self.refresh()
         return editor
@@ -272,7 +329,7 @@ class ExpansionForm(w.VBox):
                 self.job = self.client.expansions.create(self.request)
             else:
                 raise ValueError("no client: pass ExpansionForm(client=s.content) or on_launch=…")
-        except Exception as exc:  # noqa: BLE001 - shown next to the button, not raised into the kernel
+        except Exception as exc:
             self.status.value = _error_html(f"{type(exc).__name__}: {exc}")
             return None
         job_id = getattr(self.job, "id", None)
@@ -284,14 +341,28 @@ class ExpansionForm(w.VBox):
         return f"<ExpansionForm {len(self.lesson_editors())} lesson(s), {state}, key {self.idempotency_key}>"
 
     def _repr_html_(self) -> str:
-        return (f"<p><b>ExpansionForm</b> ({'valid' if not self.errors else 'has problems'})</p>"
-                f"<pre>{html.escape(self.to_json())}</pre>")
+        return (
+            f"<p><b>ExpansionForm</b> ({'valid' if not self.errors else 'has problems'})</p>"
+            f"<pre>{html.escape(self.to_json())}</pre>"
+        )
 
 
 _EXAMPLE = {
     "requestedOutputs": list(OUTPUT_TYPES),
-    "payload": {"category": {"id": "language-basics", "title": "Language Basics"}, "language": "en",
-                "level": {"id": "level-a1", "title": "A1 Foundations", "lessons": [
-                    {"id": "lesson-vocabulary-1", "type": "vocabulary", "title": "Basic greetings",
-                     "items": [{"term": "hello", "meaning": "a greeting"}]}]}},
+    "payload": {
+        "category": {"id": "language-basics", "title": "Language Basics"},
+        "language": "en",
+        "level": {
+            "id": "level-a1",
+            "title": "A1 Foundations",
+            "lessons": [
+                {
+                    "id": "lesson-vocabulary-1",
+                    "type": "vocabulary",
+                    "title": "Basic greetings",
+                    "items": [{"term": "hello", "meaning": "a greeting"}],
+                }
+            ],
+        },
+    },
 }

@@ -12,8 +12,15 @@ import ipywidgets as w
 
 __all__ = ["JobMonitor"]
 
-_COLOURS = {"completed": "#2e7d32", "failed": "#b00020", "error": "#b00020", "processing": "#1565c0",
-            "queued": "#6d6d6d", "pending": "#6d6d6d", "created": "#6d6d6d"}
+_COLOURS = {
+    "completed": "#2e7d32",
+    "failed": "#b00020",
+    "error": "#b00020",
+    "processing": "#1565c0",
+    "queued": "#6d6d6d",
+    "pending": "#6d6d6d",
+    "created": "#6d6d6d",
+}
 
 
 class JobMonitor(w.VBox):
@@ -59,8 +66,9 @@ class JobMonitor(w.VBox):
         """A ``wait(..., on_status=…)`` callback for a single job."""
         from ..jobs import BatchItem
 
-        item = self.items.get(0) or BatchItem(0, {}, getattr(job, "idempotency_key", "") or "", job_id=job.id,
-                                              created_at=time.monotonic())
+        item = self.items.get(0) or BatchItem(
+            0, {}, getattr(job, "idempotency_key", "") or "", job_id=job.id, created_at=time.monotonic()
+        )
         item.status = {"COMPLETED": "completed", "FAILED": "failed"}.get(job.status, job.status)
         if item.done:
             item.finished_at = time.monotonic()
@@ -68,7 +76,7 @@ class JobMonitor(w.VBox):
 
     # ------------------------------------------------------------ running
 
-    def start(self, client: Any, requests: Any, **options: Any) -> "JobMonitor":
+    def start(self, client: Any, requests: Any, **options: Any) -> JobMonitor:
         """Run ``client.expansions.run_batch`` (or ``courses``, via ``group=``) without blocking the kernel."""
         group = options.pop("group", "expansions")
         aio = getattr(client, "aio", client)
@@ -83,8 +91,9 @@ class JobMonitor(w.VBox):
             self._done(run_sync(coro))
             return self
         self.task = loop.create_task(coro)
-        self.task.add_done_callback(lambda t: self._done(t.result()) if not t.cancelled() and not t.exception()
-                                    else self._failed(t))
+        self.task.add_done_callback(
+            lambda t: self._done(t.result()) if not t.cancelled() and not t.exception() else self._failed(t)
+        )
         return self
 
     def _done(self, batch: Any) -> None:
@@ -111,25 +120,36 @@ class JobMonitor(w.VBox):
         tally = self.tally
         done = sum(1 for item in self.items.values() if item.done)
         self.progress.value = min(done, self.progress.max)
-        self.progress.bar_style = "danger" if tally["failed"] or tally["error"] else (
-            "success" if done and done >= self.progress.max else "info")
-        self.counts.value = " · ".join(f"<span style='color:{_COLOURS.get(s, '#333')}'>{s}: {n}</span>"
-                                       for s, n in sorted(tally.items())) or "waiting…"
+        self.progress.bar_style = (
+            "danger"
+            if tally["failed"] or tally["error"]
+            else ("success" if done and done >= self.progress.max else "info")
+        )
+        self.counts.value = (
+            " · ".join(
+                f"<span style='color:{_COLOURS.get(s, '#333')}'>{s}: {n}</span>" for s, n in sorted(tally.items())
+            )
+            or "waiting…"
+        )
         if self.http is not None:
             budget = self.http.budget
             limit = f"{budget.limit} per {budget.window:g} s" if budget is not None and budget.limit else "unknown"
-            self.budget.value = (f"requests: {self.http.stats['requests']} (429s: {self.http.stats['429']}), "
-                                 f"key budget {limit}, elapsed {time.monotonic() - self._started:.1f} s")
+            self.budget.value = (
+                f"requests: {self.http.stats['requests']} (429s: {self.http.stats['429']}), "
+                f"key budget {limit}, elapsed {time.monotonic() - self._started:.1f} s"
+            )
         rows = sorted(self.items.values(), key=lambda i: i.index)[: self.max_rows]
         cells = "".join(
             f"<tr><td>{i.index}</td><td><code>{html.escape(str(i.job_id or ''))}</code></td>"
             f"<td style='color:{_COLOURS.get(i.status, '#333')}'>{html.escape(i.status)}</td>"
-            f"<td>{(i.elapsed or 0):.1f} s</td></tr>" for i in rows)
-        self.table.value = ("<table><tr><th>#</th><th>job</th><th>status</th><th>elapsed</th></tr>"
-                            f"{cells}</table>")
+            f"<td>{(i.elapsed or 0):.1f} s</td></tr>"
+            for i in rows
+        )
+        self.table.value = f"<table><tr><th>#</th><th>job</th><th>status</th><th>elapsed</th></tr>{cells}</table>"
         errors = [i for i in self.items.values() if i.error]
-        self.errors.value = "".join(f"<div style='color:#b00020'>#{i.index}: {html.escape(i.error)}</div>"
-                                    for i in errors[:10])
+        self.errors.value = "".join(
+            f"<div style='color:#b00020'>#{i.index}: {html.escape(i.error)}</div>" for i in errors[:10]
+        )
 
     def frames(self) -> dict[str, Any]:
         """The results as DataFrames: ``jobs`` and, for expansions, ``outputs``."""

@@ -18,8 +18,7 @@ ORG = "/organizations/{organizationId}"
 async def sign_in(body: SignIn, state: State) -> Response:
     token, admin = state.sign_in(body)
     response = JSONResponse({"admin": admin})
-    response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_SECONDS), httponly=True, samesite="lax",
-                        path="/")
+    response.set_cookie(SESSION_COOKIE, token, max_age=int(SESSION_SECONDS), httponly=True, samesite="lax", path="/")
     return response
 
 

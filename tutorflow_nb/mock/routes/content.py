@@ -36,11 +36,17 @@ async def expansion_result(jobId: str, who: ContentCaller, state: State) -> dict
     return state.content.result(who, jobId)
 
 
-@router.post("/classrooms/{classroomId}/integrations/exports", status_code=201,
-             openapi_extra=assumed("exports", "idempotency"))
-async def export(classroomId: str, body: ExportCreate, request: Request, state: State,
-                 idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> Response:
-    if bearer_of(request) or SESSION_COOKIE not in request.cookies:     # who is asking comes first
+@router.post(
+    "/classrooms/{classroomId}/integrations/exports", status_code=201, openapi_extra=assumed("exports", "idempotency")
+)
+async def export(
+    classroomId: str,
+    body: ExportCreate,
+    request: Request,
+    state: State,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> Response:
+    if bearer_of(request) or SESSION_COOKIE not in request.cookies:  # who is asking comes first
         who = state.authenticate("content", bearer_of(request))
         request.state.rate = who.rate
         org_id = who.org.id
@@ -56,8 +62,9 @@ def _crud(kind: str) -> None:
     item = base + "/{resourceId}"
     singular = kind[:-1]
 
-    async def create(classroomId: str, body: Annotated[Any, Body()], who: ContentCaller, state: State,
-                     key: IdemKey) -> Response:
+    async def create(
+        classroomId: str, body: Annotated[Any, Body()], who: ContentCaller, state: State, key: IdemKey
+    ) -> Response:
         return answer(*state.content.create_resource(who, classroomId, kind, body, key))
 
     async def list_(classroomId: str, who: ContentCaller, state: State, page: Page) -> dict:
@@ -66,8 +73,9 @@ def _crud(kind: str) -> None:
     async def get(classroomId: str, resourceId: str, who: ContentCaller, state: State) -> dict:
         return state.content.get_resource(who, classroomId, kind, resourceId)
 
-    async def update(classroomId: str, resourceId: str, body: Annotated[Any, Body()], who: ContentCaller,
-                     state: State) -> dict:
+    async def update(
+        classroomId: str, resourceId: str, body: Annotated[Any, Body()], who: ContentCaller, state: State
+    ) -> dict:
         return state.content.update_resource(who, classroomId, kind, resourceId, body)
 
     async def delete(classroomId: str, resourceId: str, who: ContentCaller, state: State) -> Response:
@@ -76,14 +84,17 @@ def _crud(kind: str) -> None:
     create.__annotations__["body"] = Annotated[create_model, Body()]
     update.__annotations__["body"] = Annotated[update_model, Body()]
     extra = assumed("resource-shapes", "idempotency")
-    router.add_api_route(base, create, methods=["POST"], status_code=201, name=f"create_{singular}",
-                         openapi_extra=extra)
+    router.add_api_route(
+        base, create, methods=["POST"], status_code=201, name=f"create_{singular}", openapi_extra=extra
+    )
     router.add_api_route(base, list_, methods=["GET"], name=f"list_{kind}", openapi_extra=assumed("lists"))
     router.add_api_route(item, get, methods=["GET"], name=f"get_{singular}")
-    router.add_api_route(item, update, methods=["PATCH"], name=f"update_{singular}",
-                         openapi_extra=assumed("resource-shapes"))
-    router.add_api_route(item, delete, methods=["DELETE"], name=f"delete_{singular}",
-                         openapi_extra=assumed("delete-responses"))
+    router.add_api_route(
+        item, update, methods=["PATCH"], name=f"update_{singular}", openapi_extra=assumed("resource-shapes")
+    )
+    router.add_api_route(
+        item, delete, methods=["DELETE"], name=f"delete_{singular}", openapi_extra=assumed("delete-responses")
+    )
 
 
 for _kind in RESOURCE_BODIES:

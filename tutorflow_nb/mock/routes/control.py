@@ -19,7 +19,7 @@ router = APIRouter(prefix="/_mock", tags=["Mock control (not TutorFlow)"])
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)       # false is not 0, "3" is not 3
+    model_config = ConfigDict(extra="forbid", strict=True)  # false is not 0, "3" is not 3
 
 
 class SeedOrganization(_Strict):
@@ -55,15 +55,27 @@ async def reset(state: State) -> dict:
     return {"reset": True, "counts": state.counts()}
 
 
-@router.post("/organizations", status_code=201,
-             responses={401: {"description": "The admin email exists with another password"}})
+@router.post(
+    "/organizations", status_code=201, responses={401: {"description": "The admin email exists with another password"}}
+)
 async def seed_organization(body: SeedOrganization, state: State) -> dict:
-    demo = state.provision_demo(body.name, email=body.adminEmail, password=body.adminPassword,
-                                rate_limit=body.rateLimitPerMinute, ui_lessons=body.uiLessons)
-    return {"organizationId": demo.organization_id, "classroomId": demo.classroom_id,
-            "adminEmail": demo.admin_email, "sessionCookie": demo.session_token,
-            "contentKey": demo.content_key, "contentKeyPrefix": demo.content_key_prefix,
-            "platformKey": demo.platform_key, "platformKeyPrefix": demo.platform_key_prefix}
+    demo = state.provision_demo(
+        body.name,
+        email=body.adminEmail,
+        password=body.adminPassword,
+        rate_limit=body.rateLimitPerMinute,
+        ui_lessons=body.uiLessons,
+    )
+    return {
+        "organizationId": demo.organization_id,
+        "classroomId": demo.classroom_id,
+        "adminEmail": demo.admin_email,
+        "sessionCookie": demo.session_token,
+        "contentKey": demo.content_key,
+        "contentKeyPrefix": demo.content_key_prefix,
+        "platformKey": demo.platform_key,
+        "platformKeyPrefix": demo.platform_key_prefix,
+    }
 
 
 @router.get("/clock")
@@ -96,7 +108,7 @@ async def set_faults(body: FaultSettings, state: State) -> dict:
 
 @router.delete("/faults")
 async def clear_faults(state: State) -> dict:
-    defaults = {k: 0 for k in state.faults.faults.as_dict()}
+    defaults = dict.fromkeys(state.faults.faults.as_dict(), 0)
     return state.faults.update(**defaults).as_dict()
 
 
@@ -107,14 +119,26 @@ async def deliveries(state: State) -> dict:
 
 @router.get("/state")
 async def counts(state: State) -> dict:
-    return {"counts": state.counts(), "clock": {"now": state.clock.iso(), "speed": state.clock.speed},
-            "faults": state.faults.faults.as_dict()}
+    return {
+        "counts": state.counts(),
+        "clock": {"now": state.clock.iso(), "speed": state.clock.speed},
+        "faults": state.faults.faults.as_dict(),
+    }
 
 
 @router.get("/jobs")
 async def jobs(state: State) -> dict:
     """Every expansion job with its idempotency key: what a reliability test counts."""
     with state.lock:
-        return {"data": [{"id": j.id, "organizationId": j.org_id, "idempotencyKey": j.idempotency_key,
-                          "origin": j.origin, "status": j.status(state.clock.now())}
-                         for j in state.content.jobs.values()]}
+        return {
+            "data": [
+                {
+                    "id": j.id,
+                    "organizationId": j.org_id,
+                    "idempotencyKey": j.idempotency_key,
+                    "origin": j.origin,
+                    "status": j.status(state.clock.now()),
+                }
+                for j in state.content.jobs.values()
+            ]
+        }

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from ..errors import NotFound
 from ..state import SESSION_COOKIE, Admin, MockState, Principal, paginate
 
-__all__ = ["State", "ContentCaller", "PlatformCaller", "AdminCaller", "IdemKey", "Page", "answer", "listing"]
+__all__ = ["AdminCaller", "ContentCaller", "IdemKey", "Page", "PlatformCaller", "State", "answer", "listing"]
 
 
 def _state(request: Request) -> MockState:
@@ -44,8 +44,11 @@ async def _idem(idempotency_key: Annotated[str | None, Header(alias="Idempotency
 
 
 class _Page:
-    def __init__(self, limit: Annotated[int | None, Query(ge=1, le=100)] = None,
-                 cursor: Annotated[str | None, Query(min_length=1, max_length=200)] = None) -> None:
+    def __init__(
+        self,
+        limit: Annotated[int | None, Query(ge=1, le=100)] = None,
+        cursor: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    ) -> None:
         self.limit, self.cursor = limit, cursor
 
 

@@ -11,8 +11,18 @@ from fastapi import APIRouter, Header, Path
 from fastapi.responses import Response, StreamingResponse
 
 from ..assumptions import assumed
-from ..schemas import (AddLesson, CanonicalPatch, CourseUpdate, GenerateLesson, InferType, LessonFullPatch,
-                       LessonUpdate, PlatformCourseCreate, PlatformModuleCreate, PlatformModuleUpdate)
+from ..schemas import (
+    AddLesson,
+    CanonicalPatch,
+    CourseUpdate,
+    GenerateLesson,
+    InferType,
+    LessonFullPatch,
+    LessonUpdate,
+    PlatformCourseCreate,
+    PlatformModuleCreate,
+    PlatformModuleUpdate,
+)
 from .deps import Page, PlatformCaller, State, answer, listing
 
 router = APIRouter(prefix="/v1/platform", tags=["Agent Platform"])
@@ -21,10 +31,15 @@ HeaderKey = Annotated[str | None, Header(alias="Idempotency-Key")]
 Sequence = Annotated[int, Path(ge=1, le=1000)]
 
 
-@router.post("/courses", status_code=201, openapi_extra=assumed("platform-timing", "lesson-count", "idempotency"),
-             responses={202: {"description": "Accepted (mode async): poll the request until isTerminal"}})
-async def create_course(body: PlatformCourseCreate, who: PlatformCaller, state: State,
-                        idempotency_key: HeaderKey = None) -> Response:
+@router.post(
+    "/courses",
+    status_code=201,
+    openapi_extra=assumed("platform-timing", "lesson-count", "idempotency"),
+    responses={202: {"description": "Accepted (mode async): poll the request until isTerminal"}},
+)
+async def create_course(
+    body: PlatformCourseCreate, who: PlatformCaller, state: State, idempotency_key: HeaderKey = None
+) -> Response:
     key = state.check_idempotency_key(idempotency_key)
     return answer(*state.platform.create_course(who, body, key))
 
@@ -84,8 +99,9 @@ async def patch_lesson_by_id(editToken: str, lessonId: str, body: LessonFullPatc
     return state.platform.patch_lesson_full(editToken, lessonId, body)
 
 
-@router.post(EDIT + "/lessons/by-id/{lessonId}/generate", openapi_extra=assumed("sse"),
-             response_class=StreamingResponse)
+@router.post(
+    EDIT + "/lessons/by-id/{lessonId}/generate", openapi_extra=assumed("sse"), response_class=StreamingResponse
+)
 async def generate(editToken: str, lessonId: str, body: GenerateLesson, state: State) -> StreamingResponse:
     events = state.platform.generate(editToken, lessonId, body)
     pause = min(0.05, state.clock.to_wall(0.05))
@@ -95,8 +111,7 @@ async def generate(editToken: str, lessonId: str, body: GenerateLesson, state: S
             yield f"event: {event}\ndata: {json.dumps(data)}\n\n".encode()
             await asyncio.sleep(pause)
 
-    return StreamingResponse(stream(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache"})
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
 @router.get(EDIT + "/lessons/{sequence}")
@@ -120,8 +135,9 @@ async def infer_type(editToken: str, body: InferType, state: State) -> dict:
 
 
 @router.post("/modules", status_code=201, openapi_extra=assumed("platform-modules", "idempotency"))
-async def create_module(body: PlatformModuleCreate, who: PlatformCaller, state: State,
-                        idempotency_key: HeaderKey = None) -> Response:
+async def create_module(
+    body: PlatformModuleCreate, who: PlatformCaller, state: State, idempotency_key: HeaderKey = None
+) -> Response:
     key = state.check_idempotency_key(idempotency_key)
     return answer(*state.platform.create_module(who, body, key))
 
