@@ -23,7 +23,7 @@ import httpx
 from tutorflow_nb import AdminClient, AsyncContentClient, WebhookReceiver
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.mock.content import QUEUED_SECONDS, processing_seconds
-from tutorflow_nb.mock.schemas import ExpansionCreate
+from tutorflow_nb.models.requests import ExpansionCreate
 from tutorflow_nb.sync import run_sync
 
 

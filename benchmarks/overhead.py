@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from tutorflow_nb import AsyncContentClient
 from tutorflow_nb.mock import MockServer
-from tutorflow_nb.mock.server import _url, bind
+from tutorflow_nb.serving import bind, url_of
 
 REQUEST = {
     "requestedOutputs": ["expanded_quiz"],
@@ -88,7 +88,7 @@ def _serve(app: Any) -> tuple[uvicorn.Server, str]:
     threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
     while not server.started:
         time.sleep(0.01)
-    return server, _url(sock)
+    return server, url_of(sock)
 
 
 async def _load(base_url: str, path: str, headers: dict[str, str], n: int, concurrency: int) -> float:

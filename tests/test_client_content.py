@@ -96,7 +96,7 @@ def test_export_ui_lesson(content: ContentClient) -> None:
     ui = [m for m in content.modules.list() if (m.metadata or {}).get("authoredIn") == "ui"]
     result = content.exports.create(ui[0].id)
     assert result.job.status == "completed" and result.outputs[0].resource_id == ui[0].id
-    assert result.job.idempotency_key == f"standalone-lesson:{ui[0].id}"
+    assert result.job.idempotency_key.startswith(f"standalone-lesson:{ui[0].id}:v1:")
     assert content.exports.create(ui[0].id).job.id == result.job.id
 
 

@@ -130,9 +130,7 @@ def test_course_and_module_batches(own_server: MockServer) -> None:
         assert all(i.result.price_snapshot.units == i.result.lesson_count for i in courses)
         again = platform.courses.run_batch([{"prompt": f"Course {i}", "lessonCount": 3} for i in range(5)])
         assert [i.job_id for i in again] == [i.job_id for i in courses]
-        from tutorflow_nb.jobs import run_modules
-
-        modules = run_sync(run_modules(platform.aio, [{"prompt": f"Module {i}"} for i in range(4)]))
+        modules = platform.modules.run_batch([{"prompt": f"Module {i}"} for i in range(4)])
         assert [i.status for i in modules] == ["completed"] * 4 and modules.requests == 4
 
 

@@ -12,8 +12,8 @@ from tutorflow_nb.mock.errors import BadRequest, Conflict, Forbidden, RateLimite
 from tutorflow_nb.mock.generator import classify, course_plan, infer_type
 from tutorflow_nb.mock.platform import price_snapshot
 from tutorflow_nb.mock.ratelimit import RateLimiter
-from tutorflow_nb.mock.schemas import ExpansionCreate, PlatformCourseCreate
 from tutorflow_nb.mock.state import paginate
+from tutorflow_nb.models.requests import ExpansionCreate, PlatformCourseCreate
 
 
 def test_clock_speed_advance_and_wall_conversion() -> None:

@@ -19,8 +19,9 @@ from tutorflow_nb import idempotency
 from tutorflow_nb.content import Expansions
 from tutorflow_nb.frames import price_snapshots, to_cents
 from tutorflow_nb.mock.platform import price_snapshot
-from tutorflow_nb.mock.schemas import OUTPUT_TYPES, ExpansionCreate
 from tutorflow_nb.mock.state import MockState
+from tutorflow_nb.models.constants import OUTPUT_TYPES
+from tutorflow_nb.models.requests import ExpansionCreate
 from tutorflow_nb.pricing import estimate, reconcile
 
 # one line of text the form's fields hold as typed: no separators, no surrounding blanks

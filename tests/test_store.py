@@ -65,10 +65,10 @@ def test_rerun_skips_what_is_done_and_reattaches_in_flight(own_server: MockServe
     requests = [source_request(i % 3 + 1, level=f"resume-{i}") for i in range(6)]
     with ContentClient(own_server.base_url, org.content_key, poll_interval=POLL) as content:
         # a first run that got as far as creating three jobs, then stopped
-        from tutorflow_nb.jobs import _items
+        from tutorflow_nb.jobs import batch_items
 
         exp = content.expansions
-        for item in _items(requests[:3], lambda b, e: exp.idempotency_key(b)):
+        for item in batch_items(requests[:3], lambda b, e: exp.idempotency_key(b)):
             store.intend(
                 "expansion",
                 item.idempotency_key,
@@ -80,7 +80,7 @@ def test_rerun_skips_what_is_done_and_reattaches_in_flight(own_server: MockServe
             job = exp.create(item.request, idempotency_key=item.idempotency_key)
             store.accepted("expansion", item.idempotency_key, job.id, job.status)
         # one item was written but its create never sent
-        item = _items(requests[3:4], lambda b, e: exp.idempotency_key(b))[0]
+        item = batch_items(requests[3:4], lambda b, e: exp.idempotency_key(b))[0]
         store.intend(
             "expansion",
             item.idempotency_key,

@@ -15,13 +15,18 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from . import idempotency
 from .config import Settings
-from .http import HttpSession, RetryPolicy
+from .http import HttpSession, RetryPolicy, segment
 from .models import ApiKeyInfo, CreatedApiKey, ExpansionResult, Organization, WebhookSubscription
 
 __all__ = ["AsyncAdminClient", "read_cookie_jar"]
 
 ORGS = "/v1/content/organizations"
+
+
+def _org(organization_id: str) -> str:
+    return f"{ORGS}/{segment(organization_id, 'organization_id')}"
 
 
 def read_cookie_jar(path: str | Path, base_url: str) -> dict[str, str]:
@@ -51,21 +56,21 @@ class ApiKeys:
         """A new ``tf_content_`` key; its ``.key`` prints as the prefix. Store it now: it is shown once."""
         data = await self._http.request(
             "POST",
-            f"{ORGS}/{organization_id}/api-keys",
+            f"{_org(organization_id)}/api-keys",
             json={"name": name, "rateLimitPerMinute": rate_limit_per_minute},
         )
         return CreatedApiKey.model_validate(data)
 
     async def list(self, organization_id: str) -> list[ApiKeyInfo]:
-        return [ApiKeyInfo.model_validate(k) for k in await self._http.paginate(f"{ORGS}/{organization_id}/api-keys")]
+        return [ApiKeyInfo.model_validate(k) for k in await self._http.paginate(f"{_org(organization_id)}/api-keys")]
 
     async def rotate(self, organization_id: str, key_id: str) -> CreatedApiKey:
-        data = await self._http.request("POST", f"{ORGS}/{organization_id}/api-keys/{key_id}/rotate")
+        data = await self._http.request("POST", f"{_org(organization_id)}/api-keys/{segment(key_id, 'key_id')}/rotate")
         return CreatedApiKey.model_validate(data)
 
     async def revoke(self, organization_id: str, key_id: str) -> ApiKeyInfo:
         return ApiKeyInfo.model_validate(
-            await self._http.request("DELETE", f"{ORGS}/{organization_id}/api-keys/{key_id}")
+            await self._http.request("DELETE", f"{_org(organization_id)}/api-keys/{segment(key_id, 'key_id')}")
         )
 
 
@@ -88,15 +93,16 @@ class Webhooks:
         if description:
             body["description"] = description
         return WebhookSubscription.model_validate(
-            await self._http.request("POST", f"{ORGS}/{organization_id}/webhooks", json=body)
+            await self._http.request("POST", f"{_org(organization_id)}/webhooks", json=body)
         )
 
     async def list(self, organization_id: str) -> list[WebhookSubscription]:
-        items = await self._http.paginate(f"{ORGS}/{organization_id}/webhooks")
+        items = await self._http.paginate(f"{_org(organization_id)}/webhooks")
         return [WebhookSubscription.model_validate(w) for w in items]
 
     async def delete(self, organization_id: str, webhook_id: str) -> dict[str, Any]:
-        return await self._http.request("DELETE", f"{ORGS}/{organization_id}/webhooks/{webhook_id}")  # type: ignore[no-any-return]
+        path = f"{_org(organization_id)}/webhooks/{segment(webhook_id, 'webhook_id')}"
+        return await self._http.request_object("DELETE", path)
 
 
 class AsyncAdminClient:
@@ -122,29 +128,33 @@ class AsyncAdminClient:
             cookie_map = dict(cookies)
         else:
             cookie_map = read_cookie_jar(cookies, base_url)
-        self._options = dict(timeout=timeout, retry=retry, transport=transport)
-        self.http = HttpSession(base_url, surface="admin", cookies=cookie_map, **self._options)  # type: ignore[arg-type]
+        self.http = HttpSession(
+            base_url, surface="admin", cookies=cookie_map, timeout=timeout, retry=retry, transport=transport
+        )
         self.api_keys = ApiKeys(self.http)
         self.webhooks = Webhooks(self.http)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.http.base_url} {'signed in' if self.http._cookies else 'no session'}>"
+        return f"<{type(self).__name__} {self.http.base_url} {'signed in' if self.http.has_session else 'no session'}>"
 
     async def sign_in(self, email: str, password: str) -> AsyncAdminClient:
         """Sign in and keep the session cookie for the calls that follow."""
         response = await self.http.send("POST", "/v1/content/auth/sign-in", json={"email": email, "password": password})
-        self.http._cookies.update(dict(response.cookies))
+        self.http.keep_cookies(dict(response.cookies))
         return self
 
     async def organizations(self) -> list[Organization]:
         return [Organization.model_validate(o) for o in await self.http.paginate(ORGS)]
 
-    async def export(self, classroom_id: str, lesson_id: str, *, idempotency_key: str | None = None) -> ExpansionResult:
+    async def export(
+        self, classroom_id: str, lesson_id: str, *, idempotency_key: str | None = None, version: str | None = None
+    ) -> ExpansionResult:
         """Export a UI-authored lesson with the admin session (see ``content.exports`` for the key's way)."""
-        key = idempotency_key or f"standalone-lesson:{lesson_id}"
+        segment(lesson_id, "lesson_id")
+        key = idempotency_key or idempotency.export(lesson_id, classroom_id, version=version)
         data = await self.http.request(
             "POST",
-            f"/v1/content/classrooms/{classroom_id}/integrations/exports",
+            f"/v1/content/classrooms/{segment(classroom_id, 'classroom_id')}/integrations/exports",
             json={"lessonId": lesson_id, "idempotencyKey": key},
             idempotency_key=key,
         )

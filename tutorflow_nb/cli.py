@@ -20,7 +20,8 @@ QUICKSTART = "01-quickstart.ipynb"
 
 def _mock(args: argparse.Namespace) -> int:
     from .mock import Faults, MockState
-    from .mock.server import _url, bind, serve_forever, write_cookie_jar, write_env_file
+    from .mock.server import serve_forever, write_cookie_jar, write_env_file
+    from .serving import bind, url_of
 
     try:
         faults = Faults(
@@ -44,7 +45,7 @@ def _mock(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    base_url = _url(sock)
+    base_url = url_of(sock)
     demo = state.provision_demo(rate_limit=args.rate_limit)
     lines = [
         f"TutorFlow mock serving at {base_url}  (speed x{args.speed:g}, seed {args.seed})",

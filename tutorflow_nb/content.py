@@ -10,35 +10,27 @@ It never accepts a ``tf_platform_`` key and never sends a request outside
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
 from pydantic import BaseModel
-from pydantic.alias_generators import to_camel
 
-from . import idempotency
+from . import idempotency, jobs
 from .config import Settings
 from .errors import ConflictError
-from .http import HttpSession, RetryPolicy
+from .http import HttpSession, RetryPolicy, segment
 from .keys import ApiKey
 from .models import Classroom, DeleteResult, ExpansionJob, ExpansionResult, Resource
+from .models.base import to_body
+from .models.constants import RESOURCE_KINDS
 
-__all__ = ["AsyncContentClient", "Expansions", "Exports", "Resources", "to_body"]
+__all__ = ["AsyncContentClient", "Expansions", "Exports", "Resources"]
 
 EXPANSIONS = "/v1/content/integrations/expansions"
-RESOURCE_KINDS = ("modules", "courses", "videos", "slides", "tests")
-_IDEMPOTENCY_KIND = {"modules": "module", "courses": "course", "videos": "video", "slides": "slide", "tests": "test"}
 
-
-def to_body(data: Any = None, **fields: Any) -> dict[str, Any]:
-    """A request body from a dict or model plus snake_case keyword fields (``None`` left out)."""
-    if isinstance(data, BaseModel):
-        body = data.model_dump(mode="json", by_alias=True, exclude_none=True)
-    else:
-        body = dict(data or {})
-    body.update({to_camel(k): v for k, v in fields.items() if v is not None})
-    return body
+Body = BaseModel | Mapping[str, Any]
+"""A request body: a dict in the documents' shape, or a model."""
 
 
 class Expansions:
@@ -53,35 +45,44 @@ class Expansions:
     @staticmethod
     def source_id(request: Mapping[str, Any]) -> str | None:
         """The runbook's ``sourceContentId`` of a request: ``{category id}:{level id}``."""
-        payload = request.get("payload") or {}
-        category = payload.get("category")
-        level = (payload.get("level") or {}).get("id")
-        cat = category.get("id") if isinstance(category, Mapping) else category
-        return f"{cat}:{level}" if cat and level else None
+        return idempotency.source_content_id(request)
 
-    def idempotency_key(self, request: Any, *, external_id: str | None = None, version: str | None = None) -> str:
+    def idempotency_key(self, request: Body, *, external_id: str | None = None, version: str | None = None) -> str:
         """The key a create of ``request`` sends: ``expansion:{external id}:{version}:{fingerprint}``."""
-        body = to_body(request)
-        return idempotency.derive("expansion", body, external_id=external_id or self.source_id(body), version=version)
+        return idempotency.expansion(to_body(request), external_id=external_id, version=version)
 
     async def create(
         self,
-        request: Any,
+        request: Body,
         *,
         idempotency_key: str | None = None,
         external_id: str | None = None,
         version: str | None = None,
     ) -> ExpansionJob:
-        """Start an expansion; the job answers ``queued``. The key is derived once, before any retry."""
+        """Start an expansion; the job answers ``queued``. The key is derived once, before any retry.
+
+        Raises:
+            BadRequestError: a field of the request is invalid (``.fields`` names each one).
+            ConflictError: the key was used before with another body.
+        """
         body = to_body(request)
         key = idempotency_key or self.idempotency_key(body, external_id=external_id, version=version)
-        return ExpansionJob.model_validate(await self._http.request("POST", EXPANSIONS, json=body, idempotency_key=key))
+        data = await self._http.request("POST", EXPANSIONS, json=body, idempotency_key=key)
+        return ExpansionJob.model_validate(data)
 
     async def get(self, job_id: str) -> ExpansionJob:
-        return ExpansionJob.model_validate(await self._http.request("GET", f"{EXPANSIONS}/{job_id}"))
+        """The job's current status."""
+        data = await self._http.request("GET", f"{EXPANSIONS}/{segment(job_id, 'job_id')}")
+        return ExpansionJob.model_validate(data)
 
     async def result(self, job_id: str) -> ExpansionResult:
-        return ExpansionResult.model_validate(await self._http.request("GET", f"{EXPANSIONS}/{job_id}/result"))
+        """The finished job and one output per requested output.
+
+        Raises:
+            ConflictError: the job has not finished yet.
+        """
+        data = await self._http.request("GET", f"{EXPANSIONS}/{segment(job_id, 'job_id')}/result")
+        return ExpansionResult.model_validate(data)
 
     async def result_if_done(self, job_id: str) -> ExpansionResult | None:
         """The result when the job has finished, else ``None``: one request either way.
@@ -98,10 +99,14 @@ class Expansions:
     async def wait(
         self, job_id: str, *, timeout: float = 900.0, on_status: Callable[[ExpansionJob], Any] | None = None
     ) -> ExpansionJob:
-        """Poll until ``completed`` (returned) or ``failed`` (raises :class:`JobFailedError`)."""
-        from .jobs import wait_for
+        """Poll every 2-5 s until the job is ``completed`` (returned).
 
-        return await wait_for(
+        Raises:
+            JobFailedError: the job ended ``failed``.
+            JobTimeoutError: it was still running after ``timeout`` seconds.
+        """
+        segment(job_id, "job_id")
+        return await jobs.wait_for(
             lambda: self.get(job_id),
             timeout=timeout,
             on_status=on_status,
@@ -112,14 +117,69 @@ class Expansions:
     async def wait_result(
         self, job_id: str, *, timeout: float = 900.0, on_status: Callable[[ExpansionJob], Any] | None = None
     ) -> ExpansionResult:
+        """:meth:`wait`, then :meth:`result`."""
         await self.wait(job_id, timeout=timeout, on_status=on_status)
         return await self.result(job_id)
 
-    async def run_batch(self, requests: Any, **options: Any) -> Any:
-        """Create, wait on and fetch many expansions within the key's budget (see ``jobs.run_batch``)."""
-        from .jobs import run_expansions
+    async def run_batch(
+        self,
+        requests: Iterable[Body | tuple[str, Body]],
+        *,
+        store: jobs.BatchStore | None = None,
+        concurrency: int = 16,
+        on_update: Callable[[jobs.BatchItem], Any] | None = None,
+        receiver: jobs.Receiver | None = None,
+        version: str | None = None,
+        estimate: float | None = None,
+    ) -> jobs.BatchResult:
+        """Create, wait on and fetch the results of many expansions, within the key's budget.
 
-        return await run_expansions(self._client, requests, **options)
+        ``requests`` holds expansion bodies (dicts or models), or ``(external_id, body)`` pairs.
+        Each item's ``result`` is an :class:`ExpansionResult`; a failed job's item has status
+        ``failed`` (its outputs say so), a refused create has status ``error`` and the message.
+        With a ``store``, a re-run of the same batch resumes: done items are skipped, jobs in
+        flight re-attached, nothing created twice. With a ``receiver`` (a subscribed
+        :class:`WebhookReceiver`), completions arrive as deliveries instead of being polled for.
+        """
+        items = jobs.batch_items(
+            requests, lambda body, ext: self.idempotency_key(body, external_id=ext, version=version)
+        )
+        lo = self._client.poll_interval[0]
+        return await jobs.run_batch(
+            items,
+            _ExpansionWork(self),
+            http=self._http,
+            key_prefix=self._client.key_prefix,
+            store=store,
+            concurrency=concurrency,
+            on_update=on_update,
+            receiver=receiver,
+            estimate=estimate or lo,
+            floor=lo / 10,
+        )
+
+
+class _ExpansionWork:
+    """Expansions as a batch sees them."""
+
+    kind = "expansion"
+
+    def __init__(self, expansions: Expansions) -> None:
+        self.expansions = expansions
+
+    async def create(self, item: jobs.BatchItem) -> jobs.Created:
+        job = await self.expansions.create(item.request, idempotency_key=item.idempotency_key)
+        return jobs.Created(job.id, job.status, classroom_id=job.classroom_id)
+
+    async def check(self, job_id: str) -> tuple[str, ExpansionResult | None]:
+        result = await self.expansions.result_if_done(job_id)
+        return ("processing", None) if result is None else (result.job.status, result)
+
+    def parse(self, stored: dict[str, Any]) -> ExpansionResult:
+        return ExpansionResult.model_validate(stored)
+
+    def source_of(self, item: jobs.BatchItem) -> str | None:
+        return item.external_id or idempotency.source_content_id(item.request)
 
 
 class Exports:
@@ -131,13 +191,20 @@ class Exports:
         self._client = client
 
     async def create(
-        self, lesson_id: str, *, classroom_id: str | None = None, idempotency_key: str | None = None
+        self,
+        lesson_id: str,
+        *,
+        classroom_id: str | None = None,
+        idempotency_key: str | None = None,
+        version: str | None = None,
     ) -> ExpansionResult:
+        """A completed result for the UI-authored lesson ``lesson_id`` (a module of the classroom)."""
+        segment(lesson_id, "lesson_id")
         room = classroom_id or await self._client.classroom_id()
-        key = idempotency_key or f"standalone-lesson:{lesson_id}"
+        key = idempotency_key or idempotency.export(lesson_id, room, version=version)
         data = await self._client.http.request(
             "POST",
-            f"/v1/content/classrooms/{room}/integrations/exports",
+            f"/v1/content/classrooms/{segment(room, 'classroom_id')}/integrations/exports",
             json={"lessonId": lesson_id, "idempotencyKey": key},
             idempotency_key=key,
         )
@@ -151,7 +218,7 @@ class Resources:
 
     def __init__(self, client: AsyncContentClient, kind: str) -> None:
         if kind not in RESOURCE_KINDS:
-            raise ValueError(f"kind must be one of {', '.join(RESOURCE_KINDS)}")
+            raise ValueError(f"kind must be one of {', '.join(RESOURCE_KINDS)}, not {kind!r}")
         self._client, self.kind = client, kind
 
     def __repr__(self) -> str:
@@ -159,14 +226,18 @@ class Resources:
 
     async def _path(self, classroom_id: str | None, resource_id: str | None = None) -> str:
         room = classroom_id or await self._client.classroom_id()
-        path = f"/v1/content/classrooms/{room}/{self.kind}"
-        return f"{path}/{resource_id}" if resource_id else path
+        path = f"/v1/content/classrooms/{segment(room, 'classroom_id')}/{self.kind}"
+        return f"{path}/{segment(resource_id, 'resource_id')}" if resource_id is not None else path
+
+    def idempotency_key(self, body: Body, *, external_id: str | None = None, version: str | None = None) -> str:
+        """The key a create of ``body`` sends: ``module:{external id}:{version}:{fingerprint}`` (and so on)."""
+        return idempotency.resource(self.kind, to_body(body), external_id=external_id, version=version)
 
     async def create(
         self,
         title: str | None = None,
         *,
-        data: Any = None,
+        data: Body | None = None,
         classroom_id: str | None = None,
         idempotency_key: str | None = None,
         external_id: str | None = None,
@@ -175,30 +246,30 @@ class Resources:
     ) -> Resource:
         """Create from a ``title`` (all the API needs) plus any of the kind's fields, snake_case."""
         body = to_body(data, title=title, **fields)
-        external = external_id or (body.get("metadata") or {}).get("externalId")
-        key = idempotency_key or idempotency.derive(
-            _IDEMPOTENCY_KIND[self.kind], body, external_id=external, version=version
-        )
-        return Resource.model_validate(
-            await self._client.http.request("POST", await self._path(classroom_id), json=body, idempotency_key=key)
-        )
+        key = idempotency_key or self.idempotency_key(body, external_id=external_id, version=version)
+        path = await self._path(classroom_id)
+        return Resource.model_validate(await self._client.http.request("POST", path, json=body, idempotency_key=key))
 
     async def get(self, resource_id: str, *, classroom_id: str | None = None) -> Resource:
-        return Resource.model_validate(
-            await self._client.http.request("GET", await self._path(classroom_id, resource_id))
-        )
+        """One resource.
+
+        Raises:
+            NotFoundError: unknown, deleted, or another organization's.
+        """
+        path = await self._path(classroom_id, resource_id)
+        return Resource.model_validate(await self._client.http.request("GET", path))
 
     async def list(self, *, classroom_id: str | None = None) -> list[Resource]:
+        """Every resource of this kind in the classroom, every page."""
         items = await self._client.http.paginate(await self._path(classroom_id))
         return [Resource.model_validate(item) for item in items]
 
     async def update(
-        self, resource_id: str, *, data: Any = None, classroom_id: str | None = None, **fields: Any
+        self, resource_id: str, *, data: Body | None = None, classroom_id: str | None = None, **fields: Any
     ) -> Resource:
-        body = to_body(data, **fields)
-        return Resource.model_validate(
-            await self._client.http.request("PATCH", await self._path(classroom_id, resource_id), json=body)
-        )
+        """Change any of the kind's fields (snake_case); the answer is the whole resource."""
+        path = await self._path(classroom_id, resource_id)
+        return Resource.model_validate(await self._client.http.request("PATCH", path, json=to_body(data, **fields)))
 
     async def delete(self, resource_id: str, *, classroom_id: str | None = None) -> DeleteResult:
         """Delete; the answer's shape is resource-specific (``status_code`` says which one came)."""
@@ -208,7 +279,19 @@ class Resources:
 
 
 class AsyncContentClient:
-    """Content Integration with a ``tf_content_`` key; ``classroom_id`` is discovered when not given."""
+    """Content Integration with a ``tf_content_`` key; ``classroom_id`` is discovered when not given.
+
+    ``base_url`` and ``api_key`` default to ``TUTORFLOW_API_BASE_URL`` and
+    ``TUTORFLOW_CONTENT_API_KEY``, ``classroom_id`` to ``TUTORFLOW_CLASSROOM_ID``.
+    """
+
+    expansions: Expansions
+    exports: Exports
+    modules: Resources
+    courses: Resources
+    videos: Resources
+    slides: Resources
+    tests: Resources
 
     def __init__(
         self,
@@ -246,7 +329,17 @@ class AsyncContentClient:
 
     @property
     def key_prefix(self) -> str:
+        """The key's safe prefix (``tf_content_ab12cd34``)."""
         return self.http.key_prefix or ""
+
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
+    def use_classroom(self, classroom_id: str) -> None:
+        """Send classroom-scoped calls to ``classroom_id`` from now on (one the key's classrooms list)."""
+        segment(classroom_id, "classroom_id")
+        self._classroom_id = classroom_id
 
     async def classrooms(self) -> list[Classroom]:
         """The key's classrooms (``GET /v1/content/classrooms``), every page."""
@@ -262,10 +355,11 @@ class AsyncContentClient:
         return self._classroom_id
 
     async def aclose(self) -> None:
+        """Close the connection pools."""
         await self.http.aclose()
 
     async def __aenter__(self) -> AsyncContentClient:
         return self
 
-    async def __aexit__(self, *exc: Any) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()

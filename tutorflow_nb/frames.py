@@ -26,6 +26,10 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
+from .idempotency import source_content_id
+from .jobs import BatchItem
+from .models.constants import is_terminal
+
 __all__ = [
     "COLUMNS",
     "as_dicts",
@@ -150,7 +154,7 @@ def as_dicts(items: Any) -> list[dict[str, Any]]:
     """Wire-shaped dicts from a model, a dict, a batch item, or an iterable of any of them."""
     if items is None:
         return []
-    if isinstance(items, (BaseModel, Mapping)) or (hasattr(items, "idempotency_key") and hasattr(items, "request")):
+    if isinstance(items, (BaseModel, Mapping, BatchItem)):
         items = [items]
     out = []
     for item in items:
@@ -158,14 +162,14 @@ def as_dicts(items: Any) -> list[dict[str, Any]]:
             out.append(item.model_dump(mode="json", by_alias=True))
         elif isinstance(item, Mapping):
             out.append(dict(item))
-        elif hasattr(item, "request") and hasattr(item, "idempotency_key"):  # a jobs.BatchItem
+        elif isinstance(item, BatchItem):
             out.append(_batch_item(item))
         else:
             raise TypeError(f"cannot make a row of {type(item).__name__}; pass models, dicts or batch items")
     return out
 
 
-def _batch_item(item: Any) -> dict[str, Any]:
+def _batch_item(item: BatchItem) -> dict[str, Any]:
     result = item.result
     data = result.model_dump(mode="json", by_alias=True) if isinstance(result, BaseModel) else dict(result or {})
     data.setdefault("_request", item.request)
@@ -220,7 +224,7 @@ def _job_row(d: dict[str, Any]) -> tuple[Any, ...]:
     if "requestedOutputs" in d or ("sourceType" in d and "isTerminal" not in d):
         kind = "export" if d.get("sourceType") == "tutorflow_ui" else "expansion"
         status = d.get("status")
-        terminal = status in ("completed", "failed")
+        terminal = is_terminal(status)
         return (
             "content",
             kind,
@@ -236,7 +240,7 @@ def _job_row(d: dict[str, Any]) -> tuple[Any, ...]:
         )
     kind = "module" if "lectureVersion" in d or "platformWorkspaceId" in d else "course"
     status = d.get("status")
-    terminal = d.get("isTerminal") if "isTerminal" in d else status in ("completed", "failed", "COMPLETED", "FAILED")
+    terminal = d.get("isTerminal") if "isTerminal" in d else is_terminal(status)
     return (
         "platform",
         kind,
@@ -280,8 +284,6 @@ def outputs(results: Any, source_ids: Mapping[str, str] | None = None) -> pd.Dat
     ``source_content_id`` comes from ``source_ids`` (job id to your external id), or from
     the request of a batch item (``{category id}:{level id}``).
     """
-    from .content import Expansions
-
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["outputs"]}
     for d in as_dicts(results):
         job = d.get("job") or {}
@@ -289,7 +291,7 @@ def outputs(results: Any, source_ids: Mapping[str, str] | None = None) -> pd.Dat
         source = (
             (source_ids or {}).get(job_id)
             or d.get("_external_id")
-            or (Expansions.source_id(d["_request"]) if d.get("_request") else None)
+            or (source_content_id(d["_request"]) if d.get("_request") else None)
         )
         for out in d.get("outputs") or []:
             manifest = out.get("manifest") or {}
@@ -308,8 +310,8 @@ def outputs(results: Any, source_ids: Mapping[str, str] | None = None) -> pd.Dat
 
 
 def _course_dicts(items: Any) -> list[dict[str, Any]]:
-    if isinstance(items, list) and items and isinstance(items[0], dict) and "lessons" in items[0]:
-        return items  # raw documented dicts: use as they are (fast path)
+    if isinstance(items, list) and all(type(item) is dict for item in items):
+        return items  # raw documented dicts: use as they are (fast path; every one is checked, not the first)
     return as_dicts(items)
 
 
@@ -374,8 +376,6 @@ def lessons(items: Any) -> pd.DataFrame:
 
 def source_lessons(requests: Any) -> pd.DataFrame:
     """One row per lesson of expansion source payloads (either documented shape: ``items`` or ``terms``)."""
-    from .content import Expansions
-
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["source_lessons"]}
     for d in as_dicts(requests):
         d = d.get("_request") or d
@@ -384,7 +384,7 @@ def source_lessons(requests: Any) -> pd.DataFrame:
         level = payload.get("level") or {}
         for lesson in level.get("lessons") or []:
             entries = lesson.get("items") if lesson.get("items") is not None else lesson.get("terms") or []
-            cols["source_content_id"].append(Expansions.source_id(d))
+            cols["source_content_id"].append(source_content_id(d))
             cols["source_type"].append(d.get("sourceType"))
             cols["category"].append(category.get("title") if isinstance(category, Mapping) else category)
             cols["level_id"].append(level.get("id"))

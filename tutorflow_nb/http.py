@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json as _json
 import logging
 import random
 import threading
@@ -21,18 +22,39 @@ from collections import Counter, deque
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import quote
 
 import httpx
 
+from .config import Settings
 from .errors import NetworkError, RateLimitError, TutorFlowError, error_for_status
 from .keys import ApiKey, RedactingFilter, redact
 
-__all__ = ["HttpSession", "RateBudget", "RetryPolicy", "budget_for"]
+__all__ = ["HttpSession", "RateBudget", "RetryPolicy", "budget_for", "segment"]
 
 log = logging.getLogger("tutorflow_nb.http")
 log.addFilter(RedactingFilter())
 
 Surface = Literal["content", "platform", "admin"]
+
+
+def segment(value: object, name: str) -> str:
+    """``value`` as one URL path segment: a non-empty string, every reserved character percent-encoded.
+
+    An id is never a path: ``"a/b"`` stays one segment (``a%2Fb``), and an empty id, ``None``,
+    ``.`` or ``..`` is refused before anything is sent.
+
+        >>> segment("3f94-a", "job_id"), segment("../x", "module_id")
+        ('3f94-a', '..%2Fx')
+    """
+    if not isinstance(value, str) or not value.strip():
+        shown = "an empty string" if value == "" else repr(value)
+        raise ValueError(f"{name} must be a non-empty id string, got {shown}; use the id the API returned")
+    if value in (".", ".."):
+        raise ValueError(f"{name} {value!r} is not an id; use the id the API returned")
+    return quote(value, safe="")
+
+
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -226,8 +248,6 @@ class HttpSession:
 
         Refuses a missing base URL or key, and a key of the other surface, before anything is sent.
         """
-        from .config import Settings
-
         env = Settings.from_env()
         base_url = base_url or env.base_url
         secret = api_key or (env.content_key if surface == "content" else env.platform_key)
@@ -287,6 +307,15 @@ class HttpSession:
             headers["Idempotency-Key"] = idempotency_key
         return headers
 
+    @property
+    def has_session(self) -> bool:
+        """Whether an admin session cookie is held."""
+        return bool(self._cookies)
+
+    def keep_cookies(self, cookies: Mapping[str, str]) -> None:
+        """Send ``cookies`` (an admin session a sign-in answered) with every request from now on."""
+        self._cookies.update(cookies)
+
     async def request(
         self,
         method: str,
@@ -305,6 +334,25 @@ class HttpSession:
         if not response.content:
             return None
         return response.json()
+
+    async def request_object(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: Mapping[str, Any] | None = None,
+        auth: bool = True,
+    ) -> dict[str, Any]:
+        """:meth:`request` for a route whose answer is a JSON object (``{}`` for an empty body)."""
+        data = await self.request(method, path, json=json, params=params, auth=auth)
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise TutorFlowError(
+                f"expected a JSON object, got {type(data).__name__}", method=method, url=self.base_url + path
+            )
+        return data
 
     async def send(
         self,
@@ -425,8 +473,6 @@ class HttpSession:
         self, method: str, path: str, *, json: Any = None, auth: bool = False
     ) -> AsyncIterator[tuple[str, Any]]:
         """Server-Sent Events as (event, decoded data) pairs. Not retried: a stream is not replayable."""
-        import json as _json
-
         self._check_path(path)
         headers = self._headers(None, auth, {"Accept": "text/event-stream"})
         async with self._client().stream(method, path, json=json, headers=headers) as response:

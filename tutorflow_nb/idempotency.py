@@ -20,10 +20,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-__all__ = ["PATTERNS", "derive", "fingerprint"]
+__all__ = [
+    "PATTERNS",
+    "derive",
+    "expansion",
+    "export",
+    "fingerprint",
+    "platform_course",
+    "platform_module",
+    "resource",
+    "source_content_id",
+]
 
 PATTERNS = {
     "module": "module:{external_id}:{version}",
@@ -57,3 +68,58 @@ def derive(kind: str, body: Any, *, external_id: str | None = None, version: str
     if external_id:
         key = f"{key}:{print_}"
     return key if len(key) <= MAX_LENGTH else key[: MAX_LENGTH - 13] + ":" + print_
+
+
+# ---------------------------------------------------------------- one derivation per resource group
+# Each group's creates, its batches and the form call the function of their group, and nothing else.
+
+_RESOURCE_KIND = {"modules": "module", "courses": "course", "videos": "video", "slides": "slide", "tests": "test"}
+
+
+def source_content_id(request: Mapping[str, Any]) -> str | None:
+    """The runbook's ``sourceContentId`` of an expansion request: ``{category id}:{level id}``.
+
+    A category sent as a plain string stands for its own id; ``None`` when either is missing.
+
+        >>> source_content_id({"payload": {"category": {"id": "language-basics"}, "level": {"id": "level-a1"}}})
+        'language-basics:level-a1'
+    """
+    payload = request.get("payload")
+    if not isinstance(payload, Mapping):
+        return None
+    category, level = payload.get("category"), payload.get("level")
+    cat = category.get("id") if isinstance(category, Mapping) else category
+    level_id = level.get("id") if isinstance(level, Mapping) else None
+    return f"{cat}:{level_id}" if cat and level_id else None
+
+
+def expansion(body: Mapping[str, Any], *, external_id: str | None = None, version: str | None = None) -> str:
+    """``expansion:{external id}:{version}:{fingerprint}``; the external id defaults to the ``sourceContentId``."""
+    return derive("expansion", body, external_id=external_id or source_content_id(body), version=version)
+
+
+def resource(kind: str, body: Mapping[str, Any], *, external_id: str | None = None, version: str | None = None) -> str:
+    """A classroom resource's create (``kind`` is ``modules``, ``courses``, …): ``module:{external id}:…``.
+
+    The external id defaults to the body's ``metadata.externalId``.
+    """
+    metadata = body.get("metadata")
+    external = external_id or (metadata.get("externalId") if isinstance(metadata, Mapping) else None)
+    return derive(_RESOURCE_KIND[kind], body, external_id=external, version=version)
+
+
+def export(lesson_id: str, classroom_id: str, *, version: str | None = None) -> str:
+    """An export of a UI-authored lesson: ``standalone-lesson:{lesson id}:{version}:{fingerprint}``."""
+    return derive(
+        "export", {"classroomId": classroom_id, "lessonId": lesson_id}, external_id=lesson_id, version=version
+    )
+
+
+def platform_course(body: Mapping[str, Any], *, external_id: str | None = None, version: str | None = None) -> str:
+    """A Platform course's create, over the body as sent (``mode`` included)."""
+    return derive("platform-course", body, external_id=external_id, version=version)
+
+
+def platform_module(body: Mapping[str, Any], *, external_id: str | None = None, version: str | None = None) -> str:
+    """A Platform module's create."""
+    return derive("platform-module", body, external_id=external_id, version=version)

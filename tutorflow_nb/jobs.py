@@ -1,13 +1,19 @@
-"""Waiting on jobs: one at a time (``wait_for``), or thousands within the key's budget.
+"""Waiting on work: one job at a time (:func:`wait_for`), or thousands within a key's budget (:func:`run_batch`).
 
-A batch (``run_expansions``, ``run_courses``, ``run_modules``) creates every item, then
-fetches each job's result once it is expected to be done. Expected finish times are
-learned as the batch runs: a fetch that finds a job unfinished at some age raises the
-estimate to just above that age, a fetch that finds it done lets it drift down a little,
-so few fetches come early and a batch costs close to the minimum of two requests per job. Every request goes
-through the key's one ``RateBudget``, so the batch runs as fast as the limit allows
+Nothing here knows a surface. A resource group (``Expansions``, ``Courses``,
+``Modules``) hands the engine a :class:`BatchSurface`: how to create one item and how to
+look at it once; the engine does the rest. It creates every item, then fetches each
+result once it is expected to be done. Expected finish times are learned as the batch
+runs: a fetch that finds a job unfinished at some age raises the estimate to just above
+that age, a fetch that finds it done lets it drift down a little, so few fetches come
+early and a batch costs close to the minimum of two requests per job. Every request
+goes through the key's one ``RateBudget``, so the batch runs as fast as the limit allows
 without a 429. With a webhook receiver, completions arrive as deliveries and the fetch
 happens at once; polling is then only the fallback for a delivery that never came.
+
+A cancelled batch (Ctrl-C on a sync call, ``task.cancel()`` on an async one) stops every
+call it has in flight and starts nothing new; the store then says exactly which items
+were accepted, and running the same batch again resumes them.
 
 Progress is reported to an ``on_update`` callback; nothing here draws anything.
 """
@@ -15,27 +21,33 @@ Progress is reported to an ``on_update`` callback; nothing here draws anything.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import inspect
 import itertools
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, TypeVar
 
 from .errors import JobFailedError, JobTimeoutError, TutorFlowError, is_transient
+from .models.base import to_body
+from .models.constants import is_failed, is_terminal
 
-if TYPE_CHECKING:
-    from .content import AsyncContentClient
-    from .platform import AsyncPlatformClient
-    from .store import ManifestStore
-    from .webhooks import WebhookReceiver
+__all__ = [
+    "BatchItem",
+    "BatchResult",
+    "BatchStore",
+    "BatchSurface",
+    "Created",
+    "Pollable",
+    "Receiver",
+    "run_batch",
+    "wait_for",
+]
 
-__all__ = ["BatchItem", "BatchResult", "run_courses", "run_expansions", "run_modules", "wait_for"]
-
-FAILED = frozenset({"failed", "FAILED"})
 log = logging.getLogger("tutorflow_nb.jobs")
 
 
@@ -47,18 +59,36 @@ async def _call(callback: Callable[..., Any] | None, *args: Any) -> None:
         await out
 
 
+class Pollable(Protocol):
+    """What :func:`wait_for` polls: an expansion job, a course request or a module."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def is_terminal(self) -> bool: ...
+
+
+P = TypeVar("P", bound=Pollable)
+
+
 async def wait_for(
-    fetch: Callable[[], Awaitable[Any]],
+    fetch: Callable[[], Awaitable[P]],
     *,
     timeout: float,
     interval: tuple[float, float],
-    on_status: Callable[[Any], Any] | None = None,
+    on_status: Callable[[P], Any] | None = None,
     what: str = "job",
-) -> Any:
+) -> P:
     """Poll ``fetch()`` until the job is terminal: every 2-5 s by default, or as ``pollAfterMs`` says.
 
-    Returns the finished job; a failed one raises :class:`JobFailedError` carrying it, and
-    one still running after ``timeout`` seconds raises :class:`JobTimeoutError`.
+    Returns:
+        The finished job.
+
+    Raises:
+        JobFailedError: the job ended failed (``.job`` carries it).
+        JobTimeoutError: it was still running after ``timeout`` seconds.
     """
     lo, hi = interval
     deadline = time.monotonic() + timeout
@@ -69,8 +99,8 @@ async def wait_for(
             last = job.status
             await _call(on_status, job)
         if job.is_terminal:
-            if job.status in FAILED:
-                error = getattr(job, "error", None) or (job.model_extra or {}).get("error") or {}
+            if is_failed(job.status):
+                error = getattr(job, "error", None) or {}
                 raise JobFailedError(
                     f"{what} failed: {error.get('message', 'no reason given')}", job=job, code=error.get("code")
                 )
@@ -84,6 +114,9 @@ async def wait_for(
         await asyncio.sleep(max(0.0, min(wait, left)))
 
 
+# ---------------------------------------------------------------- what a batch is made of
+
+
 @dataclass
 class BatchItem:
     """One request of a batch and what became of it."""
@@ -93,14 +126,18 @@ class BatchItem:
     idempotency_key: str
     external_id: str | None = None
     job_id: str | None = None
-    status: str = "pending"  # pending, created, <server statuses…>, completed, failed, error
+    status: str = "pending"
+    """``pending``, ``created``, the server's own statuses while it works, then ``completed``, ``failed`` or
+    ``error`` (refused, or given up after transient failures)."""
     result: Any = None
     error: str | None = None
-    created_at: float | None = None  # wall clock (time.monotonic) when the create answered
+    created_at: float | None = None
+    """When the create answered (``time.monotonic()``)."""
     finished_at: float | None = None
     fetches: int = 0
-    setbacks: int = 0  # calls that failed transiently after the client's own retries
-    fetching: bool = field(default=False, repr=False)
+    """How many times the batch looked at this item's job."""
+    setbacks: int = 0
+    """Calls that failed transiently even after the client's own retries, and were made again later."""
 
     @property
     def done(self) -> bool:
@@ -126,7 +163,7 @@ class BatchResult:
     def __len__(self) -> int:
         return len(self.items)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[BatchItem]:
         return iter(self.items)
 
     def __getitem__(self, i: int) -> BatchItem:
@@ -154,6 +191,93 @@ class BatchResult:
         )
 
 
+@dataclass(frozen=True)
+class Created:
+    """What a create answered: the job's id and status, and its result when the answer already holds it."""
+
+    job_id: str
+    status: str
+    result: Any = None
+    classroom_id: str | None = None
+
+
+class BatchSurface(Protocol):
+    """What a resource group tells the engine about its work."""
+
+    kind: str
+    """The store's name for this kind of item (``expansion``, ``platform-course``, ``platform-module``)."""
+
+    async def create(self, item: BatchItem) -> Created:
+        """Send ``item``'s create with its idempotency key."""
+        ...
+
+    async def check(self, job_id: str) -> tuple[str, Any]:
+        """One look at a job: ``(status, result)``, the result ``None`` while it is not done."""
+        ...
+
+    def parse(self, stored: dict[str, Any]) -> Any:
+        """A stored result back into its model."""
+        ...
+
+    def source_of(self, item: BatchItem) -> str | None:
+        """The item's ``sourceContentId`` for the store."""
+        ...
+
+
+class BatchStore(Protocol):
+    """Where a batch records its items so that a re-run resumes (``ManifestStore`` is one)."""
+
+    def get(self, kind: str, idempotency_key: str) -> dict[str, Any] | None: ...
+    def intend(
+        self,
+        kind: str,
+        idempotency_key: str,
+        request: dict[str, Any],
+        *,
+        source_content_id: str | None,
+        external_id: str | None,
+        key_prefix: str | None,
+    ) -> None: ...
+    def accepted(
+        self, kind: str, idempotency_key: str, job_id: str, status: str, classroom_id: str | None = None
+    ) -> None: ...
+    def finished(
+        self, kind: str, idempotency_key: str, status: str, result: dict[str, Any] | None, error: str | None = None
+    ) -> None: ...
+
+
+class Receiver(Protocol):
+    """A webhook receiver a batch can wait on (``WebhookReceiver`` is one)."""
+
+    def watch(self, job_id: str, callback: Callable[[], None]) -> None: ...
+    def forget(self, job_id: str) -> None: ...
+
+
+class _Counted(Protocol):
+    """The HTTP session's request counters, which a batch reports from."""
+
+    @property
+    def stats(self) -> Mapping[str, int]: ...
+
+
+def batch_items(requests: Iterable[Any], key_of: Callable[[dict[str, Any], str | None], str]) -> list[BatchItem]:
+    """Batch items with their idempotency keys derived once, before anything is sent.
+
+    ``requests`` holds bodies (dicts or models) or ``(external_id, body)`` pairs.
+    """
+    items = []
+    for i, entry in enumerate(requests):
+        external = None
+        if isinstance(entry, tuple):
+            external, entry = entry
+        body = to_body(entry)
+        items.append(BatchItem(i, body, key_of(body, external), external))
+    return items
+
+
+# ---------------------------------------------------------------- the scheduler
+
+
 class _Estimate:
     """How long a job takes, learned from what each fetch shows.
 
@@ -179,8 +303,59 @@ class _Estimate:
         self.value = max(self.floor, self.longest_running * self.MARGIN, self.value * self.DOWN)
 
 
+class _Recorder:
+    """Writes a batch's progress to a store (or nowhere) and restores it on a re-run."""
+
+    def __init__(self, store: BatchStore | None, surface: BatchSurface, key_prefix: str | None) -> None:
+        self.store, self.surface, self.key_prefix = store, surface, key_prefix
+
+    def restore(self, items: list[BatchItem]) -> None:
+        if self.store is None:
+            return
+        for item in items:
+            row = self.store.get(self.surface.kind, item.idempotency_key)
+            if row is None:
+                continue
+            item.job_id = row["job_id"]
+            if row["status"] in ("completed", "failed") and row["result"]:
+                item.status, item.result = row["status"], self.surface.parse(json.loads(row["result"]))
+                item.finished_at = time.monotonic()
+            elif item.job_id:  # accepted before: re-attach, whatever went wrong after
+                item.status = "created"
+
+    def intend(self, item: BatchItem) -> None:
+        if self.store is not None:
+            self.store.intend(
+                self.surface.kind,
+                item.idempotency_key,
+                item.request,
+                source_content_id=self.surface.source_of(item),
+                external_id=item.external_id,
+                key_prefix=self.key_prefix,
+            )
+
+    def accepted(self, item: BatchItem, classroom_id: str | None) -> None:
+        if self.store is not None and item.job_id is not None:
+            self.store.accepted(self.surface.kind, item.idempotency_key, item.job_id, item.status, classroom_id)
+
+    def finished(self, item: BatchItem) -> None:
+        if self.store is not None:
+            result = item.result.model_dump(mode="json", by_alias=True) if item.result is not None else None
+            self.store.finished(self.surface.kind, item.idempotency_key, item.status, result, item.error)
+
+
+@dataclass(frozen=True)
+class _Options:
+    concurrency: int
+    on_update: Callable[[BatchItem], Any] | None
+    receiver: Receiver | None
+    estimate: float
+    floor: float
+    webhook_grace: float = 3.0
+
+
 class _Batch:
-    """The scheduler shared by every kind of batch; ``create`` and ``check`` make it one kind.
+    """The scheduler shared by every kind of batch.
 
     A call that still fails transiently (5xx, 429, no answer) after the client's own retries
     sets its item back: the create or fetch is tried again later, up to ``SETBACKS`` times,
@@ -190,32 +365,16 @@ class _Batch:
 
     SETBACKS = 5
 
-    def __init__(
-        self,
-        items: list[BatchItem],
-        *,
-        create: Callable[[BatchItem], Awaitable[bool | None]],
-        check: Callable[[BatchItem], Awaitable[bool]],
-        http: Any,
-        estimate: float,
-        floor: float,
-        concurrency: int,
-        on_update: Callable[[BatchItem], Any] | None,
-        receiver: WebhookReceiver | None = None,
-        webhook_grace: float = 3.0,
-        record_error: Callable[[BatchItem], None] | None = None,
-    ) -> None:
-        self.items, self._create, self._check, self.http = items, create, check, http
-        self.estimate = _Estimate(estimate, floor)
-        self.concurrency, self.on_update = concurrency, on_update
-        self.receiver, self.grace = receiver, webhook_grace
+    def __init__(self, items: list[BatchItem], surface: BatchSurface, recorder: _Recorder, options: _Options) -> None:
+        self.items, self.surface, self.recorder, self.options = items, surface, recorder, options
+        self.estimate = _Estimate(options.estimate, options.floor)
         self._due: list[tuple[float, int, BatchItem, bool]] = []  # (when, tie, item, certain)
-        self._fetching = 0
+        self._fetching: set[int] = set()  # indices of items being fetched now
         self._tie = itertools.count()
         self._wake = asyncio.Event()
         self._open = {item.index for item in items if not item.done}
         self._waiting = [item for item in reversed(items) if not item.done and item.job_id is None]
-        self._record_error = record_error or (lambda item: None)
+        self._timers: list[asyncio.TimerHandle] = []
 
     def schedule(self, item: BatchItem, at: float, certain: bool = False) -> None:
         """Fetch ``item`` at ``at``; ``certain`` when a webhook said it is done (never deferred)."""
@@ -228,7 +387,7 @@ class _Batch:
             if not self.estimate.confirmed and self._fetching and not self._due[0][3]:
                 return None  # probe one job at a time until a fetch finds one done
             _, _, item, certain = heapq.heappop(self._due)
-            if item.done or item.fetching:  # a webhook already brought it in, or a fallback did
+            if item.done or item.index in self._fetching:  # a webhook already brought it in, or a fallback did
                 continue
             ready_at = (item.created_at or now) + self.estimate.value
             if not certain and ready_at > now + 1e-3:
@@ -240,7 +399,12 @@ class _Batch:
     async def update(self, item: BatchItem) -> None:
         if item.done:
             self._open.discard(item.index)
-        await _call(self.on_update, item)
+        await _call(self.options.on_update, item)
+
+    def _finish(self, item: BatchItem, result: Any, status: str) -> None:
+        item.result, item.finished_at = result, time.monotonic()
+        item.status = "failed" if is_failed(status) else "completed"
+        self.recorder.finished(item)
 
     async def _failed(self, item: BatchItem, exc: TutorFlowError) -> None:
         """Set ``item`` back after a transient failure, or end it as ``error``."""
@@ -248,7 +412,7 @@ class _Batch:
             self._set_back(item, exc)
             return
         item.status, item.error, item.finished_at = "error", str(exc), time.monotonic()
-        self._record_error(item)
+        self.recorder.finished(item)
         await self.update(item)
 
     def _set_back(self, item: BatchItem, exc: TutorFlowError) -> None:
@@ -256,7 +420,7 @@ class _Batch:
         item.setbacks += 1
         delay = min(30.0, self.estimate.value + 0.5 * 2**item.setbacks)
         if item.job_id is None:  # the create: send it again
-            asyncio.get_running_loop().call_later(delay, self._recreate, item)
+            self._timers.append(asyncio.get_running_loop().call_later(delay, self._recreate, item))
         else:  # the fetch: look again
             self.schedule(item, time.monotonic() + delay, certain=True)
         log.info(
@@ -268,326 +432,149 @@ class _Batch:
         self._wake.set()
 
     async def _created(self, item: BatchItem) -> None:
+        self.recorder.intend(item)
         try:
-            ready = await self._create(item)
+            created = await self.surface.create(item)
         except TutorFlowError as exc:
             await self._failed(item, exc)
             return
-        await self.update(item)
-        if item.done:
+        item.job_id, item.created_at = created.job_id, time.monotonic()
+        if created.result is not None:  # the answer holds the finished work (a module, a sync course)
+            item.status = created.status
+            self.recorder.accepted(item, created.classroom_id)
+            self._finish(item, created.result, created.status)
+            await self.update(item)
             return
+        # a create replayed after a dropped answer can find its job already finished: its
+        # result still has to be fetched, so the item is not done yet, only ready
+        ready = is_terminal(created.status)
+        item.status = "created" if ready else created.status
+        self.recorder.accepted(item, created.classroom_id)
+        await self.update(item)
         now = time.monotonic()
-        if ready:  # the create's answer says the job has finished
+        receiver, job_id = self.options.receiver, created.job_id
+        if ready:
             self.schedule(item, now, certain=True)
-        elif self.receiver is not None:
-            self.receiver.watch(item.job_id, lambda: self.schedule(item, time.monotonic(), certain=True))  # type: ignore[arg-type]
-            self.schedule(item, now + self.estimate.value * 3 + self.grace)
+        elif receiver is not None:
+            receiver.watch(job_id, lambda: self.schedule(item, time.monotonic(), certain=True))
+            self.schedule(item, now + self.estimate.value * 3 + self.options.webhook_grace)
         else:
             self.schedule(item, now + self.estimate.value)
 
     async def _fetched(self, item: BatchItem) -> None:
+        assert item.job_id is not None  # only created items are scheduled
         item.fetches += 1
-        self._fetching += 1
+        self._fetching.add(item.index)
         try:
-            done = await self._check(item)
+            status, result = await self.surface.check(item.job_id)
         except TutorFlowError as exc:
             await self._failed(item, exc)
             return
         finally:
-            item.fetching = False
-            self._fetching -= 1
-        if done:
-            item.finished_at = time.monotonic()
+            self._fetching.discard(item.index)
+        if result is not None:
+            self._finish(item, result, status)
             if item.fetches == 1:
                 self.estimate.on_time()
-            if self.receiver is not None:
-                self.receiver.forget(item.job_id)  # type: ignore[arg-type]
+            if self.options.receiver is not None:
+                self.options.receiver.forget(item.job_id)
         else:
+            item.status = status
             now = time.monotonic()
             age = now - (item.created_at or now)
             self.estimate.early(age)
             at = max(now + max(self.estimate.floor, 0.2 * age), (item.created_at or now) + self.estimate.value)
-            self.schedule(item, at + (self.grace if self.receiver else 0.0))
+            self.schedule(item, at + (self.options.webhook_grace if self.options.receiver else 0.0))
         await self.update(item)
 
-    async def run(self) -> BatchResult:
-        start = time.monotonic()
-        before = dict(self.http.stats)
-        waiting = self._waiting
+    def _start(self, running: set[asyncio.Task[None]], now: float) -> None:
+        while len(running) < self.options.concurrency:
+            item = self._next_fetch(now)
+            if item is not None:
+                self._fetching.add(item.index)
+                coro = self._fetched(item)
+            elif self._waiting:
+                coro = self._created(self._waiting.pop())
+            else:
+                return
+            task = asyncio.create_task(coro)
+            running.add(task)
+            task.add_done_callback(running.discard)
+
+    async def run(self) -> None:
+        """Run until every item is done; cancelled, stop every call in flight and start nothing new."""
         for item in self.items:  # re-attach to jobs a previous run created
             if not item.done and item.job_id is not None:
                 item.created_at = item.created_at or time.monotonic()
                 self.schedule(item, time.monotonic(), certain=True)
         running: set[asyncio.Task[None]] = set()
-        while self._open or running:
-            now = time.monotonic()
-            while len(running) < self.concurrency:
-                item = self._next_fetch(now)
-                if item is not None:
-                    item.fetching = True
-                    coro = self._fetched(item)
-                elif waiting:
-                    coro = self._created(waiting.pop())
-                else:
+        try:
+            while self._open or running:
+                self._start(running, time.monotonic())
+                if not self._open and not running:
                     break
-                task = asyncio.create_task(coro)
-                running.add(task)
-                task.add_done_callback(running.discard)
-            if not self._open and not running:
-                break
-            next_due = self._due[0][0] - time.monotonic() if self._due else None
-            if next_due is not None and next_due <= 0 and running:
-                next_due = None  # due but held back (probing): the running tasks wake us
-            self._wake.clear()
-            waiters: list[Any] = [asyncio.create_task(self._wake.wait())]
-            waiters += list(running)
-            timeout = None if next_due is None else max(0.0, next_due)
-            done, _ = await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-            waiters[0].cancel()
-            for task in done:
-                if task is not waiters[0] and task.exception() is not None:
-                    raise task.exception()  # type: ignore[misc]
-        after = self.http.stats
-        return BatchResult(
-            self.items,
-            requests=after["requests"] - before.get("requests", 0),
-            rate_limited=after["429"] - before.get("429", 0),
-            wall_seconds=time.monotonic() - start,
-            stats={
-                "estimate_seconds": round(self.estimate.value, 3),
-                "retries": after["retries"] - before.get("retries", 0),
-            },
-        )
+                next_due = self._due[0][0] - time.monotonic() if self._due else None
+                if next_due is not None and next_due <= 0 and running:
+                    next_due = None  # due but held back (probing): the running tasks wake us
+                self._wake.clear()
+                wake = asyncio.create_task(self._wake.wait())
+                try:
+                    done, _ = await asyncio.wait(
+                        [wake, *running],
+                        timeout=None if next_due is None else max(0.0, next_due),
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                finally:
+                    wake.cancel()
+                for task in done:
+                    if task is not wake and task.exception() is not None:
+                        raise task.exception()  # type: ignore[misc]  # a bug in a callback, not an API answer
+        finally:
+            for timer in self._timers:
+                timer.cancel()
+            for task in running:
+                task.cancel()
+            if running:  # let every call in flight finish cancelling before the caller hears of it
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.gather(*running, return_exceptions=True)
 
 
-class _Recorder:
-    """Writes a batch's progress to a ``ManifestStore`` (or nowhere) and restores it on a re-run."""
-
-    def __init__(
-        self,
-        store: ManifestStore | None,
-        kind: str,
-        key_prefix: str | None,
-        source_of: Callable[[BatchItem], str | None],
-        parse: Callable[[dict[str, Any]], Any],
-    ) -> None:
-        self.store, self.kind, self.key_prefix, self.source_of, self.parse = store, kind, key_prefix, source_of, parse
-
-    def restore(self, items: list[BatchItem]) -> None:
-        if self.store is None:
-            return
-        for item in items:
-            row = self.store.get(self.kind, item.idempotency_key)
-            if row is None:
-                continue
-            item.job_id = row["job_id"]
-            if row["status"] in ("completed", "failed") and row["result"]:
-                item.status, item.result = row["status"], self.parse(json.loads(row["result"]))
-                item.finished_at = time.monotonic()
-            elif item.job_id:  # accepted before: re-attach, whatever went wrong after
-                item.status = "created"
-
-    def intend(self, item: BatchItem) -> None:
-        if self.store is not None:
-            self.store.intend(
-                self.kind,
-                item.idempotency_key,
-                item.request,
-                source_content_id=self.source_of(item),
-                external_id=item.external_id,
-                key_prefix=self.key_prefix,
-            )
-
-    def accepted(self, item: BatchItem, classroom_id: str | None = None) -> None:
-        if self.store is not None:
-            self.store.accepted(self.kind, item.idempotency_key, item.job_id, item.status, classroom_id)
-
-    def finished(self, item: BatchItem) -> None:
-        if self.store is not None:
-            result = item.result.model_dump(mode="json", by_alias=True) if item.result is not None else None
-            self.store.finished(self.kind, item.idempotency_key, item.status, result, item.error)
-
-
-def _items(requests: Iterable[Any], key_of: Callable[[dict[str, Any], str | None], str]) -> list[BatchItem]:
-    """Batch items with their idempotency keys derived once, before anything is sent."""
-    from .content import to_body
-
-    items = []
-    for i, entry in enumerate(requests):
-        external = None
-        if isinstance(entry, tuple):
-            external, entry = entry
-        body = to_body(entry)
-        items.append(BatchItem(i, body, key_of(body, external), external))
-    return items
-
-
-async def run_expansions(
-    client: AsyncContentClient,
-    requests: Iterable[Any] | Sequence[Any],
+async def run_batch(
+    items: list[BatchItem],
+    surface: BatchSurface,
     *,
-    store: ManifestStore | None = None,
+    http: _Counted,
+    key_prefix: str | None,
+    store: BatchStore | None = None,
     concurrency: int = 16,
     on_update: Callable[[BatchItem], Any] | None = None,
-    receiver: WebhookReceiver | None = None,
-    version: str | None = None,
-    estimate: float | None = None,
+    receiver: Receiver | None = None,
+    estimate: float = 2.0,
+    floor: float = 0.2,
 ) -> BatchResult:
-    """Create, wait on and fetch the results of many expansions; returns a :class:`BatchResult`.
+    """Create, wait on and fetch every item; the engine behind each group's ``run_batch``.
 
-    ``requests`` holds expansion bodies (dicts or models), or ``(external_id, body)`` pairs.
-    Each item's ``result`` is an ``ExpansionResult``; a failed job's item has status
-    ``failed`` (its outputs say so), a refused create has status ``error`` and the message.
-    With a ``store``, every item is recorded before its create is sent, and a re-run of
-    the same batch resumes: done items are skipped, jobs in flight re-attached, nothing
-    created twice.
+    With a ``store``, every item is recorded before its create is sent and again when it
+    is accepted and when it finishes; running the same batch again skips what is done,
+    re-attaches to jobs in flight and creates only what was never accepted, with the same
+    idempotency keys.
     """
-    from .models import ExpansionResult
-
-    exp = client.expansions
-    items = _items(requests, lambda body, ext: exp.idempotency_key(body, external_id=ext, version=version))
-    rec = _Recorder(
-        store,
-        "expansion",
-        client.key_prefix,
-        lambda item: item.external_id or exp.source_id(item.request),
-        ExpansionResult.model_validate,
-    )
-    rec.restore(items)
-
-    async def create(item: BatchItem) -> bool:
-        rec.intend(item)
-        job = await exp.create(item.request, idempotency_key=item.idempotency_key)
-        item.job_id, item.created_at = job.id, time.monotonic()
-        # a create replayed after a dropped answer can find the job already finished: its
-        # result still has to be fetched, so the item is not done yet, only ready
-        ready = job.status in ("completed", "failed")
-        item.status = "created" if ready else job.status
-        rec.accepted(item, job.classroom_id)
-        return ready
-
-    async def check(item: BatchItem) -> bool:
-        result = await exp.result_if_done(item.job_id)  # type: ignore[arg-type]
-        if result is None:
-            item.status = "processing"
-            return False
-        item.result, item.status = result, result.job.status
-        rec.finished(item)
-        return True
-
-    lo = client.poll_interval[0]
-    return await _Batch(
+    if concurrency < 1:
+        raise ValueError(f"concurrency must be at least 1, got {concurrency!r}")
+    recorder = _Recorder(store, surface, key_prefix)
+    recorder.restore(items)
+    options = _Options(concurrency, on_update, receiver, estimate, floor)
+    start, before = time.monotonic(), dict(http.stats)
+    batch = _Batch(items, surface, recorder, options)
+    await batch.run()
+    after = http.stats
+    return BatchResult(
         items,
-        create=create,
-        check=check,
-        http=client.http,
-        estimate=estimate or lo,
-        floor=lo / 10,
-        concurrency=concurrency,
-        on_update=on_update,
-        receiver=receiver,
-        record_error=rec.finished,
-    ).run()
-
-
-async def run_courses(
-    client: AsyncPlatformClient,
-    requests: Iterable[Any],
-    *,
-    store: ManifestStore | None = None,
-    concurrency: int = 16,
-    on_update: Callable[[BatchItem], Any] | None = None,
-    version: str | None = None,
-    estimate: float | None = None,
-) -> BatchResult:
-    """Generate many Platform courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says.
-
-    With a ``store`` the batch resumes as ``run_expansions`` does.
-    """
-    from . import idempotency
-    from .models import CourseRequest
-
-    courses = client.courses
-    items = _items(
-        requests,
-        lambda body, ext: idempotency.derive(
-            "platform-course", {**body, "mode": "async"}, external_id=ext, version=version
-        ),
+        requests=after.get("requests", 0) - before.get("requests", 0),
+        rate_limited=after.get("429", 0) - before.get("429", 0),
+        wall_seconds=time.monotonic() - start,
+        stats={
+            "estimate_seconds": round(batch.estimate.value, 3),
+            "retries": after.get("retries", 0) - before.get("retries", 0),
+        },
     )
-    rec = _Recorder(
-        store, "platform-course", client.key_prefix, lambda item: item.external_id, CourseRequest.model_validate
-    )
-    rec.restore(items)
-
-    async def create(item: BatchItem) -> None:
-        rec.intend(item)
-        course = await courses.create(data={**item.request, "mode": "async"}, idempotency_key=item.idempotency_key)
-        item.job_id, item.status, item.created_at = course.id, course.status, time.monotonic()
-        rec.accepted(item)
-        if course.is_terminal:
-            _finish_course(item, course)
-            rec.finished(item)
-
-    async def check(item: BatchItem) -> bool:
-        course = await courses.get(item.job_id)  # type: ignore[arg-type]
-        item.status = course.status
-        if not course.is_terminal:
-            return False
-        _finish_course(item, course)
-        rec.finished(item)
-        return True
-
-    lo = client.poll_interval[0]
-    return await _Batch(
-        items,
-        create=create,
-        check=check,
-        http=client.http,
-        estimate=estimate or lo,
-        floor=lo / 10,
-        concurrency=concurrency,
-        on_update=on_update,
-        record_error=rec.finished,
-    ).run()
-
-
-def _finish_course(item: BatchItem, course: Any) -> None:
-    item.result, item.finished_at = course, time.monotonic()
-    item.status = "failed" if course.status in FAILED else "completed"
-
-
-async def run_modules(
-    client: AsyncPlatformClient,
-    requests: Iterable[Any],
-    *,
-    concurrency: int = 16,
-    on_update: Callable[[BatchItem], Any] | None = None,
-    version: str | None = None,
-) -> BatchResult:
-    """Generate many Platform modules (each is synchronous: one request per module)."""
-    from . import idempotency
-
-    modules = client.modules
-    items = _items(
-        requests, lambda body, ext: idempotency.derive("platform-module", body, external_id=ext, version=version)
-    )
-
-    async def create(item: BatchItem) -> None:
-        module = await modules.create(data=item.request, idempotency_key=item.idempotency_key)
-        item.job_id, item.result, item.created_at = module.id, module, time.monotonic()
-        item.finished_at = item.created_at
-        item.status = "failed" if module.status == "failed" else "completed"
-
-    async def never(item: BatchItem) -> bool:  # modules finish in the create
-        return True
-
-    return await _Batch(
-        items,
-        create=create,
-        check=never,
-        http=client.http,
-        estimate=0.0,
-        floor=0.0,
-        concurrency=concurrency,
-        on_update=on_update,
-    ).run()

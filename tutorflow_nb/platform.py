@@ -3,33 +3,44 @@
 Courses (sync or async generation, billed per generated lesson), the edit-token editor
 API, and standalone modules. It never accepts a ``tf_content_`` key. Edit-token routes
 are public: the editor sends no key at all.
+
+    >>> client = AsyncPlatformClient(base_url, api_key)                        # doctest: +SKIP
+    >>> course = await client.courses.create("A beginner Python course", lesson_count=6)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 
-from . import idempotency
-from .content import to_body
-from .http import HttpSession, RetryPolicy
+from . import idempotency, jobs
+from .http import HttpSession, RetryPolicy, segment
 from .keys import ApiKey
 from .models import CanonicalCourse, CourseRequest, EditToken, PlatformLesson, PlatformModule
+from .models.base import to_body
 
 __all__ = ["AsyncPlatformClient", "CourseEditor", "Courses", "Modules"]
 
 COURSES = "/v1/platform/courses"
 MODULES = "/v1/platform/modules"
 
+Body = BaseModel | Mapping[str, Any]
+"""A request body: a dict in the documents' shape, or a model."""
+
 
 def _create_key(
-    kind: str, body: dict[str, Any], idempotency_key: str | None, external_id: str | None, version: str | None
+    derive: Callable[..., str],
+    body: dict[str, Any],
+    idempotency_key: str | None,
+    external_id: str | None,
+    version: str | None,
 ) -> str:
     """The create's Idempotency-Key: given, or in the body, or derived; always sent as the header only."""
     in_body = body.pop("idempotencyKey", None)
-    return idempotency_key or in_body or idempotency.derive(kind, body, external_id=external_id, version=version)
+    return idempotency_key or in_body or derive(body, external_id=external_id, version=version)
 
 
 class CourseEditor:
@@ -39,61 +50,73 @@ class CourseEditor:
 
     def __init__(self, http: HttpSession, edit_token: str) -> None:
         self._http, self.edit_token = http, edit_token
-        self._base = f"{COURSES}/edit/{edit_token}"
+        self._base = f"{COURSES}/edit/{segment(edit_token, 'edit_token')}"
 
     def __repr__(self) -> str:
         return f"<CourseEditor token {self.edit_token[:6]}…>"
 
-    async def _call(self, method: str, path: str = "", body: Any = None) -> Any:
-        return await self._http.request(method, self._base + path, json=body, auth=False)
+    async def _call(self, method: str, path: str = "", body: dict[str, Any] | None = None) -> dict[str, Any]:
+        return await self._http.request_object(method, self._base + path, json=body, auth=False)
 
     async def summary(self) -> dict[str, Any]:
-        return await self._call("GET")  # type: ignore[no-any-return]
+        """The course summary."""
+        return await self._call("GET")
 
     async def full(self) -> dict[str, Any]:
-        return await self._call("GET", "/full")  # type: ignore[no-any-return]
+        """The full course with all lesson content."""
+        return await self._call("GET", "/full")
 
     async def lesson(self, sequence: int) -> PlatformLesson:
-        return PlatformLesson.model_validate(await self._call("GET", f"/lessons/{sequence}"))
+        """One lesson by its sequence number (prefer :meth:`lesson_by_id`: UUIDs survive reorders)."""
+        return PlatformLesson.model_validate(await self._call("GET", f"/lessons/{int(sequence)}"))
 
     async def canonical(self) -> CanonicalCourse:
+        """The canonical editor payload: the source of truth before a bulk save."""
         return CanonicalCourse.model_validate(await self._call("GET", "/canonical"))
 
-    async def save_canonical(self, course: CanonicalCourse | dict[str, Any]) -> dict[str, Any]:
+    async def save_canonical(self, course: CanonicalCourse | Mapping[str, Any]) -> dict[str, Any]:
         """Replace the curriculum in one save (lessons left out are removed)."""
         body = course.to_wire() if isinstance(course, CanonicalCourse) else dict(course)
-        return await self._call("PATCH", "/canonical", body)  # type: ignore[no-any-return]
+        return await self._call("PATCH", "/canonical", body)
 
     async def lesson_by_id(self, lesson_id: str) -> dict[str, Any]:
-        return await self._call("GET", f"/lessons/by-id/{lesson_id}/full")  # type: ignore[no-any-return]
+        """One full lesson by its UUID."""
+        return await self._call("GET", f"/lessons/by-id/{segment(lesson_id, 'lesson_id')}/full")
 
-    async def update_lesson_by_id(self, lesson_id: str, data: Any = None, **fields: Any) -> dict[str, Any]:
-        return await self._call("PATCH", f"/lessons/by-id/{lesson_id}/full", to_body(data, **fields))  # type: ignore[no-any-return]
+    async def update_lesson_by_id(self, lesson_id: str, data: Body | None = None, **fields: Any) -> dict[str, Any]:
+        """Update one full lesson by UUID; the answer is the canonical lesson."""
+        path = f"/lessons/by-id/{segment(lesson_id, 'lesson_id')}/full"
+        return await self._call("PATCH", path, to_body(data, **fields))
 
-    async def generate(self, lesson_id: str, data: Any = None, **fields: Any) -> AsyncIterator[tuple[str, Any]]:
+    async def generate(self, lesson_id: str, data: Body | None = None, **fields: Any) -> AsyncIterator[tuple[str, Any]]:
         """Stream a lesson's generation as (event, data); nothing is saved until you PATCH it."""
-        async for event in self._http.stream_events(
-            "POST", f"{self._base}/lessons/by-id/{lesson_id}/generate", json=to_body(data, **fields)
-        ):
+        path = f"{self._base}/lessons/by-id/{segment(lesson_id, 'lesson_id')}/generate"
+        async for event in self._http.stream_events("POST", path, json=to_body(data, **fields)):
             yield event
 
     async def add_lesson(self, title: str, type: str, **fields: Any) -> PlatformLesson:
+        """Add a lesson (to the last chapter unless ``chapter_sequence`` says otherwise)."""
         return PlatformLesson.model_validate(
             await self._call("POST", "/lessons", to_body(title=title, type=type, **fields))
         )
 
     async def update_course(self, **fields: Any) -> dict[str, Any]:
-        return await self._call("PATCH", "", to_body(**fields))  # type: ignore[no-any-return]
+        """Change the course's title or description."""
+        return await self._call("PATCH", "", to_body(**fields))
 
     async def update_lesson(self, sequence: int, **fields: Any) -> dict[str, Any]:
-        return await self._call("PATCH", f"/lessons/{sequence}", to_body(**fields))  # type: ignore[no-any-return]
+        """Change a lesson's lecture, title, description or slug, by sequence."""
+        return await self._call("PATCH", f"/lessons/{int(sequence)}", to_body(**fields))
 
     async def infer_type(self, lesson_title: str, **fields: Any) -> str:
+        """The lesson type the API suggests for a title (and optional context)."""
         data = await self._call("POST", "/infer-type", to_body(lesson_title=lesson_title, **fields))
         return str(data["type"])
 
 
 class Courses:
+    """``/v1/platform/courses``: generate, read, wait, batches, edit tokens and the editor."""
+
     __sync_group__ = True
 
     def __init__(self, client: AsyncPlatformClient) -> None:
@@ -104,7 +127,7 @@ class Courses:
         self,
         prompt: str | None = None,
         *,
-        data: Any = None,
+        data: Body | None = None,
         lesson_count: int | None = None,
         mode: str | None = None,
         idempotency_key: str | None = None,
@@ -114,22 +137,29 @@ class Courses:
     ) -> CourseRequest:
         """Generate a course (billed per generated lesson: ``price_snapshot``). ``mode="async"`` answers PENDING."""
         body = to_body(data, prompt=prompt, lesson_count=lesson_count, mode=mode, **fields)
-        key = _create_key("platform-course", body, idempotency_key, external_id, version)
+        key = _create_key(idempotency.platform_course, body, idempotency_key, external_id, version)
         return CourseRequest.model_validate(await self._http.request("POST", COURSES, json=body, idempotency_key=key))
 
     async def get(self, request_id: str) -> CourseRequest:
-        return CourseRequest.model_validate(await self._http.request("GET", f"{COURSES}/{request_id}"))
+        """The course request's current state."""
+        data = await self._http.request("GET", f"{COURSES}/{segment(request_id, 'request_id')}")
+        return CourseRequest.model_validate(data)
 
     async def list(self) -> list[CourseRequest]:
+        """Every course request of the workspace, every page."""
         return [CourseRequest.model_validate(c) for c in await self._http.paginate(COURSES)]
 
     async def wait(
         self, request_id: str, *, timeout: float = 900.0, on_status: Callable[[CourseRequest], Any] | None = None
     ) -> CourseRequest:
-        """Poll (every ``pollAfterMs``) until ``isTerminal``; FAILED raises :class:`JobFailedError`."""
-        from .jobs import wait_for
+        """Poll (every ``pollAfterMs``) until ``isTerminal``.
 
-        return await wait_for(
+        Raises:
+            JobFailedError: the request ended ``FAILED``.
+            JobTimeoutError: it was still running after ``timeout`` seconds.
+        """
+        segment(request_id, "request_id")
+        return await jobs.wait_for(
             lambda: self.get(request_id),
             timeout=timeout,
             on_status=on_status,
@@ -137,18 +167,46 @@ class Courses:
             what=f"course request {request_id}",
         )
 
-    async def run_batch(self, requests: Any, **options: Any) -> Any:
-        from .jobs import run_courses
+    async def run_batch(
+        self,
+        requests: Iterable[Body | tuple[str, Body]],
+        *,
+        store: jobs.BatchStore | None = None,
+        concurrency: int = 16,
+        on_update: Callable[[jobs.BatchItem], Any] | None = None,
+        version: str | None = None,
+        estimate: float | None = None,
+    ) -> jobs.BatchResult:
+        """Generate many courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says.
 
-        return await run_courses(self._client, requests, **options)
+        With a ``store`` the batch resumes as ``Expansions.run_batch`` does.
+        """
+        items = jobs.batch_items(
+            [_async_mode(entry) for entry in requests],
+            lambda body, ext: idempotency.platform_course(body, external_id=ext, version=version),
+        )
+        lo = self._client.poll_interval[0]
+        return await jobs.run_batch(
+            items,
+            _CourseWork(self),
+            http=self._http,
+            key_prefix=self._client.key_prefix,
+            store=store,
+            concurrency=concurrency,
+            on_update=on_update,
+            estimate=estimate or lo,
+            floor=lo / 10,
+        )
 
     async def edit_token(self, request_id: str) -> EditToken:
         """Mint a new one-hour edit token."""
-        return EditToken.model_validate(await self._http.request("POST", f"{COURSES}/{request_id}/edit-token"))
+        data = await self._http.request("POST", f"{COURSES}/{segment(request_id, 'request_id')}/edit-token")
+        return EditToken.model_validate(data)
 
     async def public(self, share_token: str) -> dict[str, Any]:
         """The share-token route: the full course with a fresh edit token. Needs no key."""
-        return await self._http.request("GET", f"{COURSES}/public/{share_token}/full", auth=False)  # type: ignore[no-any-return]
+        path = f"{COURSES}/public/{segment(share_token, 'share_token')}/full"
+        return await self._http.request_object("GET", path, auth=False)
 
     def editor(self, course_or_token: CourseRequest | str) -> CourseEditor:
         """The editor of a course, from its edit token or a course whose ``preview_url`` holds one."""
@@ -160,17 +218,51 @@ class Courses:
         return CourseEditor(self._http, token)
 
 
+def _async_mode(entry: Body | tuple[str, Body]) -> Body | tuple[str, Body]:
+    """A batch's course request as it is sent: always ``mode: "async"``."""
+    if isinstance(entry, tuple):
+        external, body = entry
+        return external, {**to_body(body), "mode": "async"}
+    return {**to_body(entry), "mode": "async"}
+
+
+class _CourseWork:
+    """Course requests as a batch sees them."""
+
+    kind = "platform-course"
+
+    def __init__(self, courses: Courses) -> None:
+        self.courses = courses
+
+    async def create(self, item: jobs.BatchItem) -> jobs.Created:
+        course = await self.courses.create(data=item.request, idempotency_key=item.idempotency_key)
+        return jobs.Created(course.id, course.status, result=course if course.is_terminal else None)
+
+    async def check(self, job_id: str) -> tuple[str, CourseRequest | None]:
+        course = await self.courses.get(job_id)
+        return course.status, course if course.is_terminal else None
+
+    def parse(self, stored: dict[str, Any]) -> CourseRequest:
+        return CourseRequest.model_validate(stored)
+
+    def source_of(self, item: jobs.BatchItem) -> str | None:
+        return item.external_id
+
+
 class Modules:
+    """``/v1/platform/modules``: standalone generated lessons, each billed as one lesson."""
+
     __sync_group__ = True
 
     def __init__(self, client: AsyncPlatformClient) -> None:
+        self._client = client
         self._http = client.http
 
     async def create(
         self,
         prompt: str | None = None,
         *,
-        data: Any = None,
+        data: Body | None = None,
         topic: str | None = None,
         idempotency_key: str | None = None,
         external_id: str | None = None,
@@ -179,30 +271,95 @@ class Modules:
     ) -> PlatformModule:
         """Generate one standalone lesson (billed as one lesson)."""
         body = to_body(data, prompt=prompt, topic=topic, **fields)
-        key = _create_key("platform-module", body, idempotency_key, external_id, version)
+        key = _create_key(idempotency.platform_module, body, idempotency_key, external_id, version)
         return PlatformModule.model_validate(await self._http.request("POST", MODULES, json=body, idempotency_key=key))
 
     async def get(self, module_id: str) -> PlatformModule:
-        return PlatformModule.model_validate(await self._http.request("GET", f"{MODULES}/{module_id}"))
+        """One module.
+
+        Raises:
+            NotFoundError: unknown, deleted, or another workspace's.
+        """
+        return PlatformModule.model_validate(
+            await self._http.request("GET", f"{MODULES}/{segment(module_id, 'module_id')}")
+        )
 
     async def list(self) -> list[PlatformModule]:
+        """Every live module of the workspace, every page."""
         return [PlatformModule.model_validate(m) for m in await self._http.paginate(MODULES)]
 
-    async def update(self, module_id: str, data: Any = None, **fields: Any) -> PlatformModule:
-        return PlatformModule.model_validate(
-            await self._http.request("PATCH", f"{MODULES}/{module_id}", json=to_body(data, **fields))
-        )
+    async def update(self, module_id: str, data: Body | None = None, **fields: Any) -> PlatformModule:
+        """Change a module's fields (a changed lecture increments ``lecture_version``)."""
+        path = f"{MODULES}/{segment(module_id, 'module_id')}"
+        return PlatformModule.model_validate(await self._http.request("PATCH", path, json=to_body(data, **fields)))
 
     async def delete(self, module_id: str) -> PlatformModule:
         """Soft delete: the answer carries ``deleted_at``."""
-        return PlatformModule.model_validate(await self._http.request("DELETE", f"{MODULES}/{module_id}"))
+        path = f"{MODULES}/{segment(module_id, 'module_id')}"
+        return PlatformModule.model_validate(await self._http.request("DELETE", path))
 
     async def public(self, share_token: str) -> dict[str, Any]:
-        return await self._http.request("GET", f"{MODULES}/public/{share_token}", auth=False)  # type: ignore[no-any-return]
+        """The public learner view of a module. Needs no key."""
+        path = f"{MODULES}/public/{segment(share_token, 'share_token')}"
+        return await self._http.request_object("GET", path, auth=False)
+
+    async def run_batch(
+        self,
+        requests: Iterable[Body | tuple[str, Body]],
+        *,
+        store: jobs.BatchStore | None = None,
+        concurrency: int = 16,
+        on_update: Callable[[jobs.BatchItem], Any] | None = None,
+        version: str | None = None,
+    ) -> jobs.BatchResult:
+        """Generate many modules (each is synchronous: one request per module), within the key's budget."""
+        items = jobs.batch_items(
+            requests, lambda body, ext: idempotency.platform_module(body, external_id=ext, version=version)
+        )
+        return await jobs.run_batch(
+            items,
+            _ModuleWork(self),
+            http=self._http,
+            key_prefix=self._client.key_prefix,
+            store=store,
+            concurrency=concurrency,
+            on_update=on_update,
+            estimate=0.0,
+            floor=0.0,
+        )
+
+
+class _ModuleWork:
+    """Modules as a batch sees them: each create answers the finished module."""
+
+    kind = "platform-module"
+
+    def __init__(self, modules: Modules) -> None:
+        self.modules = modules
+
+    async def create(self, item: jobs.BatchItem) -> jobs.Created:
+        module = await self.modules.create(data=item.request, idempotency_key=item.idempotency_key)
+        return jobs.Created(module.id, module.status or "completed", result=module)
+
+    async def check(self, job_id: str) -> tuple[str, PlatformModule | None]:
+        module = await self.modules.get(job_id)
+        return module.status or "completed", module
+
+    def parse(self, stored: dict[str, Any]) -> PlatformModule:
+        return PlatformModule.model_validate(stored)
+
+    def source_of(self, item: jobs.BatchItem) -> str | None:
+        return item.external_id
 
 
 class AsyncPlatformClient:
-    """The Agent Platform with a ``tf_platform_`` key."""
+    """The Agent Platform with a ``tf_platform_`` key.
+
+    ``base_url`` and ``api_key`` default to ``TUTORFLOW_API_BASE_URL`` and ``TUTORFLOW_PLATFORM_API_KEY``.
+    """
+
+    courses: Courses
+    modules: Modules
 
     def __init__(
         self,
@@ -233,17 +390,23 @@ class AsyncPlatformClient:
 
     @property
     def key_prefix(self) -> str:
+        """The key's safe prefix (``tf_platform_ab12cd34``)."""
         return self.http.key_prefix or ""
 
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
     async def pricing_catalog(self) -> dict[str, Any]:
-        """The price catalog, where the API has a catalog route."""
-        return await self.http.request("GET", "/v1/platform/pricing/catalog")  # type: ignore[no-any-return]
+        """The price catalog (``GET /v1/platform/pricing/catalog``)."""
+        return await self.http.request_object("GET", "/v1/platform/pricing/catalog")
 
     async def aclose(self) -> None:
+        """Close the connection pools."""
         await self.http.aclose()
 
     async def __aenter__(self) -> AsyncPlatformClient:
         return self
 
-    async def __aexit__(self, *exc: Any) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()

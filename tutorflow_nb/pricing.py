@@ -25,6 +25,10 @@ from typing import Any
 
 import pandas as pd
 
+from .frames import price_snapshots
+from .jobs import BatchItem
+from .models.constants import CATALOG_SOURCE, DEFAULT_LESSONS, MAX_LESSONS, OUTPUT_TYPES, UNIT_PRICE
+
 __all__ = [
     "DEFAULT_CATALOG",
     "EXPANSION_METERS",
@@ -36,9 +40,9 @@ __all__ = [
     "reconcile",
 ]
 
-SOURCE = "platform_pricing_catalog_v2"
-EXPANSION_METERS = ("interactive_module", "summary_video", "expanded_quiz")
-DEFAULT_LESSONS, MAX_LESSONS = 5, 50
+SOURCE = CATALOG_SOURCE
+EXPANSION_METERS = OUTPUT_TYPES
+"""The expansion billing meters: one per output type, prices not published."""
 CENT = Decimal("0.01")
 
 
@@ -105,8 +109,8 @@ class Catalog:
 
 DEFAULT_CATALOG = Catalog(
     {
-        "course.default": CatalogEntry("course.default", "course", Decimal("0.05")),
-        "module.default": CatalogEntry("module.default", "module", Decimal("0.05")),
+        "course.default": CatalogEntry("course.default", "course", UNIT_PRICE),
+        "module.default": CatalogEntry("module.default", "module", UNIT_PRICE),
     }
 )
 
@@ -136,7 +140,7 @@ def history_from(pairs: Any) -> list[tuple[int, int]]:
         return [(int(r), int(g)) for r, g in zip(frame["requested_lessons"], frame["generated_lessons"])]
     out = []
     for p in pairs or []:
-        if hasattr(p, "request") and hasattr(p, "result"):  # a jobs.BatchItem of a course
+        if isinstance(p, BatchItem):  # a course's batch item
             if p.result is None or getattr(p.result, "lesson_count", None) is None:
                 continue
             out.append((int(p.request.get("lessonCount", DEFAULT_LESSONS)), int(p.result.lesson_count)))
@@ -267,8 +271,6 @@ def reconcile(est: Estimate, snapshots: Any) -> pd.DataFrame:
     ``frames.price_snapshots`` frame); they are matched to the plan in order within each
     category. The last row is the total.
     """
-    from .frames import price_snapshots
-
     billed = snapshots if isinstance(snapshots, pd.DataFrame) else price_snapshots(snapshots)
     planned = est.frame[est.frame["category"].isin(["course", "module"])]
     rows = []

@@ -29,6 +29,8 @@ from typing import Any
 
 import pandas as pd
 
+from . import frames
+
 __all__ = ["ManifestStore"]
 
 SCHEMA = """
@@ -229,8 +231,6 @@ class ManifestStore:
 
     def jobs(self) -> pd.DataFrame:
         """The stored results as ``frames.jobs`` reads them (with each item's external id)."""
-        from . import frames
-
         rows = []
         stored = self._query("SELECT * FROM items WHERE result IS NOT NULL ORDER BY created_at, rowid")
         for r in stored.to_dict("records"):
@@ -241,8 +241,6 @@ class ManifestStore:
 
     def outputs(self) -> pd.DataFrame:
         """One row per output in the manifest storage shape, as ``frames.outputs`` has it."""
-        from . import frames
-
         return frames.outputs(
             [
                 {"job": {"id": m["tutorFlowJobId"]}, "outputs": [m], "_external_id": m["sourceContentId"]}

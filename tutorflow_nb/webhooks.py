@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from .serving import ThreadedServer
 from .signing import DELIVERY_HEADER, SIGNATURE_HEADER, SignatureError, verify
 
 __all__ = ["WebhookReceiver"]
@@ -46,8 +47,7 @@ class WebhookReceiver:
         self._watchers: dict[str, tuple[asyncio.AbstractEventLoop, Callable[[], None]]] = {}
         self.accepted: list[dict[str, Any]] = []
         self.rejected: list[tuple[int, str]] = []
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
+        self._server = ThreadedServer(self, name="tutorflow-webhooks", lifespan="off")
         self.url = ""
 
     def __repr__(self) -> str:
@@ -151,33 +151,13 @@ class WebhookReceiver:
     # ------------------------------------------------------------ running
 
     def start(self, timeout: float = 10.0) -> WebhookReceiver:
-        import time
-
-        import uvicorn
-
-        from .mock.server import _url, bind
-
-        if self._thread is not None:
-            return self
-        sock = bind(self.host, self.port)
-        self.url = _url(sock) + self.path
-        self._server = uvicorn.Server(uvicorn.Config(self, log_level="warning", access_log=False, lifespan="off"))
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True, name="tutorflow-webhooks"
-        )
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if time.monotonic() > deadline or not self._thread.is_alive():
-                raise RuntimeError("the webhook receiver did not start")
-            time.sleep(0.01)
+        """Listen on ``host:port`` (a free port when 0); ``url`` is then the address to subscribe."""
+        if not self._server.running:
+            self.url = self._server.start(self.host, self.port, timeout) + self.path
         return self
 
     def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(5)
-        self._server = self._thread = None
+        self._server.stop()
 
     def __enter__(self) -> WebhookReceiver:
         return self.start()

@@ -29,6 +29,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..models.requests import field_error
 from .assumptions import describe
 from .errors import MockError, PayloadTooLarge, RateLimited
 from .faults import Faults
@@ -69,18 +70,6 @@ def _json_error(scope_state: dict[str, Any], exc: MockError) -> JSONResponse:
         if exc.extra.get("rate"):
             headers.update(exc.extra["rate"].headers())
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
-
-
-def _field_path(loc: tuple[Any, ...]) -> str:
-    path = ""
-    for part in loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part in ("function-after", "function-before") or str(part).startswith(("str", "tagged-union")):
-            continue
-        else:
-            path += ("." if path else "") + str(part)
-    return path or (str(loc[0]) if loc else "body")
 
 
 class RequestContext:
@@ -276,7 +265,6 @@ def create_app(
     async def on_invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         fields = []
         for err in exc.errors():
-            loc = tuple(err.get("loc", ()))
             if err.get("type") == "json_invalid":
                 fields.append(
                     {
@@ -285,8 +273,8 @@ def create_app(
                     }
                 )
                 continue
-            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            fields.append({"field": _field_path(loc), "message": msg})
+            path, message = field_error(err)
+            fields.append({"field": path, "message": message})
         body = error_body(
             request.scope.get("state", {}).get("request_id"),
             400,

@@ -13,10 +13,10 @@ import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..models.requests import RESOURCE_BODIES, ExpansionCreate, ExportCreate
 from . import generator
 from .errors import BadRequest, Conflict, NotFound
 from .idempotency import Replay
-from .schemas import RESOURCE_BODIES, ExpansionCreate, ExportCreate
 
 if TYPE_CHECKING:
     from .state import MockState, Principal

@@ -13,7 +13,7 @@ import random
 import re
 from typing import Any
 
-from .schemas import PlatformCourseCreate, PlatformModuleCreate, SourcePayload
+from ..models.requests import PlatformCourseCreate, PlatformModuleCreate, SourcePayload
 
 __all__ = [
     "classify",

@@ -13,10 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from . import generator
-from .errors import BadRequest, Conflict, FieldError, NotFound, Unauthorized
-from .idempotency import Replay
-from .schemas import (
+from ..models.requests import (
     AddLesson,
     CanonicalPatch,
     CourseUpdate,
@@ -28,6 +25,9 @@ from .schemas import (
     PlatformModuleCreate,
     PlatformModuleUpdate,
 )
+from . import generator
+from .errors import BadRequest, Conflict, FieldError, NotFound, Unauthorized
+from .idempotency import Replay
 
 if TYPE_CHECKING:
     from .state import MockState, Principal

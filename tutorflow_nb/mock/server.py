@@ -8,38 +8,18 @@ classroom with a few UI-authored lessons) unless told not to.
 from __future__ import annotations
 
 import socket
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import uvicorn
 
+from ..serving import KEEP_ALIVE_SECONDS, ThreadedServer
 from .app import create_app
 from .faults import Faults
 from .state import SESSION_COOKIE, SESSION_SECONDS, Demo, MockState
 
-__all__ = ["MockServer", "bind", "serve_forever", "write_cookie_jar", "write_env_file"]
-
-KEEP_ALIVE_SECONDS = 30
-"""Idle connections stay open this long, as production servers do (uvicorn's default is 5 s)."""
-
-
-def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on accepted sockets of that protocol, and
-    # without it every small answer waits for Nagle and the client's delayed ACK (about 40 ms).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.setblocking(False)
-    return sock
-
-
-def _url(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+__all__ = ["MockServer", "serve_forever", "write_cookie_jar", "write_env_file"]
 
 
 class MockServer:
@@ -66,45 +46,21 @@ class MockServer:
         self.state = state or MockState(seed=seed, speed=speed, faults=faults)
         self.app = create_app(self.state)
         self.demo: Demo | None = self.state.provision_demo(rate_limit=rate_limit) if provision else None
-        self._host, self._port, self._log_level = host, port, log_level
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._host, self._port = host, port
+        self._runner = ThreadedServer(self.app, name="tutorflow-mock", log_level=log_level)
         self.base_url = ""
 
     def __repr__(self) -> str:
-        state = "running" if self._thread and self._thread.is_alive() else "stopped"
+        state = "running" if self._runner.running else "stopped"
         return f"<MockServer {self.base_url or '(not started)'} {state} speed={self.state.clock.speed}>"
 
     def start(self, timeout: float = 10.0) -> MockServer:
-        if self._thread is not None:
-            return self
-        sock = bind(self._host, self._port)
-        self.base_url = _url(sock)
-        config = uvicorn.Config(
-            self.app,
-            log_level=self._log_level,
-            access_log=False,
-            lifespan="on",
-            timeout_graceful_shutdown=1,
-            timeout_keep_alive=KEEP_ALIVE_SECONDS,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name=f"tutorflow-mock-{self.base_url}", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the mock server did not start on {self.base_url}")
-            time.sleep(0.01)
+        """Serve on the host and port given (a free loopback port by default); returns ``self``."""
+        self.base_url = self._runner.start(self._host, self._port, timeout)
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout)
-        self._server = self._thread = None
+        self._runner.stop(timeout)
 
     def __enter__(self) -> MockServer:
         return self.start()

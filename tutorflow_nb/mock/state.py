@@ -22,12 +22,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..models.requests import ApiKeyCreate, SignIn
 from .clock import Clock
 from .errors import BadRequest, FieldError, Forbidden, NotFound, Unauthorized
 from .faults import FaultInjector, Faults
 from .idempotency import IdempotencyStore
 from .ratelimit import RateInfo, RateLimiter
-from .schemas import ApiKeyCreate, SignIn
 
 __all__ = ["KEY_PREFIXES", "SESSION_COOKIE", "ApiKey", "Demo", "MockState", "Organization", "Principal"]
 

@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..models.requests import WebhookCreate
 from ..signing import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, sign
 from .errors import NotFound
-from .schemas import WebhookCreate
 
 if TYPE_CHECKING:
     from .content import Job

@@ -1,13 +1,14 @@
-"""The base of every model: camelCase aliases, extra fields kept."""
+"""The base of every model (camelCase aliases, extra fields kept), and request bodies from what callers hold."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-__all__ = ["Model", "Page"]
+__all__ = ["Model", "Page", "to_body"]
 
 T = TypeVar("T")
 
@@ -25,3 +26,21 @@ class Page(Model, Generic[T]):
 
     data: list[T]
     next_cursor: str | None = None
+
+
+def to_body(data: BaseModel | Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    """A request body from a dict or model plus snake_case keyword fields (``None`` left out).
+
+    >>> to_body({"title": "Intro"}, lesson_count=6, mode=None)
+    {'title': 'Intro', 'lessonCount': 6}
+    """
+    if isinstance(data, BaseModel):
+        body = data.model_dump(mode="json", by_alias=True, exclude_none=True)
+    elif data is None:
+        body = {}
+    elif isinstance(data, Mapping):
+        body = dict(data)
+    else:
+        raise TypeError(f"a request body is a dict or a model, not {type(data).__name__}")
+    body.update({to_camel(k): v for k, v in fields.items() if v is not None})
+    return body

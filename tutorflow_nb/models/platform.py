@@ -80,6 +80,8 @@ class CourseRequest(Model):
     poll_after_ms: int | None = None
     idempotency_key: str | None = None
     idempotent_replay: bool | None = None
+    error: dict[str, Any] | None = None
+    """Why a ``FAILED`` request failed (``code``, ``message``)."""
     created_at: datetime | None = None
     completed_at: datetime | None = None
 

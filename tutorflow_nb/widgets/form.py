@@ -11,7 +11,8 @@ from typing import Any
 import ipywidgets as w
 from pydantic import ValidationError
 
-from ..mock.schemas import OUTPUT_TYPES, ExpansionCreate
+from ..models.constants import OUTPUT_TYPES
+from ..models.requests import ExpansionCreate, field_errors
 
 __all__ = ["ExpansionForm", "LessonEditor"]
 
@@ -183,21 +184,15 @@ class ExpansionForm(w.VBox):
         return [o for o, box in self.outputs.items() if box.value]
 
     def validate(self) -> dict[str, str]:
-        """Field path to message for every problem, checked with the API's own rules."""
+        """Field path to message for every problem, checked with the API's own rules and names."""
         try:
             ExpansionCreate.model_validate(self.request)
-            return {}
         except ValidationError as exc:
             out: dict[str, str] = {}
-            for err in exc.errors():
-                path = ""
-                for part in err["loc"]:
-                    if isinstance(part, int):
-                        path += f"[{part}]"
-                    elif not str(part).startswith(("function-", "constrained-", "str", "Category", "tagged-union")):
-                        path += ("." if path else "") + str(part)
-                out.setdefault(path or "request", str(err["msg"]).removeprefix("Value error, "))
+            for path, message in field_errors(exc):
+                out.setdefault(path or "request", message)
             return out
+        return {}
 
     @property
     def idempotency_key(self) -> str | None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from ...models.requests import ApiKeyCreate, SignIn, WebhookCreate
 from ..assumptions import assumed
-from ..schemas import ApiKeyCreate, SignIn, WebhookCreate
 from ..state import SESSION_COOKIE, SESSION_SECONDS
 from .deps import AdminCaller, Page, State, answer, listing
 

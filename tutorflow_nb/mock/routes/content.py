@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Request
 from fastapi.responses import Response
 
+from ...models.requests import RESOURCE_BODIES, ExpansionCreate, ExportCreate
 from ..assumptions import assumed
-from ..schemas import RESOURCE_BODIES, ExpansionCreate, ExportCreate
 from ..state import SESSION_COOKIE
 from .deps import ContentCaller, IdemKey, Page, State, answer, bearer_of, listing, org_of_classroom
 

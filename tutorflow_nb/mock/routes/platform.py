@@ -10,8 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path
 from fastapi.responses import Response, StreamingResponse
 
-from ..assumptions import assumed
-from ..schemas import (
+from ...models.requests import (
     AddLesson,
     CanonicalPatch,
     CourseUpdate,
@@ -23,6 +22,7 @@ from ..schemas import (
     PlatformModuleCreate,
     PlatformModuleUpdate,
 )
+from ..assumptions import assumed
 from .deps import Page, PlatformCaller, State, answer, listing
 
 router = APIRouter(prefix="/v1/platform", tags=["Agent Platform"])

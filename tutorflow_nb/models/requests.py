@@ -1,43 +1,66 @@
-"""Request bodies of both surfaces, as pydantic models: shapes and documented bounds.
+"""Request bodies of both surfaces, as pydantic models: the shapes and documented bounds.
 
-Routes parse JSON into these models (a failure becomes a 400 that names each bad field);
-the state model takes the validated objects and applies the domain rules. Top-level
-request bodies forbid unknown fields, so a typo is reported rather than ignored; the
-customer-owned source ``payload`` of an expansion keeps whatever extra fields it has.
+The client's form validates with them before anything is sent; the mock parses every
+request body into them (a failure is a 400 naming each bad field, by :func:`field_errors`,
+so the form and the mock name a field the same way). Top-level request bodies forbid
+unknown fields, so a typo is reported rather than ignored; the customer-owned source
+``payload`` of an expansion keeps whatever extra fields it has.
+
+    >>> body = {"requestedOutputs": ["summary_video"],
+    ...         "payload": {"category": "Vocabulary", "level": {"id": "l", "title": "", "lessons": []}}}
+    >>> for path, message in field_errors_of(ExpansionCreate, body):
+    ...     print(path, "-", message)
+    payload.level.title - String should have at least 1 character
+    payload.level.lessons - List should have at least 1 item after validation, not 0
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator, model_validator
-
-LESSON_TYPES = (
-    "ai-tutor",
-    "coding-lesson",
-    "coding-test",
-    "chat-ai",
-    "reading-comprehension",
-    "exam",
-    "flashcard",
-    "markdown",
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
 )
-OUTPUT_TYPES = ("interactive_module", "summary_video", "expanded_quiz")
-WEBHOOK_EVENTS = ("content.completed", "content.failed")
-LEVELS = ("beginner", "intermediate", "advanced")
-LEGACY_TIERS = ("basic", "standard", "advanced")
 
-LessonType = Literal[
-    "ai-tutor",
-    "coding-lesson",
-    "coding-test",
-    "chat-ai",
-    "reading-comprehension",
-    "exam",
-    "flashcard",
-    "markdown",
+from .constants import LEGACY_TIERS, LessonType, OutputType
+
+__all__ = [
+    "RESOURCE_BODIES",
+    "AddLesson",
+    "ApiKeyCreate",
+    "Body",
+    "CanonicalPatch",
+    "Category",
+    "CourseUpdate",
+    "ExpansionCreate",
+    "ExportCreate",
+    "GenerateLesson",
+    "InferType",
+    "LessonFullPatch",
+    "LessonUpdate",
+    "Level",
+    "PlatformCourseCreate",
+    "PlatformModuleCreate",
+    "PlatformModuleUpdate",
+    "SignIn",
+    "SourceLesson",
+    "SourcePayload",
+    "TermItem",
+    "WebhookCreate",
+    "field_error",
+    "field_errors",
+    "field_errors_of",
+    "field_path",
 ]
-OutputType = Literal["interactive_module", "summary_video", "expanded_quiz"]
 
 Title = Annotated[str, Field(min_length=1, max_length=255)]
 Description = Annotated[str, Field(max_length=2000)]
@@ -239,8 +262,6 @@ def _patch_of(create: type[_Resource]) -> type[Body]:
                 raise ValueError(f"{name} cannot be null; leave it out to keep the current value")
         return self
 
-    from pydantic import create_model
-
     return create_model(  # type: ignore[call-overload]
         create.__name__.replace("Create", "Update"),
         __base__=Body,
@@ -424,3 +445,53 @@ class InferType(Body):
     courseTitle: Title | None = None
     courseDescription: Description | None = None
     existingLessons: Annotated[list[ExistingLesson], Field(max_length=100)] | None = None
+
+
+# ---------------------------------------------------------------- field names, the same everywhere
+
+_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "none", "bytes", "decimal", "json-or-python"})
+
+
+def _is_tag(part: str) -> bool:
+    """A location part that names a union member or a validator, not a wire field."""
+    return part in _TAGS or part in _MODEL_NAMES or "[" in part or "-" in part
+
+
+def field_path(loc: tuple[int | str, ...]) -> str:
+    """The wire path of a validation error's location: ``payload.level.lessons[0].title``.
+
+    Union members and validators (``Category``, ``constrained-str``, ``function-after[…]``)
+    are left out, and so is the part of the request it was found in (``body``, ``query``).
+    """
+    parts = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif not _is_tag(part):
+            path += ("." if path else "") + part
+    return path or (str(loc[0]) if loc else "body")
+
+
+def field_error(error: Mapping[str, Any]) -> tuple[str, str]:
+    """``(wire path, message)`` of one validation error (pydantic's or FastAPI's error dict)."""
+    return field_path(tuple(error.get("loc", ()))), str(error.get("msg", "invalid")).removeprefix("Value error, ")
+
+
+def field_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """``(wire path, message)`` for every problem of a failed validation, in order."""
+    return [field_error(err) for err in exc.errors()]
+
+
+def field_errors_of(model: type[BaseModel], data: Any) -> list[tuple[str, str]]:
+    """The problems :func:`field_errors` names when ``data`` is validated as ``model`` (none when valid)."""
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        return field_errors(exc)
+    return []
+
+
+_MODEL_NAMES = frozenset(
+    name for name, value in list(globals().items()) if isinstance(value, type) and issubclass(value, BaseModel)
+) | frozenset(create.__name__.replace("Create", "Update") for create, _ in RESOURCE_BODIES.values())
