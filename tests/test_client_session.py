@@ -55,8 +55,11 @@ def test_connect_to_a_real_base_url_uses_the_documented_variables(
     monkeypatch.setenv("TUTORFLOW_CONTENT_API_KEY", org.content_key)
     monkeypatch.setenv("TUTORFLOW_PLATFORM_API_KEY", org.platform_key)
     monkeypatch.delenv("TUTORFLOW_CLASSROOM_ID", raising=False)
+    monkeypatch.delenv("TUTORFLOW_ADMIN_COOKIES", raising=False)
     with tf.connect(quiet=True) as s:
-        assert s.mock is None and s.admin is None
+        assert s.mock is None and s.surfaces == ("content", "platform")
+        with pytest.raises(tf.errors.ConfigurationError, match="TUTORFLOW_ADMIN_COOKIES"):
+            s.admin.organizations()  # a surface with no credential names the variable, not AttributeError on None
         assert s.content.classroom_id() == org.classroom_id  # discovered: no organization id needed
         assert s.platform.modules.list() == []
 

@@ -2,36 +2,54 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import pkgutil
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import tutorflow_nb
-import tutorflow_nb.mock
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_exported_members() -> None:
-    assert tutorflow_nb.__all__ == sorted(tutorflow_nb.__all__)
-    assert {
-        "connect",
-        "ContentClient",
-        "AsyncContentClient",
-        "AdminClient",
-        "AsyncAdminClient",
-        "PlatformClient",
-        "AsyncPlatformClient",
-        "errors",
-        "mock",
-        "WebhookReceiver",
-    } <= set(tutorflow_nb.__all__)
-    for name in tutorflow_nb.__all__:
-        assert getattr(tutorflow_nb, name) is not None, name
-    assert sorted(tutorflow_nb.mock.__all__) == tutorflow_nb.mock.__all__
-    for name in tutorflow_nb.mock.__all__:
-        assert hasattr(tutorflow_nb.mock, name), name
+def _face(package: str) -> tuple[list[str], set[str], set[str]]:
+    """A package face as static tools read it: the literal ``__all__``, the lazy table, the TYPE_CHECKING imports."""
+    source = (ROOT / package.replace(".", "/") / "__init__.py").read_text()
+    tree = ast.parse(source)
+    literal: list[str] = []
+    lazy: set[str] = set()
+    typed: set[str] = set()
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
+            assert isinstance(stmt.value, ast.List), f"{package}.__all__ must be a literal list that static tools can read"
+            literal = [ast.literal_eval(e) for e in stmt.value.elts]
+        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == "_LAZY":
+            assert isinstance(stmt.value, ast.Dict)
+            lazy = {ast.literal_eval(k) for k in stmt.value.keys if k is not None}
+        elif isinstance(stmt, ast.If) and ast.unparse(stmt.test) in ("TYPE_CHECKING", "_TYPE_CHECKING"):
+            for imp in stmt.body:
+                assert isinstance(imp, (ast.Import, ast.ImportFrom))
+                typed |= {a.asname or a.name for a in imp.names}
+    return literal, lazy, typed
+
+
+@pytest.mark.parametrize("package", ["tutorflow_nb", "tutorflow_nb.widgets", "tutorflow_nb.mock"])
+def test_exported_members(package: str) -> None:
+    """httpx's test_exported_members, for faces that load lazily: what is listed is what loads and what is typed."""
+    module = importlib.import_module(package)
+    literal, lazy, typed = _face(package)
+    assert module.__all__ == literal == sorted(literal)
+    assert set(literal) - {"__version__"} == lazy == typed, "every public name: listed, loadable, typed"
+    public = {name for name in dir(module) if not name.startswith("_")}
+    submodules = {info.name for info in pkgutil.iter_modules(module.__path__)}
+    assert public - submodules <= set(literal), "a public name that __all__ does not list"
+    for name in literal:
+        assert getattr(module, name) is not None, name
 
 
 def test_import_is_light() -> None:

@@ -47,6 +47,8 @@ def read_cookie_jar(path: str | Path, base_url: str) -> dict[str, str]:
 
 
 class ApiKeys:
+    """``/v1/content/organizations/{organizationId}/api-keys``: create, list, rotate and revoke workspace keys."""
+
     __sync_group__ = True
 
     def __init__(self, http: HttpSession) -> None:
@@ -62,19 +64,24 @@ class ApiKeys:
         return CreatedApiKey.model_validate(data)
 
     async def list(self, organization_id: str) -> list[ApiKeyInfo]:
+        """The organization's keys, each by its prefix (never the key)."""
         return [ApiKeyInfo.model_validate(k) for k in await self._http.paginate(f"{_org(organization_id)}/api-keys")]
 
     async def rotate(self, organization_id: str, key_id: str) -> CreatedApiKey:
+        """Revoke the key and issue its successor (shown once, like a new key)."""
         data = await self._http.request("POST", f"{_org(organization_id)}/api-keys/{segment(key_id, 'key_id')}/rotate")
         return CreatedApiKey.model_validate(data)
 
     async def revoke(self, organization_id: str, key_id: str) -> ApiKeyInfo:
+        """Revoke the key: it answers 401 from now on."""
         return ApiKeyInfo.model_validate(
             await self._http.request("DELETE", f"{_org(organization_id)}/api-keys/{segment(key_id, 'key_id')}")
         )
 
 
 class Webhooks:
+    """``/v1/content/organizations/{organizationId}/webhooks``: subscriptions to content.completed and .failed."""
+
     __sync_group__ = True
 
     def __init__(self, http: HttpSession) -> None:
@@ -97,16 +104,25 @@ class Webhooks:
         )
 
     async def list(self, organization_id: str) -> list[WebhookSubscription]:
+        """The organization's subscriptions (their secrets are never shown again)."""
         items = await self._http.paginate(f"{_org(organization_id)}/webhooks")
         return [WebhookSubscription.model_validate(w) for w in items]
 
     async def delete(self, organization_id: str, webhook_id: str) -> dict[str, Any]:
+        """Remove a subscription."""
         path = f"{_org(organization_id)}/webhooks/{segment(webhook_id, 'webhook_id')}"
         return await self._http.request_object("DELETE", path)
 
 
 class AsyncAdminClient:
-    """The admin session: from a cookie jar file, a cookie dict, or :meth:`sign_in`."""
+    """The admin session: from a cookie jar file, a cookie dict, or :meth:`sign_in`.
+
+    ``base_url`` and ``cookies`` default to ``TUTORFLOW_API_BASE_URL`` and ``TUTORFLOW_ADMIN_COOKIES``.
+    """
+
+    http: HttpSession
+    api_keys: ApiKeys
+    webhooks: Webhooks
 
     def __init__(
         self,
@@ -144,6 +160,7 @@ class AsyncAdminClient:
         return self
 
     async def organizations(self) -> list[Organization]:
+        """The organizations this admin belongs to (``GET /v1/content/organizations``)."""
         return [Organization.model_validate(o) for o in await self.http.paginate(ORGS)]
 
     async def export(
@@ -160,11 +177,16 @@ class AsyncAdminClient:
         )
         return ExpansionResult.model_validate(data)
 
+    @property
+    def base_url(self) -> str:
+        return self.http.base_url
+
     async def aclose(self) -> None:
+        """Close the connection pools."""
         await self.http.aclose()
 
     async def __aenter__(self) -> AsyncAdminClient:
         return self
 
-    async def __aexit__(self, *exc: Any) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         await self.aclose()

@@ -8,10 +8,17 @@ tutorflow-nb lab                  # the mock and JupyterLab on the quickstart no
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
+import signal
+import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+
+from .config import Settings
+from .serving import bind, url_of
 
 __all__ = ["main"]
 
@@ -19,9 +26,8 @@ QUICKSTART = "01-quickstart.ipynb"
 
 
 def _mock(args: argparse.Namespace) -> int:
-    from .mock import Faults, MockState
-    from .mock.server import serve_forever, write_cookie_jar, write_env_file
-    from .serving import bind, url_of
+    from .mock import Faults, MockState  # noqa: PLC0415 - lazy: FastAPI loads only for the commands that serve
+    from .mock.server import serve_forever, write_cookie_jar, write_env_file  # noqa: PLC0415 - the same
 
     try:
         faults = Faults(
@@ -67,8 +73,7 @@ def _mock(args: argparse.Namespace) -> int:
 
 
 def _smoke(args: argparse.Namespace) -> int:
-    from .config import Settings
-    from .smoke import run_smoke
+    from .smoke import run_smoke  # noqa: PLC0415 - lazy: the client loads only for the command that uses it
 
     env = Settings.from_env()
     server = None
@@ -76,7 +81,7 @@ def _smoke(args: argparse.Namespace) -> int:
     classroom = args.classroom_id or env.classroom_id
     poll = (2.0, 5.0)
     if args.mock:
-        from .mock import MockServer
+        from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI loads only for the commands that serve
 
         server = MockServer(speed=args.speed).start()
         assert server.demo is not None
@@ -111,11 +116,6 @@ def _notebooks_dir() -> Path:
 
 
 def _lab(args: argparse.Namespace, extra: list[str]) -> int:
-    import importlib.util
-    import signal
-    import subprocess
-    import tempfile
-
     if importlib.util.find_spec("jupyterlab") is None:
         print("tutorflow-nb lab needs JupyterLab: pip install -e '.[lab]'", file=sys.stderr)
         return 2
@@ -127,8 +127,8 @@ def _lab(args: argparse.Namespace, extra: list[str]) -> int:
     env = dict(os.environ)
     server = None
     if not env.get("TUTORFLOW_API_BASE_URL"):
-        from .mock import MockServer
-        from .mock.server import write_cookie_jar
+        from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI loads only for the commands that serve
+        from .mock.server import write_cookie_jar  # noqa: PLC0415 - the same
 
         server = MockServer(speed=args.speed, port=args.mock_port).start()
         demo = server.demo

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
-from pydantic import BaseModel
 
 from . import idempotency, jobs
 from .config import Settings
@@ -22,15 +21,12 @@ from .errors import ConflictError
 from .http import HttpSession, RetryPolicy, segment
 from .keys import ApiKey
 from .models import Classroom, DeleteResult, ExpansionJob, ExpansionResult, Resource
-from .models.base import to_body
+from .models.base import Body, to_body
 from .models.constants import RESOURCE_KINDS
 
 __all__ = ["AsyncContentClient", "Expansions", "Exports", "Resources"]
 
 EXPANSIONS = "/v1/content/integrations/expansions"
-
-Body = BaseModel | Mapping[str, Any]
-"""A request body: a dict in the documents' shape, or a model."""
 
 
 class Expansions:
@@ -215,6 +211,8 @@ class Resources:
     """CRUD of one resource kind in a classroom: modules, courses, videos, slides or tests."""
 
     __sync_group__ = True
+    kind: str
+    """``modules``, ``courses``, ``videos``, ``slides`` or ``tests``."""
 
     def __init__(self, client: AsyncContentClient, kind: str) -> None:
         if kind not in RESOURCE_KINDS:
@@ -285,6 +283,8 @@ class AsyncContentClient:
     ``TUTORFLOW_CONTENT_API_KEY``, ``classroom_id`` to ``TUTORFLOW_CLASSROOM_ID``.
     """
 
+    http: HttpSession
+    poll_interval: tuple[float, float]
     expansions: Expansions
     exports: Exports
     modules: Resources

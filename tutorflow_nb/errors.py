@@ -12,7 +12,8 @@
      │    └── ServerError             5xx
      ├── NetworkError              no answer: connection refused, dropped, timed out
      ├── JobFailedError            a job ended failed; .job carries it
-     └── JobTimeoutError           a job did not finish in time; .job carries its last state
+     ├── JobTimeoutError           a job did not finish in time; .job carries its last state
+     └── ConfigurationError        a credential, URL or setting is missing or unusable (also a ValueError)
 
 Every message says what to do next, and never holds a full key.
 """
@@ -27,6 +28,7 @@ __all__ = [
     "APIStatusError",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigurationError",
     "ConflictError",
     "JobFailedError",
     "JobTimeoutError",
@@ -174,6 +176,10 @@ class JobTimeoutError(TutorFlowError):
     def __init__(self, message: str, *, job: Any = None, **kw: Any) -> None:
         self.job = job
         super().__init__(message, **kw)
+
+
+class ConfigurationError(TutorFlowError, ValueError):
+    """A credential, URL or setting is missing or unusable; nothing was sent. The message names it and the fix."""
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -377,8 +377,8 @@ def lessons(items: Any) -> pd.DataFrame:
 def source_lessons(requests: Any) -> pd.DataFrame:
     """One row per lesson of expansion source payloads (either documented shape: ``items`` or ``terms``)."""
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["source_lessons"]}
-    for d in as_dicts(requests):
-        d = d.get("_request") or d
+    for row in as_dicts(requests):
+        d = row.get("_request") or row
         payload = d.get("payload") or {}
         category = payload.get("category")
         level = payload.get("level") or {}

@@ -442,15 +442,15 @@ class HttpSession:
         if isinstance(message, list):
             message = "; ".join(str(m) for m in message)
         cls = error_for_status(response.status_code)
-        kwargs: dict[str, Any] = dict(
-            status_code=response.status_code,
-            code=body.get("code"),
-            request_id=body.get("requestId") or response.headers.get("x-request-id"),
-            key_prefix=self.key_prefix,
-            method=method,
-            url=self.base_url + path,
-            body=body,
-        )
+        kwargs: dict[str, Any] = {
+            "status_code": response.status_code,
+            "code": body.get("code"),
+            "request_id": body.get("requestId") or response.headers.get("x-request-id"),
+            "key_prefix": self.key_prefix,
+            "method": method,
+            "url": self.base_url + path,
+            "body": body,
+        }
         if cls is RateLimitError:
             kwargs["retry_after"] = _retry_after(response, self.retry.max_retry_after)
         return cls(str(message), **kwargs)

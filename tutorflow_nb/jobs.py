@@ -34,7 +34,7 @@ from typing import Any, Protocol, TypeVar
 
 from .errors import JobFailedError, JobTimeoutError, TutorFlowError, is_transient
 from .models.base import to_body
-from .models.constants import is_failed, is_terminal
+from .models.constants import TERMINAL_JOB_STATUSES, is_failed, is_terminal
 
 __all__ = [
     "BatchItem",
@@ -49,6 +49,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("tutorflow_nb.jobs")
+
+ITEM_DONE = TERMINAL_JOB_STATUSES | {"error"}
+"""A batch item's final statuses: the job's own (``completed``, ``failed``, in either surface's spelling made
+lower case), or ``error`` when the batch could not get it done (refused, or given up)."""
 
 
 async def _call(callback: Callable[..., Any] | None, *args: Any) -> None:
@@ -141,7 +145,7 @@ class BatchItem:
 
     @property
     def done(self) -> bool:
-        return self.status in ("completed", "failed", "error")
+        return self.status in ITEM_DONE
 
     @property
     def elapsed(self) -> float | None:
@@ -267,10 +271,8 @@ def batch_items(requests: Iterable[Any], key_of: Callable[[dict[str, Any], str |
     """
     items = []
     for i, entry in enumerate(requests):
-        external = None
-        if isinstance(entry, tuple):
-            external, entry = entry
-        body = to_body(entry)
+        external, data = entry if isinstance(entry, tuple) else (None, entry)
+        body = to_body(data)
         items.append(BatchItem(i, body, key_of(body, external), external))
     return items
 
@@ -317,7 +319,7 @@ class _Recorder:
             if row is None:
                 continue
             item.job_id = row["job_id"]
-            if row["status"] in ("completed", "failed") and row["result"]:
+            if row["status"] in TERMINAL_JOB_STATUSES and row["result"]:
                 item.status, item.result = row["status"], self.surface.parse(json.loads(row["result"]))
                 item.finished_at = time.monotonic()
             elif item.job_id:  # accepted before: re-attach, whatever went wrong after

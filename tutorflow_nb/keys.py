@@ -23,7 +23,7 @@ __all__ = ["PREFIXES", "ApiKey", "RedactingFilter", "key_prefix", "redact"]
 Surface = Literal["content", "platform"]
 PREFIXES: dict[str, str] = {"content": "tf_content_", "platform": "tf_platform_"}
 PREFIX_CHARS = 8
-_KEY_RE = re.compile(r"(tf_(?:content|platform)_)([A-Za-z0-9]{%d})[A-Za-z0-9_\-]+" % PREFIX_CHARS)
+_KEY_RE = re.compile(rf"(tf_(?:content|platform)_)([A-Za-z0-9]{{{PREFIX_CHARS}}})[A-Za-z0-9_\-]+")
 _SEEN: set[str] = set()
 _SEEN_LOCK = threading.Lock()
 

@@ -14,21 +14,17 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
-from pydantic import BaseModel
 
 from . import idempotency, jobs
 from .http import HttpSession, RetryPolicy, segment
 from .keys import ApiKey
 from .models import CanonicalCourse, CourseRequest, EditToken, PlatformLesson, PlatformModule
-from .models.base import to_body
+from .models.base import Body, to_body
 
 __all__ = ["AsyncPlatformClient", "CourseEditor", "Courses", "Modules"]
 
 COURSES = "/v1/platform/courses"
 MODULES = "/v1/platform/modules"
-
-Body = BaseModel | Mapping[str, Any]
-"""A request body: a dict in the documents' shape, or a model."""
 
 
 def _create_key(
@@ -47,6 +43,7 @@ class CourseEditor:
     """Every edit-token route of one course. Prefer the canonical and UUID routes: UUIDs survive reorders."""
 
     __sync_group__ = True
+    edit_token: str
 
     def __init__(self, http: HttpSession, edit_token: str) -> None:
         self._http, self.edit_token = http, edit_token
@@ -358,6 +355,8 @@ class AsyncPlatformClient:
     ``base_url`` and ``api_key`` default to ``TUTORFLOW_API_BASE_URL`` and ``TUTORFLOW_PLATFORM_API_KEY``.
     """
 
+    http: HttpSession
+    poll_interval: tuple[float, float]
     courses: Courses
     modules: Modules
 

@@ -137,7 +137,7 @@ def history_from(pairs: Any) -> list[tuple[int, int]]:
     ``generated_lessons`` columns, batch items of course requests, or pairs."""
     if isinstance(pairs, pd.DataFrame):
         frame = pairs.dropna(subset=["requested_lessons", "generated_lessons"])
-        return [(int(r), int(g)) for r, g in zip(frame["requested_lessons"], frame["generated_lessons"])]
+        return [(int(r), int(g)) for r, g in zip(frame["requested_lessons"], frame["generated_lessons"], strict=True)]
     out = []
     for p in pairs or []:
         if isinstance(p, BatchItem):  # a course's batch item

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .config import Settings
+from .errors import ConfigurationError
+from .sync_clients import AdminClient, ContentClient, PlatformClient
+
+if TYPE_CHECKING:
+    from .mock import MockControl, MockServer
 
 __all__ = ["DEFAULT_MOCK_SPEED", "Session", "connect"]
 
@@ -21,26 +25,73 @@ DEFAULT_MOCK_SPEED = 10.0
 """The bundled mock's clock speed: a job takes about a second of wall time."""
 
 
-@dataclass
 class Session:
-    """Sync clients for each surface (``.aio`` on each gives the async one) and, with the mock, the server."""
+    """Sync clients for each surface (``.aio`` on each gives the async one) and, with the mock, the server.
 
-    base_url: str
-    content: Any = None
-    platform: Any = None
-    admin: Any = None
-    classroom_id: str | None = None
-    organization_id: str | None = None
-    mock: Any = field(default=None, repr=False)
-    control: Any = field(default=None, repr=False)
-    """The mock's control routes (faults, clock) when this session talks to a mock, else ``None``."""
+    A surface with no credential raises :class:`~tutorflow_nb.errors.ConfigurationError`
+    naming the variable to set, rather than being ``None``.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        content: ContentClient | None = None,
+        platform: PlatformClient | None = None,
+        admin: AdminClient | None = None,
+        classroom_id: str | None = None,
+        organization_id: str | None = None,
+        mock: MockServer | None = None,
+        control: MockControl | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self._content, self._platform, self._admin = content, platform, admin
+        self.classroom_id, self.organization_id = classroom_id, organization_id
+        self.mock = mock
+        """The bundled mock server, when this session started one."""
+        self.control = control
+        """The mock's control routes (faults, clock) when this session talks to a mock, else ``None``."""
+
+    @property
+    def content(self) -> ContentClient:
+        """Content Integration (``/v1/content/**``) with the workspace key."""
+        if self._content is None:
+            raise ConfigurationError(
+                "this session has no tf_content_ key: set TUTORFLOW_CONTENT_API_KEY or pass connect(content_key=...)"
+            )
+        return self._content
+
+    @property
+    def platform(self) -> PlatformClient:
+        """The Agent Platform (``/v1/platform/**``) with the platform key."""
+        if self._platform is None:
+            raise ConfigurationError(
+                "this session has no tf_platform_ key: set TUTORFLOW_PLATFORM_API_KEY or pass connect(platform_key=...)"
+            )
+        return self._platform
+
+    @property
+    def admin(self) -> AdminClient:
+        """The admin session (organizations, keys, webhooks)."""
+        if self._admin is None:
+            raise ConfigurationError(
+                "this session has no admin session: set TUTORFLOW_ADMIN_COOKIES to a curl cookie jar "
+                "(tutorflow-admin.cookies) or pass connect(admin_cookies=...)"
+            )
+        return self._admin
+
+    @property
+    def surfaces(self) -> tuple[str, ...]:
+        """The surfaces this session holds a credential for: ``content``, ``platform``, ``admin``."""
+        held = (("content", self._content), ("platform", self._platform), ("admin", self._admin))
+        return tuple(name for name, client in held if client is not None)
 
     def __repr__(self) -> str:
         parts = [self.base_url]
-        if self.content is not None:
-            parts.append(f"content={self.content.key_prefix}…")
-        if self.platform is not None:
-            parts.append(f"platform={self.platform.key_prefix}…")
+        if self._content is not None:
+            parts.append(f"content={self._content.key_prefix}…")
+        if self._platform is not None:
+            parts.append(f"platform={self._platform.key_prefix}…")
         if self.classroom_id:
             parts.append(f"classroom={self.classroom_id}")
         if self.mock is not None:
@@ -48,7 +99,8 @@ class Session:
         return f"<Session {' '.join(parts)}>"
 
     def close(self) -> None:
-        for client in (self.content, self.platform, self.admin):
+        """Close every client and stop the mock this session started."""
+        for client in (self._content, self._platform, self._admin):
             if client is not None:
                 client.close()
         if self.mock is not None:
@@ -57,7 +109,7 @@ class Session:
     def __enter__(self) -> Session:
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -80,9 +132,10 @@ def connect(
     With no ``base_url`` and no ``TUTORFLOW_API_BASE_URL``, start the bundled mock on a free
     loopback port and provision credentials through the documented discovery sequence:
     sign in as admin, list organizations, create a ``tf_content_`` key, list classrooms.
-    """
-    from . import AdminClient, ContentClient, PlatformClient
 
+    Raises:
+        ValueError: a key, URL or file given is not usable (the message names it and the fix).
+    """
     env = Settings.from_env()
     base_url = base_url or env.base_url
     if base_url is None:
@@ -90,19 +143,20 @@ def connect(
     content_key = content_key or env.content_key
     platform_key = platform_key or env.platform_key
     cookies = admin_cookies or env.admin_cookies
-    session = Session(base_url.rstrip("/"), classroom_id=classroom_id or env.classroom_id)
-    if content_key:
-        session.content = ContentClient(base_url, content_key, classroom_id=session.classroom_id)
-    if platform_key:
-        session.platform = PlatformClient(base_url, platform_key)
-    if cookies:
-        session.admin = AdminClient(base_url, cookies=cookies)
+    room = classroom_id or env.classroom_id
+    session = Session(
+        base_url.rstrip("/"),
+        content=ContentClient(base_url, content_key, classroom_id=room) if content_key else None,
+        platform=PlatformClient(base_url, platform_key) if platform_key else None,
+        admin=AdminClient(base_url, cookies=cookies) if cookies else None,
+        classroom_id=room,
+    )
     if os.environ.get("TUTORFLOW_MOCK") == "1":  # set by `tutorflow-nb lab` for the mock it started
-        from .mock.control import MockControl
+        from .mock.control import MockControl  # noqa: PLC0415 - lazy: only a session on the lab's mock needs it
 
         session.control = MockControl(session.base_url)
     if not quiet:
-        have = [name for name in ("content", "platform", "admin") if getattr(session, name) is not None]
+        have = session.surfaces
         print(
             f"tutorflow_nb: connected to {session.base_url} ({', '.join(have) or 'no credentials'})",
             file=sys.stderr if not have else sys.stdout,
@@ -111,12 +165,11 @@ def connect(
 
 
 def _connect_mock(speed: float, quiet: bool) -> Session:
-    from . import AdminClient, ContentClient, PlatformClient
-    from .mock import MockServer
+    from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI and uvicorn load only when the mock starts
 
     server = MockServer(speed=speed).start()
     demo = server.demo
-    assert demo is not None
+    assert demo is not None  # a MockServer provisions its demo organization unless told not to
     poll = _scaled(speed)
     admin = AdminClient(server.base_url)
     admin.sign_in(demo.admin_email, demo.admin_password)
@@ -124,11 +177,20 @@ def _connect_mock(speed: float, quiet: bool) -> Session:
     key = admin.api_keys.create(org.id, "tutorflow-nb", rate_limit_per_minute=60)
     content = ContentClient(server.base_url, key.key, poll_interval=poll)
     classroom = content.classrooms()[0]
-    content.aio._classroom_id = classroom.id
+    content.use_classroom(classroom.id)
     platform = PlatformClient(server.base_url, demo.platform_key, poll_interval=poll)
-    session = Session(server.base_url, content, platform, admin, classroom.id, org.id, server, server.control)
+    session = Session(
+        server.base_url,
+        content=content,
+        platform=platform,
+        admin=admin,
+        classroom_id=classroom.id,
+        organization_id=org.id,
+        mock=server,
+        control=server.control,
+    )
     if not quiet:
-        print(
+        print(  # noqa: T201 - connect() says in one line where it connected
             f"tutorflow_nb: TUTORFLOW_API_BASE_URL is not set, so this session uses the bundled mock at "
             f"{server.base_url} (x{speed:g} clock; organization '{org.name}', content key {content.key_prefix}…, "
             f"classroom {classroom.id})"

@@ -27,8 +27,10 @@ from .errors import (
     PermissionDeniedError,
     TutorFlowError,
 )
-from .http import RetryPolicy
+from .http import HttpSession, RetryPolicy
 from .keys import ApiKey
+from .sync import run_sync
+from .sync_clients import AdminClient, ContentClient
 
 __all__ = ["Check", "SmokeReport", "run_smoke"]
 
@@ -143,10 +145,6 @@ def _crud(client: Any, room: str, run_id: str, run: _Run, step: Any) -> None:
 
 
 def _errors(client: Any, base_url: str, room: str, run_id: str, run: _Run) -> None:
-    from . import ContentClient
-    from .http import HttpSession
-    from .sync import run_sync
-
     before = client.http.stats["requests"]
     _expect(run, 400, BadRequestError, lambda: client.modules.create(classroom_id=room, data={"title": ""}))
     run.not_retried = client.http.stats["requests"] - before == 1
@@ -203,8 +201,6 @@ def run_smoke(
     poll_interval: tuple[float, float] = (2.0, 5.0),
 ) -> SmokeReport:
     """Run the runbook's smoke test; the report says what passed, per step and per checklist item."""
-    from . import AdminClient, ContentClient
-
     report, run = SmokeReport(), _Run()
     run_id = run_id or time.strftime("%Y%m%dT%H%M%S")
     step = report.steps.append

@@ -64,7 +64,6 @@ CREATE TABLE IF NOT EXISTS outputs (
     PRIMARY KEY (tutorflow_job_id, output_type)
 );
 """
-DONE = ("completed", "failed")
 
 
 class ManifestStore:
@@ -114,7 +113,7 @@ class ManifestStore:
                 "SELECT * FROM items WHERE kind=? AND idempotency_key=?", (kind, idempotency_key)
             ).fetchone()
             names = [d[0] for d in self._db.execute("SELECT * FROM items LIMIT 0").description]
-        return dict(zip(names, row)) if row else None
+        return dict(zip(names, row, strict=True)) if row else None
 
     def intend(
         self,

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-__all__ = ["Model", "Page", "to_body"]
+__all__ = ["Body", "Model", "Page", "to_body"]
 
 T = TypeVar("T")
 
@@ -28,7 +28,11 @@ class Page(Model, Generic[T]):
     next_cursor: str | None = None
 
 
-def to_body(data: BaseModel | Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+Body = BaseModel | Mapping[str, Any]
+"""A request body as a caller holds it: a dict in the documents' shape, or a model."""
+
+
+def to_body(data: Body | None = None, **fields: Any) -> dict[str, Any]:
     """A request body from a dict or model plus snake_case keyword fields (``None`` left out).
 
     >>> to_body({"title": "Intro"}, lesson_count=6, mode=None)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from ..keys import ApiKey
 from .base import Model
+from .constants import TERMINAL_JOB_STATUSES
 
 __all__ = [
     "TERMINAL_JOB_STATUSES",
@@ -24,8 +25,6 @@ __all__ = [
     "Resource",
     "WebhookSubscription",
 ]
-
-TERMINAL_JOB_STATUSES = frozenset({"completed", "failed"})
 
 
 class Organization(Model):
@@ -71,7 +70,7 @@ class ExpansionJob(Model):
     id: str
     status: str
     source_type: str | None = None
-    requested_outputs: list[str] = []
+    requested_outputs: list[str] = Field(default_factory=list)
     classroom_id: str | None = None
     idempotency_key: str | None = None
     created_at: datetime | None = None
@@ -86,7 +85,7 @@ class ExpansionJob(Model):
 
 class Manifest(Model):
     title: str | None = None
-    urls: dict[str, str] = {}
+    urls: dict[str, str] = Field(default_factory=dict)
 
 
 class Output(Model):
@@ -94,12 +93,12 @@ class Output(Model):
     status: str | None = None
     resource_type: str | None = None
     resource_id: str | None = None
-    manifest: Manifest | dict[str, Any] = {}
+    manifest: Manifest | dict[str, Any] = Field(default_factory=dict)
 
 
 class ExpansionResult(Model):
     job: ExpansionJob
-    outputs: list[Output] = []
+    outputs: list[Output] = Field(default_factory=list)
 
 
 class Resource(Model):

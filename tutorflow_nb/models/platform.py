@@ -6,7 +6,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import Field
+
 from .base import Model
+from .constants import TERMINAL_COURSE_STATUSES
 
 __all__ = [
     "TERMINAL_COURSE_STATUSES",
@@ -19,8 +22,6 @@ __all__ = [
     "PlatformModule",
     "PriceSnapshot",
 ]
-
-TERMINAL_COURSE_STATUSES = frozenset({"COMPLETED", "FAILED"})
 
 
 class PriceSnapshot(Model):
@@ -109,7 +110,7 @@ class PlatformLesson(Model):
     description: str | None = None
     lecture_content: str | None = None
     code_content: str | None = None
-    quizzes: list[dict[str, Any]] = []
+    quizzes: list[dict[str, Any]] = Field(default_factory=list)
     lesson_slug: str | None = None
     chapter_slug: str | None = None
 
@@ -150,7 +151,7 @@ class PlatformModule(Model):
     platform_api_key_id: str | None = None
     idempotency_key: str | None = None
     price_snapshot: PriceSnapshot | None = None
-    quizzes: list[dict[str, Any]] = []
+    quizzes: list[dict[str, Any]] = Field(default_factory=list)
     created_at: datetime | None = None
     updated_at: datetime | None = None
     completed_at: datetime | None = None

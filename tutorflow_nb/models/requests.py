@@ -17,7 +17,7 @@ unknown fields, so a typo is reported rather than ignored; the customer-owned so
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     BaseModel,
@@ -30,6 +30,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
 from .constants import LEGACY_TIERS, LessonType, OutputType
 
@@ -248,9 +249,20 @@ class TestCreate(_Resource):
     passingScore: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
 
 
+def _optional(field: FieldInfo) -> tuple[Any, None]:
+    """A field's type with its bounds kept, or ``None``: ``(Annotated[str, MinLen(1)] | None, None)``."""
+    params = (field.annotation, *field.metadata)
+    bounded: Any = cast(Any, Annotated)[params] if field.metadata else field.annotation
+    return bounded | None, None
+
+
 def _patch_of(create: type[_Resource]) -> type[Body]:
-    """The PATCH body of a resource: every create field optional, at least one sent."""
-    fields = {name: (f.annotation | None, None) for name, f in create.model_fields.items()}
+    """The PATCH body of a resource: every create field optional, at least one sent, each as bounded as in the create.
+
+    A field's bounds live in its metadata (``min_length``, ``pattern``, …): the optional field
+    keeps them, so ``PATCH {"title": ""}`` is refused exactly as a create with an empty title is.
+    """
+    fields: dict[str, Any] = {name: _optional(f) for name, f in create.model_fields.items()}
 
     required = [name for name, f in create.model_fields.items() if f.is_required()]
 
@@ -262,23 +274,23 @@ def _patch_of(create: type[_Resource]) -> type[Body]:
                 raise ValueError(f"{name} cannot be null; leave it out to keep the current value")
         return self
 
-    return create_model(  # type: ignore[call-overload]
+    return create_model(
         create.__name__.replace("Create", "Update"),
         __base__=Body,
-        __validators__={"_not_empty": model_validator(mode="after")(_not_empty)},
+        __validators__=cast(dict[str, Any], {"_not_empty": model_validator(mode="after")(_not_empty)}),
         **fields,
     )
 
 
+_CREATES: dict[str, type[_Resource]] = {
+    "modules": ModuleCreate,
+    "courses": CourseCreate,
+    "videos": VideoCreate,
+    "slides": SlideCreate,
+    "tests": TestCreate,
+}
 RESOURCE_BODIES: dict[str, tuple[type[_Resource], type[Body]]] = {
-    kind: (create, _patch_of(create))
-    for kind, create in {
-        "modules": ModuleCreate,
-        "courses": CourseCreate,
-        "videos": VideoCreate,
-        "slides": SlideCreate,
-        "tests": TestCreate,
-    }.items()
+    kind: (create, _patch_of(create)) for kind, create in _CREATES.items()
 }
 
 

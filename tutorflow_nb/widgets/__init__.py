@@ -8,19 +8,23 @@ widgets do not render. The widgets subscribe to the clients' callbacks; the clie
 import a widget.
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from .._lazy import lazy
+from .._lazy import lazy as _lazy
 
-_LAZY = {
-    name: (f"{__name__}.{module}", name)
-    for name, module in {
-        "ExpansionForm": "form",
-        "JobMonitor": "monitor",
-        "CostEstimator": "estimator",
-        "Discovery": "discovery",
-        "CourseBrowser": "browser",
-    }.items()
+if _TYPE_CHECKING:
+    from .browser import CourseBrowser
+    from .discovery import Discovery
+    from .estimator import CostEstimator
+    from .form import ExpansionForm
+    from .monitor import JobMonitor
+
+__all__ = ["CostEstimator", "CourseBrowser", "Discovery", "ExpansionForm", "JobMonitor"]
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "CostEstimator": (f"{__name__}.estimator", "CostEstimator"),
+    "CourseBrowser": (f"{__name__}.browser", "CourseBrowser"),
+    "Discovery": (f"{__name__}.discovery", "Discovery"),
+    "ExpansionForm": (f"{__name__}.form", "ExpansionForm"),
+    "JobMonitor": (f"{__name__}.monitor", "JobMonitor"),
 }
-__all__ = sorted(_LAZY)
-__getattr__, __dir__ = lazy(__name__, _LAZY)
+__getattr__, __dir__ = _lazy(__name__, _LAZY)

@@ -7,6 +7,8 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..sync_clients import ContentClient
+
 __all__ = ["Discovery"]
 
 
@@ -53,8 +55,6 @@ class Discovery(w.VBox):
 
     def create_key(self) -> Any:
         """Create the key (its full value is kept in the client, never shown) and list its classrooms."""
-        from .. import ContentClient
-
         if not self.organization.value:
             self.error.value = "<span style='color:#b00020'>pick an organization first</span>"
             return None
@@ -75,12 +75,12 @@ class Discovery(w.VBox):
         self.classroom.options = [(f"{r.name} ({r.id})", r.id) for r in rooms]
         if rooms:
             self.classroom.value = rooms[0].id
-            self.content.aio._classroom_id = rooms[0].id
+            self.content.use_classroom(rooms[0].id)
         return self.content
 
     def _classroom_picked(self, change: dict[str, Any]) -> None:
         if self.content is not None and change["new"]:
-            self.content.aio._classroom_id = change["new"]
+            self.content.use_classroom(change["new"])
 
     def __repr__(self) -> str:
         key = f"key {self.created_key.key_prefix}…" if self.created_key else "no key yet"

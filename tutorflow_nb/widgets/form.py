@@ -11,6 +11,7 @@ from typing import Any
 import ipywidgets as w
 from pydantic import ValidationError
 
+from .. import idempotency
 from ..models.constants import OUTPUT_TYPES
 from ..models.requests import ExpansionCreate, field_errors
 
@@ -195,14 +196,9 @@ class ExpansionForm(w.VBox):
         return {}
 
     @property
-    def idempotency_key(self) -> str | None:
-        if self.client is None:
-            from .. import idempotency
-            from ..content import Expansions, to_body
-
-            body = to_body(self.request)
-            return idempotency.derive("expansion", body, external_id=Expansions.source_id(body))
-        return self.client.expansions.idempotency_key(self.request)
+    def idempotency_key(self) -> str:
+        """The key Launch sends: the expansions group's one derivation (``expansion:{source id}:v1:{fingerprint}``)."""
+        return idempotency.expansion(self.request)
 
     def refresh(self) -> None:
         """Re-validate and redraw the preview, the key and the errors next to their fields."""

@@ -10,6 +10,10 @@ from typing import Any
 
 import ipywidgets as w
 
+from .. import frames
+from ..jobs import BatchItem
+from ..sync import run_sync
+
 __all__ = ["JobMonitor"]
 
 _COLOURS = {
@@ -64,8 +68,6 @@ class JobMonitor(w.VBox):
 
     def status_changed(self, job: Any) -> None:
         """A ``wait(..., on_status=…)`` callback for a single job."""
-        from ..jobs import BatchItem
-
         item = self.items.get(0) or BatchItem(
             0, {}, getattr(job, "idempotency_key", "") or "", job_id=job.id, created_at=time.monotonic()
         )
@@ -86,8 +88,6 @@ class JobMonitor(w.VBox):
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            from ..sync import run_sync
-
             self._done(run_sync(coro))
             return self
         self.task = loop.create_task(coro)
@@ -153,8 +153,6 @@ class JobMonitor(w.VBox):
 
     def frames(self) -> dict[str, Any]:
         """The results as DataFrames: ``jobs`` and, for expansions, ``outputs``."""
-        from .. import frames
-
         items = sorted(self.items.values(), key=lambda i: i.index)
         finished = [i for i in items if i.result is not None]
         out = {"jobs": frames.jobs(finished)}
