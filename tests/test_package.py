@@ -26,7 +26,9 @@ def _face(package: str) -> tuple[list[str], set[str], set[str]]:
     typed: set[str] = set()
     for stmt in tree.body:
         if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
-            assert isinstance(stmt.value, ast.List), f"{package}.__all__ must be a literal list that static tools can read"
+            assert isinstance(stmt.value, ast.List), (
+                f"{package}.__all__ must be a literal list that static tools can read"
+            )
             literal = [ast.literal_eval(e) for e in stmt.value.elts]
         elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.target.id == "_LAZY":
             assert isinstance(stmt.value, ast.Dict)

@@ -68,8 +68,10 @@ def test_rerun_skips_what_is_done_and_reattaches_in_flight(own_server: MockServe
         from tutorflow_nb.jobs import batch_items
 
         exp = content.expansions
+        target = content.http.target
         for item in batch_items(requests[:3], lambda b, e: exp.idempotency_key(b)):
             store.intend(
+                target,
                 "expansion",
                 item.idempotency_key,
                 item.request,
@@ -78,10 +80,11 @@ def test_rerun_skips_what_is_done_and_reattaches_in_flight(own_server: MockServe
                 key_prefix=content.key_prefix,
             )
             job = exp.create(item.request, idempotency_key=item.idempotency_key)
-            store.accepted("expansion", item.idempotency_key, job.id, job.status)
+            store.accepted(target, "expansion", item.idempotency_key, job.id, job.status)
         # one item was written but its create never sent
         item = batch_items(requests[3:4], lambda b, e: exp.idempotency_key(b))[0]
         store.intend(
+            target,
             "expansion",
             item.idempotency_key,
             item.request,
@@ -122,9 +125,9 @@ from tutorflow_nb import ManifestStore
 store = ManifestStore(sys.argv[1])
 for i in range(200):
     key = f"{sys.argv[2]}-{i}"
-    store.intend("expansion", key, {"n": i}, source_content_id=key, external_id=None, key_prefix="tf_content_x")
-    store.accepted("expansion", key, "job-" + key, "queued")
-    store.finished("expansion", key, "completed", {"job": {"id": "job-" + key, "status": "completed"},
+    store.intend("t", "expansion", key, {"n": i}, source_content_id=key, external_id=None, key_prefix="tf_content_x")
+    store.accepted("t", "expansion", key, "job-" + key, "queued")
+    store.finished("t", "expansion", key, "completed", {"job": {"id": "job-" + key, "status": "completed"},
                    "outputs": [{"outputType": "expanded_quiz", "status": "completed", "resourceType": "test",
                                 "resourceId": "r-" + key, "manifest": {"title": key}}]})
 """

@@ -35,7 +35,8 @@ def _async_classes() -> list[type]:
     for module in (content, admin, platform):
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if cls.__module__ == module.__name__ and (
-                getattr(cls, "__sync_group__", False) or (cls.__name__.startswith("Async") and cls.__name__.endswith("Client"))
+                getattr(cls, "__sync_group__", False)
+                or (cls.__name__.startswith("Async") and cls.__name__.endswith("Client"))
             ):
                 found.append(cls)
     return found

@@ -145,7 +145,6 @@ class Expansions:
             items,
             _ExpansionWork(self),
             http=self._http,
-            key_prefix=self._client.key_prefix,
             store=store,
             concurrency=concurrency,
             on_update=on_update,

@@ -266,6 +266,14 @@ class HttpSession:
         return f"<HttpSession {self.surface} {self.base_url} {who}>"
 
     @property
+    def target(self) -> str:
+        """What this session's work lives on: the base URL and the key prefix (``http://… tf_content_ab12cd34``).
+
+        A manifest store keeps records per target, so work is never resumed against another server or key.
+        """
+        return f"{self.base_url} {self.key_prefix or self.surface}"
+
+    @property
     def key_prefix(self) -> str | None:
         return self.key.prefix if self.key else None
 

@@ -229,11 +229,16 @@ class BatchSurface(Protocol):
 
 
 class BatchStore(Protocol):
-    """Where a batch records its items so that a re-run resumes (``ManifestStore`` is one)."""
+    """Where a batch records its items so that a re-run resumes (``ManifestStore`` is one).
 
-    def get(self, kind: str, idempotency_key: str) -> dict[str, Any] | None: ...
+    Every record belongs to a target (the base URL and key prefix it was written with): a
+    batch reads and resumes only its own target's records.
+    """
+
+    def get(self, target: str, kind: str, idempotency_key: str) -> dict[str, Any] | None: ...
     def intend(
         self,
+        target: str,
         kind: str,
         idempotency_key: str,
         request: dict[str, Any],
@@ -243,10 +248,22 @@ class BatchStore(Protocol):
         key_prefix: str | None,
     ) -> None: ...
     def accepted(
-        self, kind: str, idempotency_key: str, job_id: str, status: str, classroom_id: str | None = None
+        self,
+        target: str,
+        kind: str,
+        idempotency_key: str,
+        job_id: str,
+        status: str,
+        classroom_id: str | None = None,
     ) -> None: ...
     def finished(
-        self, kind: str, idempotency_key: str, status: str, result: dict[str, Any] | None, error: str | None = None
+        self,
+        target: str,
+        kind: str,
+        idempotency_key: str,
+        status: str,
+        result: dict[str, Any] | None,
+        error: str | None = None,
     ) -> None: ...
 
 
@@ -257,11 +274,15 @@ class Receiver(Protocol):
     def forget(self, job_id: str) -> None: ...
 
 
-class _Counted(Protocol):
-    """The HTTP session's request counters, which a batch reports from."""
+class _Session(Protocol):
+    """What a batch needs of the HTTP session: its target (for the store) and its request counters."""
 
     @property
     def stats(self) -> Mapping[str, int]: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def key_prefix(self) -> str | None: ...
 
 
 def batch_items(requests: Iterable[Any], key_of: Callable[[dict[str, Any], str | None], str]) -> list[BatchItem]:
@@ -308,14 +329,15 @@ class _Estimate:
 class _Recorder:
     """Writes a batch's progress to a store (or nowhere) and restores it on a re-run."""
 
-    def __init__(self, store: BatchStore | None, surface: BatchSurface, key_prefix: str | None) -> None:
-        self.store, self.surface, self.key_prefix = store, surface, key_prefix
+    def __init__(self, store: BatchStore | None, surface: BatchSurface, session: _Session) -> None:
+        self.store, self.surface = store, surface
+        self.target, self.key_prefix = session.target, session.key_prefix
 
     def restore(self, items: list[BatchItem]) -> None:
         if self.store is None:
             return
         for item in items:
-            row = self.store.get(self.surface.kind, item.idempotency_key)
+            row = self.store.get(self.target, self.surface.kind, item.idempotency_key)
             if row is None:
                 continue
             item.job_id = row["job_id"]
@@ -328,6 +350,7 @@ class _Recorder:
     def intend(self, item: BatchItem) -> None:
         if self.store is not None:
             self.store.intend(
+                self.target,
                 self.surface.kind,
                 item.idempotency_key,
                 item.request,
@@ -338,12 +361,14 @@ class _Recorder:
 
     def accepted(self, item: BatchItem, classroom_id: str | None) -> None:
         if self.store is not None and item.job_id is not None:
-            self.store.accepted(self.surface.kind, item.idempotency_key, item.job_id, item.status, classroom_id)
+            self.store.accepted(
+                self.target, self.surface.kind, item.idempotency_key, item.job_id, item.status, classroom_id
+            )
 
     def finished(self, item: BatchItem) -> None:
         if self.store is not None:
             result = item.result.model_dump(mode="json", by_alias=True) if item.result is not None else None
-            self.store.finished(self.surface.kind, item.idempotency_key, item.status, result, item.error)
+            self.store.finished(self.target, self.surface.kind, item.idempotency_key, item.status, result, item.error)
 
 
 @dataclass(frozen=True)
@@ -545,8 +570,7 @@ async def run_batch(
     items: list[BatchItem],
     surface: BatchSurface,
     *,
-    http: _Counted,
-    key_prefix: str | None,
+    http: _Session,
     store: BatchStore | None = None,
     concurrency: int = 16,
     on_update: Callable[[BatchItem], Any] | None = None,
@@ -563,7 +587,7 @@ async def run_batch(
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1, got {concurrency!r}")
-    recorder = _Recorder(store, surface, key_prefix)
+    recorder = _Recorder(store, surface, http)
     recorder.restore(items)
     options = _Options(concurrency, on_update, receiver, estimate, floor)
     start, before = time.monotonic(), dict(http.stats)
