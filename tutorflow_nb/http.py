@@ -57,6 +57,9 @@ def segment(value: object, name: str) -> str:
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FINISH_IN_FLIGHT_SECONDS = 5.0
+"""How long a change already on the wire may take to answer once its caller is cancelled (see ``_attempt``)."""
 
 
 @dataclass(frozen=True)
@@ -383,7 +386,7 @@ class HttpSession:
             seq = await budget.acquire() if budget else 0
             self.stats["requests"] += 1
             try:
-                response = await self._client().request(method, path, json=json, params=params, headers=all_headers)
+                response, stopping = await self._attempt(method, path, json=json, params=params, headers=all_headers)
             except httpx.TransportError as exc:
                 self.history.append((method, path, None))
                 if budget:
@@ -410,6 +413,10 @@ class HttpSession:
                     method=method,
                     url=self.base_url + path,
                 ) from None
+            except BaseException:  # cancelled before an answer came: the slot is free again
+                if budget:
+                    budget.release(seq, None)
+                raise
             if budget:
                 budget.release(seq, response.headers)
             status = response.status_code
@@ -424,6 +431,8 @@ class HttpSession:
             )
             if status < 400:
                 return response
+            if stopping:  # the caller was cancelled while this answer was on its way: no retry, no error
+                raise asyncio.CancelledError
             if status == 429:
                 self.stats["429"] += 1
             retryable = status in RETRY_STATUSES and (safe or status == 429)
@@ -438,6 +447,29 @@ class HttpSession:
                 await asyncio.sleep(delay)
                 continue
             raise self._error(response, method, path)
+
+    async def _attempt(
+        self, method: str, path: str, *, json: Any, params: Mapping[str, Any] | None, headers: dict[str, str]
+    ) -> tuple[httpx.Response, bool]:
+        """One request on the wire; ``(response, whether the caller was cancelled meanwhile)``.
+
+        A read is cancelled at once. A change (a create, an update, a delete) that is already
+        on the wire when its caller is cancelled is let finish, for at most
+        ``FINISH_IN_FLIGHT_SECONDS``, so that its answer is not lost: the caller records what
+        the server accepted, then stops. Nothing new is sent after that.
+        """
+        call = asyncio.ensure_future(self._client().request(method, path, json=json, params=params, headers=headers))
+        try:
+            return await asyncio.shield(call), False
+        except asyncio.CancelledError:
+            if method in READ_METHODS:
+                call.cancel()
+                raise
+            done, _ = await asyncio.wait([call], timeout=FINISH_IN_FLIGHT_SECONDS)
+            if not done or call.cancelled() or call.exception() is not None:
+                call.cancel()
+                raise
+            return call.result(), True
 
     def _error(self, response: httpx.Response, method: str, path: str) -> TutorFlowError:
         try:

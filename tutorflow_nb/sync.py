@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import threading
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Iterator
+from types import FrameType
 from typing import Any, TypeVar
 
 __all__ = ["CANCEL_GRACE_SECONDS", "collect", "run_sync"]
@@ -84,14 +86,48 @@ def _run_nested(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -
 
     nest_asyncio2.apply(loop)
     task = loop.create_task(coro)
+    with _sigint_cancels(task) as interrupted:
+        try:
+            result = loop.run_until_complete(task)
+        except BaseException:
+            if not task.done():  # interrupted while the loop waited: cancel the call and let it stop
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    loop.run_until_complete(asyncio.wait([task], timeout=CANCEL_GRACE_SECONDS))
+            if interrupted:
+                raise KeyboardInterrupt from None
+            raise
+        if interrupted:  # the call was cancelled by Ctrl-C but finished what it had on the wire
+            raise KeyboardInterrupt
+        return result
+
+
+@contextlib.contextmanager
+def _sigint_cancels(task: asyncio.Task[Any]) -> Iterator[list[bool]]:
+    """While ``task`` runs on this thread's loop, Ctrl-C cancels it instead of raising inside whatever
+    coroutine happens to run (an HTTP call half-sent, a store write): the call then stops cleanly and
+    :func:`run_sync` raises ``KeyboardInterrupt`` itself, as ``asyncio.run`` does. A second Ctrl-C
+    raises at once. Only the main thread can hold a signal handler; elsewhere nothing changes."""
+    interrupted: list[bool] = []
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield interrupted
+        return
+
+    def on_sigint(signum: int, frame: FrameType | None) -> None:
+        if interrupted or task.done():
+            raise KeyboardInterrupt
+        interrupted.append(True)
+        task.cancel()
+        task.get_loop().call_soon_threadsafe(lambda: None)  # wake the loop if it sleeps in select()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
     try:
-        return loop.run_until_complete(task)
-    except BaseException:
-        if not task.done():  # interrupted while the loop waited: cancel the call and let it stop
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                loop.run_until_complete(asyncio.wait([task], timeout=CANCEL_GRACE_SECONDS))
-        raise
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 async def collect(items: AsyncIterator[T]) -> list[T]:

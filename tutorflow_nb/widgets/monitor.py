@@ -51,7 +51,12 @@ class JobMonitor(w.VBox):
         self.budget = w.HTML()
         self.table = w.HTML()
         self.errors = w.HTML()
-        super().__init__([self.heading, self.progress, self.counts, self.budget, self.table, self.errors])
+        self.stop_button = w.Button(description="Stop", icon="stop", button_style="warning", disabled=True)
+        self.stop_button.on_click(lambda _: self.stop())
+        self.stopped = False
+        super().__init__(
+            [self.heading, w.HBox([self.progress, self.stop_button]), self.counts, self.budget, self.table, self.errors]
+        )
 
     # ------------------------------------------------------------ fed by the waiter
 
@@ -91,17 +96,37 @@ class JobMonitor(w.VBox):
             self._done(run_sync(coro))
             return self
         self.task = loop.create_task(coro)
+        self.stop_button.disabled = False
         self.task.add_done_callback(
             lambda t: self._done(t.result()) if not t.cancelled() and not t.exception() else self._failed(t)
         )
         return self
 
+    def stop(self) -> None:
+        """Stop the batch :meth:`start` began: every call in flight is cancelled and nothing new is created.
+
+        With a store, running the same batch again resumes exactly where this one stopped.
+        """
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+        self.stop_button.disabled = True
+
     def _done(self, batch: Any) -> None:
         self.batch = batch
+        self.stop_button.disabled = True
         self.redraw()
 
     def _failed(self, task: asyncio.Task[Any]) -> None:
-        exc = task.exception() if not task.cancelled() else None
+        self.stop_button.disabled = True
+        if task.cancelled():
+            self.stopped = True
+            accepted = sum(1 for item in self.items.values() if item.job_id is not None)
+            self.errors.value = (
+                f"<span style='color:#b00020'>stopped: {accepted} item(s) had been accepted, nothing new is "
+                "created; run the same batch again (with its store) to resume</span>"
+            )
+            return
+        exc = task.exception()
         self.errors.value = f"<span style='color:#b00020'>batch stopped: {html.escape(repr(exc))}</span>"
 
     async def wait(self) -> Any:
