@@ -309,7 +309,7 @@ def create_app(
             )
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to replace the schema
     for name in ("uvicorn.error", "uvicorn"):
         logging.getLogger(name).addFilter(_QuietDrops())
     return app

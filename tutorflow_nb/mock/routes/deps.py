@@ -15,7 +15,8 @@ __all__ = ["AdminCaller", "ContentCaller", "IdemKey", "Page", "PlatformCaller", 
 
 
 def _state(request: Request) -> MockState:
-    return request.app.state.mock  # type: ignore[no-any-return]
+    mock: MockState = request.app.state.mock  # create_app puts it there
+    return mock
 
 
 def bearer_of(request: Request) -> str | None:
