@@ -28,5 +28,16 @@ _LAZY = {
         "write_env_file": "server",
     }.items()
 }
-__all__ = sorted(_LAZY)
+__all__ = [
+    "ASSUMPTIONS",
+    "Demo",
+    "Faults",
+    "MockControl",
+    "MockServer",
+    "MockState",
+    "create_app",
+    "write_cookie_jar",
+    "write_env_file",
+]
+assert __all__ == sorted(_LAZY)
 __getattr__, __dir__ = lazy(__name__, _LAZY)

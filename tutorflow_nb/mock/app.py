@@ -34,6 +34,7 @@ from .assumptions import describe
 from .errors import MockError, PayloadTooLarge, RateLimited
 from .faults import Faults
 from .openapi import allowed_methods, document
+from .routes import admin, content, control, platform
 from .state import MockState
 
 __all__ = ["MAX_BODY_BYTES", "ConnectionDropped", "create_app"]
@@ -213,8 +214,6 @@ def create_app(
     >>> app = create_app(speed=20.0, seed=7)
     >>> app.state.mock.provision_demo().classroom_id   # doctest: +SKIP
     """
-    from .routes import admin, content, control, platform
-
     mock = state or MockState(seed=seed, speed=speed, faults=faults, web_base_url=web_base_url)
     client_holder: dict[str, httpx.AsyncClient] = {}
 
@@ -310,7 +309,7 @@ def create_app(
             )
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to replace the schema
     for name in ("uvicorn.error", "uvicorn"):
         logging.getLogger(name).addFilter(_QuietDrops())
     return app

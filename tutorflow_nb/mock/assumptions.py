@@ -163,8 +163,10 @@ def assumed(*ids: str) -> dict[str, Any]:
 def describe() -> str:
     """Markdown for the OpenAPI ``info.description``."""
     lines = [
-        "A mock of the TutorFlow API (Content Integration `/v1/content/**` and Agent Platform "
-        "`/v1/platform/**`) served by tutorflow_nb. Control routes under `/_mock` are the mock's own.",
+        (
+            "A mock of the TutorFlow API (Content Integration `/v1/content/**` and Agent Platform "
+            "`/v1/platform/**`) served by tutorflow_nb. Control routes under `/_mock` are the mock's own."
+        ),
         "",
         "## Assumptions where the published documents are silent",
         "",

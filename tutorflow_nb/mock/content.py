@@ -4,27 +4,32 @@ Jobs move ``queued`` → ``processing`` → ``completed`` or ``failed`` on the m
 Their status is computed from the clock whenever it is read; the first read past the
 end (or the app's ticker, whichever comes first) *settles* the job: its outputs become
 real classroom resources (a module, a video, a test) that the CRUD routes can read, and
-a webhook delivery is queued for subscribers.
+the backend's ``on_job_finished`` callback is told (``MockState`` wires it to the webhook
+outbox, which queues a delivery for subscribers).
+
+The backend receives the shared ``Context`` and the ``AccountsBackend`` (for classroom
+look-ups); it knows nothing of webhooks or of the whole state.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..models.constants import JOB_STATUSES, OUTPUT_RESOURCE, OUTPUT_TYPES, RESOURCE_KINDS, is_failed, is_terminal
 from ..models.requests import RESOURCE_BODIES, ExpansionCreate, ExportCreate
 from . import generator
+from .accounts import AccountsBackend, Principal
+from .context import Context
 from .errors import BadRequest, Conflict, NotFound
 from .idempotency import Replay
 
-if TYPE_CHECKING:
-    from .state import MockState, Principal
+__all__ = ["DELETE_RESPONSES", "QUEUED_SECONDS", "RESOURCE_KINDS", "ContentBackend", "Job", "processing_seconds"]
 
-__all__ = ["DELETE_RESPONSES", "RESOURCE_KINDS", "ContentBackend", "Job"]
-
-RESOURCE_KINDS = ("modules", "courses", "videos", "slides", "tests")
-OUTPUT_RESOURCE = {"interactive_module": "module", "summary_video": "video", "expanded_quiz": "test"}
+QUEUED, PROCESSING, COMPLETED, FAILED = JOB_STATUSES
+INTERACTIVE_MODULE, SUMMARY_VIDEO, EXPANDED_QUIZ = OUTPUT_TYPES
 QUEUED_SECONDS = 1.0
 """Mock seconds a job waits in ``queued``."""
 
@@ -55,25 +60,51 @@ class Job:
     outputs: list[dict[str, Any]] = field(default_factory=list)
     error: dict[str, Any] | None = None
 
+    @property
+    def outcome(self) -> str:
+        """How the job ends: ``completed`` or ``failed``."""
+        return FAILED if self.will_fail else COMPLETED
+
     def status(self, now: float) -> str:
+        """The status at mock time ``now``: ``queued``, ``processing``, then :attr:`outcome`."""
         if now < self.starts_at:
-            return "queued"
+            return QUEUED
         if now < self.ends_at:
-            return "processing"
-        return "failed" if self.will_fail else "completed"
+            return PROCESSING
+        return self.outcome
 
 
 class ContentBackend:
-    def __init__(self, state: MockState) -> None:
-        self.state = state
+    """Expansion jobs, exports and the classroom resources they create.
+
+    ``accounts`` answers which classroom a request means; ``on_job_finished`` is called
+    once per job, when it settles (the state passes the webhook outbox's ``job_finished``).
+    """
+
+    def __init__(
+        self,
+        ctx: Context,
+        accounts: AccountsBackend,
+        on_job_finished: Callable[[Job], None] | None = None,
+    ) -> None:
+        self.ctx = ctx
+        self.accounts = accounts
+        self.on_job_finished = on_job_finished
+        self.reset()
 
     def reset(self) -> None:
-        self.jobs: dict[str, Job] = {}
-        self.resources: dict[str, dict[str, Any]] = {}  # id -> stored resource (with _kind, _org)
+        """Forget every job and resource."""
+        with self.ctx.lock:
+            self.jobs: dict[str, Job] = {}
+            self.resources: dict[str, dict[str, Any]] = {}  # id -> stored resource (with _kind, _org)
 
     def counts(self) -> dict[str, int]:
-        live = [r for r in self.resources.values() if not r.get("_deleted")]
-        return {"jobs": len(self.jobs), **{kind: sum(1 for r in live if r["_kind"] == kind) for kind in RESOURCE_KINDS}}
+        with self.ctx.lock:
+            live = [r for r in self.resources.values() if not r.get("_deleted")]
+            return {
+                "jobs": len(self.jobs),
+                **{kind: sum(1 for r in live if r["_kind"] == kind) for kind in RESOURCE_KINDS},
+            }
 
     # ------------------------------------------------------------ expansions
 
@@ -81,16 +112,20 @@ class ContentBackend:
         self, who: Principal, body: ExpansionCreate, idempotency_key: str | None
     ) -> tuple[int, dict[str, Any]]:
         """Accept an expansion; (status code, job view). Replays return the first answer."""
-        st = self.state
+        ctx, accounts = self.ctx, self.accounts
         raw = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        with st.lock:
-            replay = st.idempotency.lookup(who.org.id, "expansion", idempotency_key, raw)
+        with ctx.lock:
+            replay = ctx.idempotency.lookup(who.org.id, "expansion", idempotency_key, raw)
             if replay is not None:
                 return replay.status_code, self.job_view(self.jobs[replay.ref])
-            room = st.classroom(who.org.id, body.classroomId) if body.classroomId else st.default_classroom(who.org.id)
-            now = st.clock.now()
+            room = (
+                accounts.classroom(who.org.id, body.classroomId)
+                if body.classroomId
+                else accounts.default_classroom(who.org.id)
+            )
+            now = ctx.clock.now()
             job = Job(
-                st.new_id(),
+                ctx.new_id(),
                 who.org.id,
                 who.key.id,
                 room.id,
@@ -101,10 +136,10 @@ class ContentBackend:
                 now,
                 now + QUEUED_SECONDS,
                 now + QUEUED_SECONDS + processing_seconds(body),
-                st.faults.job_fails(),
+                ctx.faults.job_fails(),
             )
             self.jobs[job.id] = job
-            st.idempotency.remember(who.org.id, "expansion", idempotency_key, raw, Replay(job.id, 202, None))
+            ctx.idempotency.remember(who.org.id, "expansion", idempotency_key, raw, Replay(job.id, 202, None))
             return 202, self.job_view(job)
 
     def _job(self, org_id: str, job_id: str) -> Job:
@@ -114,12 +149,12 @@ class ContentBackend:
         return job
 
     def job_view(self, job: Job) -> dict[str, Any]:
-        st = self.state
-        now = st.clock.now()
-        status = job.status(now)
-        if status in ("completed", "failed"):
+        """The documented job answer; reading a finished job settles it."""
+        clock = self.ctx.clock
+        status = job.status(clock.now())
+        terminal = is_terminal(status)
+        if terminal:
             self.settle(job)
-        terminal = status in ("completed", "failed")
         return {
             "id": job.id,
             "status": status,
@@ -127,22 +162,22 @@ class ContentBackend:
             "requestedOutputs": list(job.requested_outputs),
             "classroomId": job.classroom_id,
             "idempotencyKey": job.idempotency_key,
-            "createdAt": st.clock.iso(job.created_at),
-            "startedAt": st.clock.iso(job.starts_at) if status != "queued" else None,
-            "completedAt": st.clock.iso(job.ends_at) if terminal else None,
-            "error": job.error if status == "failed" else None,
+            "createdAt": clock.iso(job.created_at),
+            "startedAt": clock.iso(job.starts_at) if status != QUEUED else None,
+            "completedAt": clock.iso(job.ends_at) if terminal else None,
+            "error": job.error if is_failed(status) else None,
         }
 
     def get_job(self, who: Principal, job_id: str) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             return self.job_view(self._job(who.org.id, job_id))
 
     def result(self, who: Principal, job_id: str) -> dict[str, Any]:
         """The job and one output per requested output; 409 until the job has finished."""
-        with self.state.lock:
+        with self.ctx.lock:
             job = self._job(who.org.id, job_id)
             view = self.job_view(job)
-            if view["status"] not in ("completed", "failed"):
+            if not is_terminal(view["status"]):
                 raise Conflict(
                     f"job '{job_id}' is {view['status']}; poll GET /v1/content/integrations/expansions/"
                     f"{job_id} every 2-5 s until it is completed or failed, then fetch the result",
@@ -152,10 +187,9 @@ class ContentBackend:
             return {"job": view, "outputs": copy.deepcopy(job.outputs)}
 
     def settle(self, job: Job) -> bool:
-        """Make a finished job's outputs real, once. True if this call settled it."""
-        st = self.state
-        with st.lock:
-            if job.settled or job.status(st.clock.now()) not in ("completed", "failed"):
+        """Make a finished job's outputs real, once, and tell ``on_job_finished``. True if this call settled it."""
+        with self.ctx.lock:
+            if job.settled or not is_terminal(job.status(self.ctx.clock.now())):
                 return False
             job.settled = True
             if job.will_fail:
@@ -167,7 +201,7 @@ class ContentBackend:
                 job.outputs = [
                     {
                         "outputType": o,
-                        "status": "failed",
+                        "status": FAILED,
                         "resourceType": OUTPUT_RESOURCE[o],
                         "resourceId": None,
                         "manifest": {},
@@ -176,17 +210,18 @@ class ContentBackend:
                 ]
             elif job.request is not None:
                 job.outputs = [self._materialise(job, o) for o in job.requested_outputs]
-            st.webhooks.job_finished(job)
+            if self.on_job_finished is not None:
+                self.on_job_finished(job)
             return True
 
     def settle_due(self) -> int:
         """Settle every job whose time has come (the app's ticker calls this)."""
-        with self.state.lock:
+        with self.ctx.lock:
             return sum(self.settle(job) for job in list(self.jobs.values()) if not job.settled)
 
     def _materialise(self, job: Job, output: str) -> dict[str, Any]:
         assert job.request is not None
-        payload, src, seed = job.request.payload, job.source_type, self.state.seed
+        payload, src, seed = job.request.payload, job.source_type, self.ctx.seed
         kind = OUTPUT_RESOURCE[output] + "s"
         body = {
             "modules": lambda: generator.expansion_module(payload, src),
@@ -197,7 +232,7 @@ class ContentBackend:
         resource = self._store(job.org_id, job.classroom_id, kind, body)
         return {
             "outputType": output,
-            "status": "completed",
+            "status": COMPLETED,
             "resourceType": OUTPUT_RESOURCE[output],
             "resourceId": resource["id"],
             "manifest": self._manifest(resource),
@@ -205,7 +240,7 @@ class ContentBackend:
 
     def _manifest(self, resource: dict[str, Any]) -> dict[str, Any]:
         kind = resource["_kind"]
-        base = self.state.web_base_url
+        base = self.ctx.web_base_url
         manifest: dict[str, Any] = {
             "title": resource["title"],
             "urls": {
@@ -228,7 +263,7 @@ class ContentBackend:
         self, org_id: str, classroom_id: str, body: ExportCreate, header_key: str | None
     ) -> tuple[int, dict[str, Any]]:
         """A completed Content Integration result for a lesson authored in the UI."""
-        st = self.state
+        ctx = self.ctx
         key = body.idempotencyKey or header_key
         if body.idempotencyKey and header_key and body.idempotencyKey != header_key:
             raise BadRequest(
@@ -236,21 +271,21 @@ class ContentBackend:
                 code="idempotency_key_mismatch",
             )
         raw = {"classroomId": classroom_id, "lessonId": body.lessonId}
-        with st.lock:
-            st.classroom(org_id, classroom_id)
-            replay = st.idempotency.lookup(org_id, "export", key, raw)
+        with ctx.lock:
+            self.accounts.classroom(org_id, classroom_id)
+            replay = ctx.idempotency.lookup(org_id, "export", key, raw)
             if replay is not None:
                 job = self.jobs[replay.ref]
                 return replay.status_code, {"job": self.job_view(job), "outputs": copy.deepcopy(job.outputs)}
             lesson = self._resource(org_id, classroom_id, "modules", body.lessonId)
-            now = st.clock.now()
+            now = ctx.clock.now()
             job = Job(
-                st.new_id(),
+                ctx.new_id(),
                 org_id,
                 None,
                 classroom_id,
                 "tutorflow_ui",
-                ["interactive_module"],
+                [INTERACTIVE_MODULE],
                 None,
                 key,
                 now,
@@ -262,15 +297,15 @@ class ContentBackend:
             )
             job.outputs = [
                 {
-                    "outputType": "interactive_module",
-                    "status": "completed",
-                    "resourceType": "module",
+                    "outputType": INTERACTIVE_MODULE,
+                    "status": COMPLETED,
+                    "resourceType": OUTPUT_RESOURCE[INTERACTIVE_MODULE],
                     "resourceId": lesson["id"],
                     "manifest": self._manifest(lesson),
                 }
             ]
             self.jobs[job.id] = job
-            st.idempotency.remember(org_id, "export", key, raw, Replay(job.id, 201, None))
+            ctx.idempotency.remember(org_id, "export", key, raw, Replay(job.id, 201, None))
             return 201, {"job": self.job_view(job), "outputs": copy.deepcopy(job.outputs)}
 
     # ------------------------------------------------------------ classroom resources
@@ -303,24 +338,23 @@ class ContentBackend:
         return out
 
     def _store(self, org_id: str, classroom_id: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
-        st = self.state
-        now = st.clock.iso()
+        ctx = self.ctx
+        now = ctx.clock.iso()
         defaults: dict[str, Any] = {"description": None, "metadata": {}}
-        defaults.update(
-            {
-                "modules": {"type": "markdown", "content": None, "isPublic": True},
-                "courses": {"language": "en", "level": None, "moduleIds": [], "status": "active"},
-                "videos": {"scenes": [], "renderStatus": "not_rendered", "videoUrl": None},
-                "slides": {"slides": []},
-                "tests": {"questions": [], "passingScore": 70},
-            }[kind]
-        )
+        per_kind: dict[str, dict[str, Any]] = {
+            "modules": {"type": "markdown", "content": None, "isPublic": True},
+            "courses": {"language": "en", "level": None, "moduleIds": [], "status": "active"},
+            "videos": {"scenes": [], "renderStatus": "not_rendered", "videoUrl": None},
+            "slides": {"slides": []},
+            "tests": {"questions": [], "passingScore": 70},
+        }
+        defaults.update(per_kind[kind])
         resource = {
-            "id": st.new_id(),
+            "id": ctx.new_id(),
             "classroomId": classroom_id,
             **defaults,
             **{k: v for k, v in body.items() if v is not None},
-            "shareToken": st.new_token(16),
+            "shareToken": ctx.new_token(16),
             "createdAt": now,
             "updatedAt": now,
             "_kind": kind,
@@ -330,7 +364,7 @@ class ContentBackend:
         return resource
 
     def _resource(self, org_id: str, classroom_id: str, kind: str, resource_id: str) -> dict[str, Any]:
-        self.state.classroom(org_id, classroom_id)
+        self.accounts.classroom(org_id, classroom_id)
         r = self.resources.get(resource_id)
         if (
             r is None
@@ -351,27 +385,27 @@ class ContentBackend:
     def create_resource(
         self, who: Principal, classroom_id: str, kind: str, body: Any, idempotency_key: str | None
     ) -> tuple[int, dict[str, Any]]:
-        st = self.state
+        ctx = self.ctx
         raw = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
-        with st.lock:
-            st.classroom(who.org.id, classroom_id)
-            replay = st.idempotency.lookup(who.org.id, f"{kind}:{classroom_id}", idempotency_key, raw)
+        with ctx.lock:
+            self.accounts.classroom(who.org.id, classroom_id)
+            replay = ctx.idempotency.lookup(who.org.id, f"{kind}:{classroom_id}", idempotency_key, raw)
             if replay is not None:
                 return replay.status_code, self.view(self.resources[replay.ref])
             values = body.model_dump(mode="json", by_alias=True)
             resource = self._store(who.org.id, classroom_id, kind, values)
-            st.idempotency.remember(
+            ctx.idempotency.remember(
                 who.org.id, f"{kind}:{classroom_id}", idempotency_key, raw, Replay(resource["id"], 201, None)
             )
             return 201, self.view(resource)
 
     def get_resource(self, who: Principal, classroom_id: str, kind: str, resource_id: str) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             return self.view(self._resource(who.org.id, classroom_id, kind, resource_id))
 
     def list_resources(self, who: Principal, classroom_id: str, kind: str) -> list[dict[str, Any]]:
-        with self.state.lock:
-            self.state.classroom(who.org.id, classroom_id)
+        with self.ctx.lock:
+            self.accounts.classroom(who.org.id, classroom_id)
             return [
                 self.view(r)
                 for r in self.resources.values()
@@ -384,20 +418,20 @@ class ContentBackend:
     def update_resource(
         self, who: Principal, classroom_id: str, kind: str, resource_id: str, body: Any
     ) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             r = self._resource(who.org.id, classroom_id, kind, resource_id)
             r.update(body.model_dump(mode="json", by_alias=True, exclude_unset=True))
-            r["updatedAt"] = self.state.clock.iso()
+            r["updatedAt"] = self.ctx.clock.iso()
             return self.view(r)
 
     def delete_resource(
         self, who: Principal, classroom_id: str, kind: str, resource_id: str
     ) -> tuple[int, dict[str, Any] | None]:
         """Delete, answering as ``DELETE_RESPONSES`` says for this kind."""
-        with self.state.lock:
+        with self.ctx.lock:
             r = self._resource(who.org.id, classroom_id, kind, resource_id)
             r["_deleted"] = True
-            now = self.state.clock.iso()
+            now = self.ctx.clock.iso()
             if kind == "modules":
                 return 200, {"id": r["id"], "deleted": True}
             if kind == "courses":

@@ -22,10 +22,12 @@ class MockControl:
     def __repr__(self) -> str:
         return f"<MockControl {self.base_url}>"
 
-    def _call(self, method: str, path: str, body: Any = None) -> Any:
+    def _call(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
+        """The JSON object a control route answers; raises ``httpx.HTTPStatusError`` on an error status."""
         response = httpx.request(method, f"{self.base_url}/_mock{path}", json=body, timeout=10)
         response.raise_for_status()
-        return response.json()
+        answer: dict[str, Any] = response.json()  # every /_mock route answers an object
+        return answer
 
     def is_mock(self) -> bool:
         try:
@@ -34,28 +36,30 @@ class MockControl:
             return False
 
     def state(self) -> dict[str, Any]:
-        return self._call("GET", "/state")  # type: ignore[no-any-return]
+        return self._call("GET", "/state")
 
     def faults(self, **settings: float) -> dict[str, Any]:
         """Switch faults: error_rate, drop_rate, burst_429_rate, latency_ms, latency_jitter_ms, job_failure_rate,
         fail_next_jobs, webhook_drop_rate."""
-        return self._call("PUT", "/faults", settings)  # type: ignore[no-any-return]
+        return self._call("PUT", "/faults", settings)
 
     def clear_faults(self) -> dict[str, Any]:
-        return self._call("DELETE", "/faults")  # type: ignore[no-any-return]
+        return self._call("DELETE", "/faults")
 
     def advance(self, seconds: float) -> dict[str, Any]:
         """Move the mock clock forward (finishes jobs, expires edit tokens)."""
-        return self._call("POST", "/clock/advance", {"seconds": seconds})  # type: ignore[no-any-return]
+        return self._call("POST", "/clock/advance", {"seconds": seconds})
 
     def speed(self, speed: float) -> dict[str, Any]:
-        return self._call("PUT", "/clock", {"speed": speed})  # type: ignore[no-any-return]
+        return self._call("PUT", "/clock", {"speed": speed})
 
     def deliveries(self) -> list[dict[str, Any]]:
-        return self._call("GET", "/webhooks/deliveries")["data"]  # type: ignore[no-any-return]
+        data: list[dict[str, Any]] = self._call("GET", "/webhooks/deliveries")["data"]
+        return data
 
     def jobs(self) -> list[dict[str, Any]]:
-        return self._call("GET", "/jobs")["data"]  # type: ignore[no-any-return]
+        data: list[dict[str, Any]] = self._call("GET", "/jobs")["data"]
+        return data
 
     def reset(self) -> dict[str, Any]:
-        return self._call("POST", "/reset")  # type: ignore[no-any-return]
+        return self._call("POST", "/reset")

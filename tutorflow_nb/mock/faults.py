@@ -24,6 +24,7 @@ from __future__ import annotations
 import random
 import threading
 from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 __all__ = ["FaultInjector", "Faults"]
 
@@ -60,7 +61,11 @@ class FaultInjector:
         self._rng = random.Random(seed ^ 0x5EED)
 
     def update(self, **changes: float | int) -> Faults:
-        merged = {**self.faults.as_dict(), **changes}
+        """Change some settings and keep the rest; returns the new ``Faults``.
+
+        Raises ``ValueError`` for an unknown setting or a value out of bounds.
+        """
+        merged: dict[str, Any] = {**self.faults.as_dict(), **changes}  # values are checked by Faults itself
         unknown = set(changes) - set(self.faults.as_dict())
         if unknown:
             raise ValueError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")

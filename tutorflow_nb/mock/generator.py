@@ -13,6 +13,8 @@ import random
 import re
 from typing import Any
 
+from ..idempotency import source_content_id
+from ..models.constants import LESSON_TYPES, MAX_LESSONS
 from ..models.requests import PlatformCourseCreate, PlatformModuleCreate, SourcePayload
 
 __all__ = [
@@ -107,6 +109,7 @@ _LESSON_TITLES = (
     "{t} Review",
 )
 _COURSE_SUFFIX = ("Foundations", "Quick Start", "Essentials", "Fundamentals")
+assert {*_STARTER.values(), *(t for cycle in _CYCLE.values() for t in cycle)} <= set(LESSON_TYPES)
 
 
 def rng_for(seed: int, *parts: Any) -> random.Random:
@@ -167,7 +170,7 @@ def course_plan(req: PlatformCourseCreate, seed: int) -> dict[str, Any]:
     subject, topics = _topics(req.prompt)
     roll = rng.random()
     delta = 0 if roll < 0.6 else (1 if roll < 0.8 else -1)
-    count = min(50, max(1, req.lessonCount + delta))
+    count = min(MAX_LESSONS, max(1, req.lessonCount + delta))
     n_chapters = max(1, min(len(topics) or (count + 1) // 2, count, 10))
     chapter_topics = (topics or [subject])[:n_chapters]
     while len(chapter_topics) < n_chapters:
@@ -177,7 +180,8 @@ def course_plan(req: PlatformCourseCreate, seed: int) -> dict[str, Any]:
         f"A {req.level or 'beginner-friendly'} {subject} course covering {', '.join(chapter_topics)}."
     )
     per, extra = divmod(count, n_chapters)
-    chapters, lessons = [], []
+    chapters: list[dict[str, Any]] = []
+    lessons: list[dict[str, Any]] = []
     cycle = _CYCLE[kind]
     for c, topic in enumerate(chapter_topics):
         ctitle = _title(topic) if topics else f"{_title(subject)}: Part {c + 1}"
@@ -284,9 +288,9 @@ def infer_type(title: str, description: str | None = None, *context: str | None)
 # ---------------------------------------------------------------- expansions
 
 
-def _source_id(payload: SourcePayload) -> str:
-    cat = payload.category if isinstance(payload.category, str) else payload.category.id
-    return f"{slugify(cat)}:{payload.level.id}"
+def _source_id(payload: SourcePayload) -> str | None:
+    """The runbook's ``sourceContentId`` (``{category id}:{level id}``), derived as the client derives it."""
+    return source_content_id({"payload": payload.model_dump(mode="json")})
 
 
 def expansion_module(payload: SourcePayload, source_type: str | None) -> dict[str, Any]:

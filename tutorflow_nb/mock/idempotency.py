@@ -6,22 +6,25 @@ the Agent Platform) and by operation, so two organizations may use the same key.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 from dataclasses import dataclass
 from typing import Any
 
+from ..idempotency import MAX_LENGTH
+from ..idempotency import fingerprint as _fingerprint
 from .errors import BadRequest, Conflict
 
 __all__ = ["MAX_KEY_LENGTH", "IdempotencyStore", "Replay", "fingerprint"]
 
-MAX_KEY_LENGTH = 255
+MAX_KEY_LENGTH = MAX_LENGTH
+"""The longest ``Idempotency-Key`` accepted: the same bound the client's derived keys keep."""
+FINGERPRINT_LENGTH = 64
+"""The whole SHA-256 hex digest: the server compares bodies, so it keeps the full fingerprint."""
 
 
 def fingerprint(body: Any) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    """The body's fingerprint, as the client computes it (``tutorflow_nb.idempotency.fingerprint``), full length."""
+    return _fingerprint(body, length=FINGERPRINT_LENGTH)
 
 
 @dataclass

@@ -74,7 +74,7 @@ SUCCESS: list[tuple[str, str, type[BaseModel] | str]] = [
     ("PATCH", r"/v1/platform/modules/\{moduleId\}", PlatformModule),
     ("DELETE", r"/v1/platform/modules/\{moduleId\}", PlatformModule),
 ]
-MODELS = sorted(
+MODELS: list[type[BaseModel]] = sorted(
     {m for _, _, m in SUCCESS if not isinstance(m, str)} | {Organization, ApiKeyInfo, Classroom, WebhookSubscription},
     key=lambda m: m.__name__,
 )
@@ -109,7 +109,7 @@ REASONS = {
     429: "Rate limited (Retry-After)",
     503: "Unavailable (Retry-After)",
 }
-SECURITY = {
+SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "content": [{"workspaceKey": []}],
     "platform": [{"platformKey": []}],
     "admin": [{"adminSession": []}],

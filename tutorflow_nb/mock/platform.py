@@ -3,16 +3,28 @@
 A course request is ``PENDING`` → ``PROCESSING`` → ``COMPLETED``/``FAILED`` on the mock
 clock (``mode: "sync"`` answers already completed). Billing follows the lessons actually
 generated: ``priceSnapshot.units`` is the generated count, which may differ from the
-requested ``lessonCount``. Edit tokens last one hour of mock time.
+requested ``lessonCount``, at the contract's ``UNIT_PRICE`` (``models.constants``). Edit
+tokens last one hour of mock time.
+
+The backend receives the shared ``Context`` and the ``AccountsBackend`` (for classroom
+look-ups), nothing of the whole state.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..models.constants import (
+    CATALOG_SOURCE,
+    COURSE_STATUSES,
+    MAX_LESSONS,
+    MODULE_STATUSES,
+    UNIT_PRICE,
+    is_failed,
+    is_terminal,
+)
 from ..models.requests import (
     AddLesson,
     CanonicalPatch,
@@ -26,16 +38,15 @@ from ..models.requests import (
     PlatformModuleUpdate,
 )
 from . import generator
+from .accounts import AccountsBackend, Principal
+from .context import Context
 from .errors import BadRequest, Conflict, FieldError, NotFound, Unauthorized
 from .idempotency import Replay
 
-if TYPE_CHECKING:
-    from .state import MockState, Principal
-
 __all__ = ["CATALOG", "EDIT_TOKEN_SECONDS", "PlatformBackend", "price_snapshot"]
 
-UNIT_PRICE = Decimal("0.05")
-CATALOG_SOURCE = "platform_pricing_catalog_v2"
+PENDING, PROCESSING, COMPLETED, FAILED = COURSE_STATUSES
+MODULE_PROCESSING, MODULE_COMPLETED, MODULE_FAILED = MODULE_STATUSES
 CATALOG = [
     {
         "catalogKey": f"{category}.default",
@@ -50,7 +61,6 @@ CATALOG = [
 EDIT_TOKEN_SECONDS = 3600.0
 PENDING_SECONDS = 1.0
 POLL_AFTER_SECONDS = 2.0
-MAX_LESSONS = 50
 
 
 def processing_seconds(lesson_count: int) -> float:
@@ -97,27 +107,39 @@ class CourseRequest:
     """The billing record, captured when generation completes; later edits never change it."""
 
     def status(self, now: float) -> str:
+        """The status at mock time ``now``: ``PENDING``, ``PROCESSING``, then ``COMPLETED`` or ``FAILED``."""
         if now < self.starts_at:
-            return "PENDING"
+            return PENDING
         if now < self.ends_at:
-            return "PROCESSING"
-        return "FAILED" if self.will_fail else "COMPLETED"
+            return PROCESSING
+        return FAILED if self.will_fail else COMPLETED
 
 
 class PlatformBackend:
-    def __init__(self, state: MockState) -> None:
-        self.state = state
+    """Course requests, their edit tokens and lessons, and generated modules.
+
+    ``accounts`` answers which classroom a course request names; everything else comes
+    from the shared ``Context``.
+    """
+
+    def __init__(self, ctx: Context, accounts: AccountsBackend) -> None:
+        self.ctx = ctx
+        self.accounts = accounts
+        self.reset()
 
     def reset(self) -> None:
-        self.courses: dict[str, CourseRequest] = {}
-        self.edit_tokens: dict[str, tuple[str, float]] = {}  # token -> (request id, expires at)
-        self.modules: dict[str, dict[str, Any]] = {}
+        """Forget every course request, edit token and module."""
+        with self.ctx.lock:
+            self.courses: dict[str, CourseRequest] = {}
+            self.edit_tokens: dict[str, tuple[str, float]] = {}  # token -> (request id, expires at)
+            self.modules: dict[str, dict[str, Any]] = {}
 
     def counts(self) -> dict[str, int]:
-        return {
-            "platformCourses": len(self.courses),
-            "platformModules": sum(1 for m in self.modules.values() if m["deletedAt"] is None),
-        }
+        with self.ctx.lock:
+            return {
+                "platformCourses": len(self.courses),
+                "platformModules": sum(1 for m in self.modules.values() if m["deletedAt"] is None),
+            }
 
     @staticmethod
     def _key(body_key: str | None, header_key: str | None) -> str | None:
@@ -129,7 +151,7 @@ class PlatformBackend:
         return body_key or header_key
 
     @staticmethod
-    def _fingerprint_body(body: Any) -> dict[str, Any]:
+    def _fingerprint_body(body: PlatformCourseCreate | PlatformModuleCreate) -> dict[str, Any]:
         raw = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
         raw.pop("idempotencyKey", None)
         return raw
@@ -139,44 +161,53 @@ class PlatformBackend:
     def create_course(
         self, who: Principal, body: PlatformCourseCreate, header_key: str | None
     ) -> tuple[int, dict[str, Any]]:
-        st = self.state
+        ctx = self.ctx
         key = self._key(body.idempotencyKey, header_key)
         raw = self._fingerprint_body(body)
-        with st.lock:
-            replay = st.idempotency.lookup(who.org.workspace_id, "course", key, raw)
+        with ctx.lock:
+            replay = ctx.idempotency.lookup(who.org.workspace_id, "course", key, raw)
             if replay is not None:
                 return replay.status_code, self.course_view(self.courses[replay.ref], replay=True)
             if body.classroomId:
-                st.classroom(who.org.id, body.classroomId)
-            plan = generator.course_plan(body, st.seed)
-            now = st.clock.now()
+                self.accounts.classroom(who.org.id, body.classroomId)
+            plan = generator.course_plan(body, ctx.seed)
+            now = ctx.clock.now()
             if body.mode == "sync":
                 starts = ends = now
             else:
                 starts = now + PENDING_SECONDS
                 ends = starts + processing_seconds(len(plan["lessons"]))
             req = CourseRequest(
-                st.new_id(), who.org.workspace_id, who.key.id, body, key, now, starts, ends, st.faults.job_fails(), plan
+                ctx.new_id(),
+                who.org.workspace_id,
+                who.key.id,
+                body,
+                key,
+                now,
+                starts,
+                ends,
+                ctx.faults.job_fails(),
+                plan,
             )
             self.courses[req.id] = req
             code = 201 if body.mode == "sync" else 202
-            st.idempotency.remember(who.org.workspace_id, "course", key, raw, Replay(req.id, code, None))
+            ctx.idempotency.remember(who.org.workspace_id, "course", key, raw, Replay(req.id, code, None))
             return code, self.course_view(req, replay=False)
 
     def _settle(self, req: CourseRequest) -> None:
-        st = self.state
-        if req.settled or req.status(st.clock.now()) not in ("COMPLETED", "FAILED"):
+        ctx = self.ctx
+        if req.settled or not is_terminal(req.status(ctx.clock.now())):
             return
         req.settled = True
         if req.will_fail:
             return
         plan = req.plan
-        req.course_id, req.share_token = st.new_id(), st.new_token(20)
+        req.course_id, req.share_token = ctx.new_id(), ctx.new_token(20)
         req.title, req.description, req.slug = plan["title"], plan["description"], plan["slug"]
         req.chapters = [{k: c[k] for k in ("id", "title", "slug", "sequence")} for c in plan["chapters"]]
         req.lessons = [
             {
-                "id": st.new_id(),
+                "id": ctx.new_id(),
                 "chapterId": lesson["chapterId"],
                 "title": lesson["title"],
                 "description": lesson["description"],
@@ -195,8 +226,8 @@ class PlatformBackend:
         self._mint(req)
 
     def _mint(self, req: CourseRequest) -> tuple[str, float]:
-        st = self.state
-        token, expires = st.new_token(24), st.clock.now() + EDIT_TOKEN_SECONDS
+        ctx = self.ctx
+        token, expires = ctx.new_token(24), ctx.clock.now() + EDIT_TOKEN_SECONDS
         self.edit_tokens[token] = (req.id, expires)
         req.edit_token = token
         return token, expires
@@ -208,7 +239,7 @@ class PlatformBackend:
         return next(c for c in req.chapters if c["id"] == chapter_id)
 
     def _summaries(self, req: CourseRequest) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        base = f"{self.state.web_base_url}/{self._locale(req)}/platform/courses/{req.share_token}"
+        base = f"{self.ctx.web_base_url}/{self._locale(req)}/platform/courses/{req.share_token}"
         chapters = [
             {
                 "title": c["title"],
@@ -234,15 +265,15 @@ class PlatformBackend:
 
     def course_view(self, req: CourseRequest, *, replay: bool | None = None, listing: bool = False) -> dict[str, Any]:
         """The documented course response; ``listing`` gives the list-style ``previewUrl``."""
-        st = self.state
-        with st.lock:
+        ctx = self.ctx
+        with ctx.lock:
             self._settle(req)
-            status = req.status(st.clock.now())
-            done = status == "COMPLETED"
+            status = req.status(ctx.clock.now())
+            done, terminal = status == COMPLETED, is_terminal(status)
             r = req.request
             chapters, lessons = self._summaries(req) if done else (None, None)
             locale = self._locale(req)
-            web = st.web_base_url
+            web = ctx.web_base_url
             if not done:
                 preview = None
             elif listing:
@@ -273,15 +304,13 @@ class PlatformBackend:
                 "lessons": lessons,
                 "idempotencyKey": req.idempotency_key,
                 "idempotentReplay": None if req.idempotency_key is None else bool(replay),
-                "isTerminal": status in ("COMPLETED", "FAILED"),
-                "pollAfterMs": None
-                if status in ("COMPLETED", "FAILED")
-                else round(st.clock.to_wall(POLL_AFTER_SECONDS) * 1000),
+                "isTerminal": terminal,
+                "pollAfterMs": None if terminal else round(ctx.clock.to_wall(POLL_AFTER_SECONDS) * 1000),
                 "error": {"code": "generation_failed", "message": "course generation failed; nothing was billed"}
-                if status == "FAILED"
+                if is_failed(status)
                 else None,
-                "createdAt": st.clock.iso(req.created_at),
-                "completedAt": st.clock.iso(req.ends_at) if status in ("COMPLETED", "FAILED") else None,
+                "createdAt": ctx.clock.iso(req.created_at),
+                "completedAt": ctx.clock.iso(req.ends_at) if terminal else None,
             }
 
     def _course(self, who: Principal, request_id: str) -> CourseRequest:
@@ -291,11 +320,11 @@ class PlatformBackend:
         return req
 
     def get_course(self, who: Principal, request_id: str) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             return self.course_view(self._course(who, request_id))
 
     def list_courses(self, who: Principal) -> list[dict[str, Any]]:
-        with self.state.lock:
+        with self.ctx.lock:
             return [
                 self.course_view(r, listing=True)
                 for r in self.courses.values()
@@ -303,47 +332,47 @@ class PlatformBackend:
             ]
 
     def new_edit_token(self, who: Principal, request_id: str) -> dict[str, Any]:
-        st = self.state
-        with st.lock:
+        ctx = self.ctx
+        with ctx.lock:
             req = self._course(who, request_id)
             self._settle(req)
             if req.course_id is None:
                 raise Conflict(
-                    f"course request '{request_id}' is {req.status(st.clock.now())}; edit tokens "
+                    f"course request '{request_id}' is {req.status(ctx.clock.now())}; edit tokens "
                     "exist once the course is COMPLETED",
                     code="course_not_ready",
                 )
             token, expires = self._mint(req)
-            return {"editToken": token, "editTokenExpiresAt": st.clock.iso(expires)}
+            return {"editToken": token, "editTokenExpiresAt": ctx.clock.iso(expires)}
 
     def public_full(self, share_token: str) -> dict[str, Any]:
         """The share-token route: the full course, and an edit token refreshed when it has expired."""
-        st = self.state
-        with st.lock:
+        ctx = self.ctx
+        with ctx.lock:
             req = next((r for r in self.courses.values() if r.share_token == share_token), None)
             if req is None:
                 raise NotFound("no course has this share token", code="course_not_found")
             assert req.edit_token is not None
             _, expires = self.edit_tokens[req.edit_token]
-            if expires <= st.clock.now():
+            if expires <= ctx.clock.now():
                 _, expires = self._mint(req)
             token = req.edit_token
             return {
                 **self._full(req),
                 "editToken": token,
-                "editTokenExpiresAt": st.clock.iso(expires),
-                "previewUrl": f"{st.web_base_url}/{self._locale(req)}/platform/courses/edit/{token}",
+                "editTokenExpiresAt": ctx.clock.iso(expires),
+                "previewUrl": f"{ctx.web_base_url}/{self._locale(req)}/platform/courses/edit/{token}",
             }
 
     # ------------------------------------------------------------ edit-token API
 
     def by_token(self, token: str) -> CourseRequest:
-        st = self.state
-        with st.lock:
+        ctx = self.ctx
+        with ctx.lock:
             found = self.edit_tokens.get(token)
             if found is None:
                 raise NotFound("edit token not found", code="edit_token_not_found")
-            if found[1] <= st.clock.now():
+            if found[1] <= ctx.clock.now():
                 raise Unauthorized(
                     "edit token expired (they last one hour); mint a new one with "
                     "POST /v1/platform/courses/{id}/edit-token or open the course's share link",
@@ -381,7 +410,7 @@ class PlatformBackend:
             "shareToken": req.share_token,
             "chapters": chapters,
             "lessons": lessons,
-            "publicUrl": f"{self.state.web_base_url}/{self._locale(req)}/platform/courses/{req.share_token}/lessons/1",
+            "publicUrl": f"{self.ctx.web_base_url}/{self._locale(req)}/platform/courses/{req.share_token}/lessons/1",
         }
 
     def _full(self, req: CourseRequest) -> dict[str, Any]:
@@ -392,13 +421,13 @@ class PlatformBackend:
         return sorted(req.lessons, key=lambda x: x["sequence"])
 
     def summary(self, token: str) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             req = self.by_token(token)
             _, expires = self.edit_tokens[token]
-            return {**self._head(req), "editTokenExpiresAt": self.state.clock.iso(expires)}
+            return {**self._head(req), "editTokenExpiresAt": self.ctx.clock.iso(expires)}
 
     def full(self, token: str) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             return self._full(self.by_token(token))
 
     def _at(self, req: CourseRequest, sequence: int) -> dict[str, Any]:
@@ -419,12 +448,12 @@ class PlatformBackend:
         return lesson
 
     def lesson(self, token: str, sequence: int) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             req = self.by_token(token)
             return self._lesson_dto(req, self._at(req, sequence))
 
     def canonical(self, token: str) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             req = self.by_token(token)
             return {
                 "id": req.course_id,
@@ -458,7 +487,7 @@ class PlatformBackend:
             problems.append(FieldError("lessons[].sequence", "lesson sequences must be 1..n with no gaps or repeats"))
         if problems:
             raise BadRequest("the canonical payload is inconsistent", fields=problems)
-        with self.state.lock:
+        with self.ctx.lock:
             req = self.by_token(token)
             if body.id is not None and body.id != req.course_id:
                 raise BadRequest(
@@ -471,12 +500,12 @@ class PlatformBackend:
             return {"success": True}
 
     def lesson_full(self, token: str, lesson_id: str) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             req = self.by_token(token)
             return copy.deepcopy(self._by_id(req, lesson_id))
 
     def patch_lesson_full(self, token: str, lesson_id: str, body: LessonFullPatch) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             req = self.by_token(token)
             lesson = self._by_id(req, lesson_id)
             changes = body.model_dump(exclude_unset=True)
@@ -489,7 +518,7 @@ class PlatformBackend:
                 if name in changes and changes[name] is None:
                     raise BadRequest(f"{name} cannot be null", fields=[FieldError(name, "cannot be null")])
             sequence = changes.pop("sequence", None)
-            lesson.update({k: v for k, v in changes.items()})
+            lesson.update(changes)
             if sequence is not None:
                 self._move(req, lesson, sequence)
             return copy.deepcopy(lesson)
@@ -508,15 +537,15 @@ class PlatformBackend:
 
     def generate(self, token: str, lesson_id: str, body: GenerateLesson) -> list[tuple[str, dict[str, Any]]]:
         """The SSE events of a lesson generation; nothing is saved."""
-        with self.state.lock:
+        with self.ctx.lock:
             req = self.by_token(token)
             lesson = copy.deepcopy(self._by_id(req, lesson_id))
             lesson["chapterTitle"] = self._chapter(req, lesson["chapterId"])["title"]
             chapter = body.chapter.name if body.chapter else None
-            return generator.lesson_stream(lesson, req.title or "", chapter, self.state.seed)
+            return generator.lesson_stream(lesson, req.title or "", chapter, self.ctx.seed)
 
     def update_course(self, token: str, body: CourseUpdate) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             req = self.by_token(token)
             changes = body.model_dump(exclude_unset=True)
             if changes.get("title", "") is None:
@@ -526,7 +555,7 @@ class PlatformBackend:
             return {"success": True}
 
     def update_lesson(self, token: str, sequence: int, body: LessonUpdate) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             req = self.by_token(token)
             lesson = self._at(req, sequence)
             for wire, name in (
@@ -543,10 +572,11 @@ class PlatformBackend:
             return {"success": True}
 
     def add_lesson(self, token: str, body: AddLesson) -> dict[str, Any]:
-        st = self.state
-        with st.lock:
+        ctx = self.ctx
+        with ctx.lock:
             req = self.by_token(token)
             chapters = sorted(req.chapters, key=lambda c: c["sequence"])
+            chapter: dict[str, Any] | None
             if body.chapterSequence is None:
                 chapter = chapters[-1]
             else:
@@ -558,11 +588,11 @@ class PlatformBackend:
                     )
             if len(req.lessons) >= MAX_LESSONS:
                 raise BadRequest(f"a course holds at most {MAX_LESSONS} lessons", code="lesson_limit")
-            rng = generator.rng_for(st.seed, "add", req.id, len(req.lessons), body.title)
+            rng = generator.rng_for(ctx.seed, "add", req.id, len(req.lessons), body.title)
             in_chapter = [x["sequence"] for x in req.lessons if x["chapterId"] == chapter["id"]]
             position = (max(in_chapter) if in_chapter else len(req.lessons)) + 1
             lesson = {
-                "id": st.new_id(),
+                "id": ctx.new_id(),
                 "chapterId": chapter["id"],
                 "title": body.title,
                 "description": body.description,
@@ -582,7 +612,7 @@ class PlatformBackend:
             return self._lesson_dto(req, lesson)
 
     def infer_type(self, token: str, body: InferType) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             req = self.by_token(token)
             context = (
                 (body.courseTitle, body.courseDescription)
@@ -596,16 +626,16 @@ class PlatformBackend:
     def create_module(
         self, who: Principal, body: PlatformModuleCreate, header_key: str | None
     ) -> tuple[int, dict[str, Any]]:
-        st = self.state
+        ctx = self.ctx
         key = self._key(body.idempotencyKey, header_key)
         raw = self._fingerprint_body(body)
-        with st.lock:
-            replay = st.idempotency.lookup(who.org.workspace_id, "module", key, raw)
+        with ctx.lock:
+            replay = ctx.idempotency.lookup(who.org.workspace_id, "module", key, raw)
             if replay is not None:
                 return replay.status_code, self._module_view(self.modules[replay.ref])
-            gen = generator.module_body(body, st.seed)
-            module_id, now = st.new_id(), st.clock.iso()
-            share = st.new_token(20)
+            gen = generator.module_body(body, ctx.seed)
+            module_id, now = ctx.new_id(), ctx.clock.iso()
+            share = ctx.new_token(20)
             module = {
                 "id": module_id,
                 "title": gen["title"],
@@ -618,7 +648,7 @@ class PlatformBackend:
                 "lectureKey": f"platform/workspaces/{who.org.workspace_id}/modules/{module_id}/lecture/1.txt",
                 "lecture": gen["lecture"],
                 "lectureVersion": 1,
-                "status": "completed",
+                "status": MODULE_COMPLETED,
                 "lectureImagePrompt": None,
                 "metadata": {
                     "locale": body.locale,
@@ -629,7 +659,7 @@ class PlatformBackend:
                 "slug": gen["slug"],
                 "deletedAt": None,
                 "shareToken": share,
-                "publicUrl": f"{st.web_base_url}/{body.locale}/platform/modules/{share}",
+                "publicUrl": f"{ctx.web_base_url}/{body.locale}/platform/modules/{share}",
                 "platformWorkspaceId": who.org.workspace_id,
                 "platformApiKeyId": who.key.id,
                 "idempotencyKey": key,
@@ -640,7 +670,7 @@ class PlatformBackend:
                 "completedAt": now,
             }
             self.modules[module_id] = module
-            st.idempotency.remember(who.org.workspace_id, "module", key, raw, Replay(module_id, 201, None))
+            ctx.idempotency.remember(who.org.workspace_id, "module", key, raw, Replay(module_id, 201, None))
             return 201, self._module_view(module)
 
     @staticmethod
@@ -654,11 +684,11 @@ class PlatformBackend:
         return m
 
     def get_module(self, who: Principal, module_id: str) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             return self._module_view(self._module(who, module_id))
 
     def list_modules(self, who: Principal) -> list[dict[str, Any]]:
-        with self.state.lock:
+        with self.ctx.lock:
             return [
                 self._module_view(m)
                 for m in self.modules.values()
@@ -666,8 +696,8 @@ class PlatformBackend:
             ]
 
     def update_module(self, who: Principal, module_id: str, body: PlatformModuleUpdate) -> dict[str, Any]:
-        st = self.state
-        with st.lock:
+        ctx = self.ctx
+        with ctx.lock:
             m = self._module(who, module_id)
             changes = body.model_dump(exclude_unset=True)
             for name in ("title", "type", "isPublic", "slug"):
@@ -679,18 +709,18 @@ class PlatformBackend:
             if "metadata" in changes:
                 changes["metadata"] = {**(m["metadata"] or {}), **(changes["metadata"] or {})}
             m.update(changes)
-            m["updatedAt"] = st.clock.iso()
+            m["updatedAt"] = ctx.clock.iso()
             return self._module_view(m)
 
     def delete_module(self, who: Principal, module_id: str) -> dict[str, Any]:
         """Soft delete: the module is kept with ``deletedAt`` set and disappears from reads."""
-        with self.state.lock:
+        with self.ctx.lock:
             m = self._module(who, module_id)
-            m["deletedAt"] = m["updatedAt"] = self.state.clock.iso()
+            m["deletedAt"] = m["updatedAt"] = self.ctx.clock.iso()
             return self._module_view(m)
 
     def public_module(self, share_token: str) -> dict[str, Any]:
-        with self.state.lock:
+        with self.ctx.lock:
             m = next((m for m in self.modules.values() if m["shareToken"] == share_token), None)
             if m is None or not m["isPublic"] or m["deletedAt"] is not None:
                 raise NotFound("no public module has this share token", code="module_not_found")

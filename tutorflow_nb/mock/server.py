@@ -15,9 +15,11 @@ from typing import Any
 import uvicorn
 
 from ..serving import KEEP_ALIVE_SECONDS, ThreadedServer
+from .accounts import SESSION_COOKIE, SESSION_SECONDS
 from .app import create_app
+from .control import MockControl
 from .faults import Faults
-from .state import SESSION_COOKIE, SESSION_SECONDS, Demo, MockState
+from .state import Demo, MockState
 
 __all__ = ["MockServer", "serve_forever", "write_cookie_jar", "write_env_file"]
 
@@ -72,10 +74,8 @@ class MockServer:
         return self.base_url + path
 
     @property
-    def control(self) -> Any:
+    def control(self) -> MockControl:
         """The ``/_mock`` control routes of this server (:class:`MockControl`)."""
-        from .control import MockControl
-
         return MockControl(self.base_url)
 
 

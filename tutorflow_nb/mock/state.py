@@ -1,9 +1,18 @@
-"""The mock's state model: organizations, admin sessions, keys and who may do what.
+"""``MockState``: the mock's backends, composed over one shared ``Context``.
 
-It knows nothing of HTTP. Routes call its methods with validated request objects
-(``schemas``) and turn the returned dicts into JSON, or its ``MockError`` into an error
-answer. The surfaces' own behaviour lives beside it: ``content.ContentBackend`` and
-``platform.PlatformBackend``, reached as ``state.content`` and ``state.platform``.
+It knows nothing of HTTP, and holds no behaviour of its own. Routes call the backends'
+methods with validated request objects (``tutorflow_nb.models.requests``) and turn the
+returned dicts into JSON, or a ``MockError`` into an error answer. The map:
+
+- ``context.Context``: the lock, clock, ids, faults, idempotency records, seed and web address;
+- ``accounts.AccountsBackend``: organizations, admin sessions, keys, classrooms, who may call;
+- ``content.ContentBackend``: expansion jobs, exports, classroom resources (``state.content``);
+- ``platform.PlatformBackend``: Platform courses, edit tokens, modules (``state.platform``);
+- ``webhooks.WebhookOutbox``: subscriptions and deliveries (``state.webhooks``), told of every
+  finished job by the content backend's ``on_job_finished`` callback.
+
+The accounts methods the routes call (``authenticate``, ``sign_in``, ``classroom``, …) are
+reached on the state itself, which delegates them.
 
     >>> state = MockState(seed=1)
     >>> demo = state.provision_demo()
@@ -14,101 +23,51 @@ answer. The surfaces' own behaviour lives beside it: ``content.ContentBackend`` 
 from __future__ import annotations
 
 import base64
-import hashlib
-import random
-import secrets
 import threading
-import uuid
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 from ..models.requests import ApiKeyCreate, SignIn
+from .accounts import (
+    KEY_PREFIXES,
+    SESSION_COOKIE,
+    SESSION_SECONDS,
+    AccountsBackend,
+    Admin,
+    ApiKey,
+    Classroom,
+    Organization,
+    Principal,
+    Surface,
+)
 from .clock import Clock
-from .errors import BadRequest, FieldError, Forbidden, NotFound, Unauthorized
+from .content import ContentBackend
+from .context import Context
+from .errors import BadRequest, FieldError
 from .faults import FaultInjector, Faults
 from .idempotency import IdempotencyStore
-from .ratelimit import RateInfo, RateLimiter
+from .platform import PlatformBackend
+from .ratelimit import RateLimiter
+from .webhooks import WebhookOutbox
 
-__all__ = ["KEY_PREFIXES", "SESSION_COOKIE", "ApiKey", "Demo", "MockState", "Organization", "Principal"]
+__all__ = [
+    "DEMO_EMAIL",
+    "DEMO_PASSWORD",
+    "KEY_PREFIXES",
+    "SESSION_COOKIE",
+    "SESSION_SECONDS",
+    "Admin",
+    "ApiKey",
+    "Classroom",
+    "Demo",
+    "MockState",
+    "Organization",
+    "Principal",
+    "paginate",
+]
 
-Surface = Literal["content", "platform"]
-KEY_PREFIXES: dict[str, str] = {"content": "tf_content_", "platform": "tf_platform_"}
-SESSION_COOKIE = "tutorflow_admin_session"
-SESSION_SECONDS = 12 * 3600
 DEMO_EMAIL = "admin@demo.tutorflow.test"
 DEMO_PASSWORD = "tutorflow-demo"
-
-
-@dataclass
-class Organization:
-    id: str
-    name: str
-    slug: str
-    workspace_id: str
-    created_at: float
-
-    def view(self, clock: Clock) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "slug": self.slug, "createdAt": clock.iso(self.created_at)}
-
-
-@dataclass
-class Admin:
-    id: str
-    email: str
-    password_sha256: str
-    org_ids: list[str]
-
-
-@dataclass
-class ApiKey:
-    """A key as the server keeps it: a hash and a prefix, never the key itself."""
-
-    id: str
-    org_id: str
-    surface: Surface
-    name: str
-    key_sha256: str
-    prefix: str
-    rate_limit: int
-    created_at: float
-    revoked_at: float | None = None
-    last_used_at: float | None = None
-
-    def view(self, clock: Clock) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "keyPrefix": self.prefix,
-            "rateLimitPerMinute": self.rate_limit,
-            "createdAt": clock.iso(self.created_at),
-            "lastUsedAt": clock.iso(self.last_used_at) if self.last_used_at else None,
-            "revokedAt": clock.iso(self.revoked_at) if self.revoked_at else None,
-        }
-
-
-@dataclass
-class Classroom:
-    id: str
-    org_id: str
-    name: str
-    created_at: float
-
-    def view(self, clock: Clock) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "organizationId": self.org_id,
-            "createdAt": clock.iso(self.created_at),
-        }
-
-
-@dataclass
-class Principal:
-    """Who is calling: the key (never its secret) and its organization."""
-
-    key: ApiKey
-    org: Organization
-    rate: RateInfo | None = None
 
 
 @dataclass
@@ -126,12 +85,13 @@ class Demo:
     platform_key_prefix: str = ""
 
 
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 class MockState:
-    """Everything the mock knows. Thread-safe: one re-entrant lock guards every change."""
+    """Everything the mock knows: the backends over one ``Context``.
+
+    Thread-safe: the context's re-entrant lock guards every change of every backend.
+    Builds the backends, resets and counts them, and provisions demo organizations;
+    the accounts methods and the context's parts are reached here too (delegated).
+    """
 
     def __init__(
         self,
@@ -141,21 +101,11 @@ class MockState:
         faults: Faults | None = None,
         web_base_url: str = "https://tutorflow.io",
     ) -> None:
-        from .content import ContentBackend
-        from .platform import PlatformBackend
-        from .webhooks import WebhookOutbox
-
-        self.seed = seed
-        self.lock = threading.RLock()
-        self.clock = Clock(speed)
-        self.faults = FaultInjector(faults, seed)
-        self.rate = RateLimiter(self.clock)
-        self.idempotency = IdempotencyStore()
-        self.web_base_url = web_base_url.rstrip("/")
-        self.webhooks = WebhookOutbox(self)
-        self.content = ContentBackend(self)
-        self.platform = PlatformBackend(self)
-        self.reset()
+        self.ctx = Context(seed=seed, speed=speed, faults=faults, web_base_url=web_base_url)
+        self.accounts = AccountsBackend(self.ctx)
+        self.webhooks = WebhookOutbox(self.ctx)
+        self.content = ContentBackend(self.ctx, self.accounts, on_job_finished=self.webhooks.job_finished)
+        self.platform = PlatformBackend(self.ctx, self.accounts)
 
     check_idempotency_key = staticmethod(IdempotencyStore.check_key)
 
@@ -164,37 +114,79 @@ class MockState:
     def reset(self) -> None:
         """Forget everything (the clock, speed and faults stay as they are)."""
         with self.lock:
-            self._rng = random.Random(self.seed)
-            self.orgs: dict[str, Organization] = {}
-            self.admins: dict[str, Admin] = {}
-            self.sessions: dict[str, tuple[str, float]] = {}
-            self.keys: dict[str, ApiKey] = {}
-            self.keys_by_hash: dict[str, str] = {}
-            self.classrooms: dict[str, Classroom] = {}
-            self.rate.reset()
-            self.idempotency.reset()
+            self.ctx.reset()
+            self.accounts.reset()
             self.webhooks.reset()
             self.content.reset()
             self.platform.reset()
 
-    def new_id(self) -> str:
+    def counts(self) -> dict[str, int]:
+        """How many of each thing exist (``GET /_mock/state``)."""
         with self.lock:
-            return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+            return {**self.accounts.counts(), **self.content.counts(), **self.platform.counts()}
+
+    # ------------------------------------------------------------ the shared context
+
+    @property
+    def seed(self) -> int:
+        return self.ctx.seed
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The re-entrant lock that guards every change."""
+        return self.ctx.lock
+
+    @property
+    def clock(self) -> Clock:
+        return self.ctx.clock
+
+    @property
+    def faults(self) -> FaultInjector:
+        return self.ctx.faults
+
+    @property
+    def idempotency(self) -> IdempotencyStore:
+        return self.ctx.idempotency
+
+    @property
+    def web_base_url(self) -> str:
+        return self.ctx.web_base_url
+
+    def new_id(self) -> str:
+        return self.ctx.new_id()
 
     def new_token(self, nbytes: int = 20) -> str:
-        return secrets.token_hex(nbytes)
+        return self.ctx.new_token(nbytes)
 
-    def counts(self) -> dict[str, int]:
-        with self.lock:
-            return {
-                "organizations": len(self.orgs),
-                "apiKeys": len(self.keys),
-                "classrooms": len(self.classrooms),
-                **self.content.counts(),
-                **self.platform.counts(),
-            }
+    # ------------------------------------------------------------ accounts, delegated
 
-    # ------------------------------------------------------------ organizations and admins
+    @property
+    def rate(self) -> RateLimiter:
+        return self.accounts.rate
+
+    @property
+    def orgs(self) -> dict[str, Organization]:
+        return self.accounts.orgs
+
+    @property
+    def admins(self) -> dict[str, Admin]:
+        return self.accounts.admins
+
+    @property
+    def sessions(self) -> dict[str, tuple[str, float]]:
+        return self.accounts.sessions
+
+    @property
+    def keys(self) -> dict[str, ApiKey]:
+        return self.accounts.keys
+
+    @property
+    def keys_by_hash(self) -> dict[str, str]:
+        return self.accounts.keys_by_hash
+
+    @property
+    def classrooms(self) -> dict[str, Classroom]:
+        return self.accounts.classrooms
 
     def create_organization(
         self,
@@ -204,161 +196,54 @@ class MockState:
         admin_password: str,
         classroom_names: tuple[str, ...] = ("Demo Classroom",),
     ) -> Organization:
-        with self.lock:
-            org = Organization(self.new_id(), name, name.lower().replace(" ", "-"), self.new_id(), self.clock.now())
-            self.orgs[org.id] = org
-            admin = next((a for a in self.admins.values() if a.email == admin_email), None)
-            if admin is None:
-                admin = Admin(self.new_id(), admin_email, _sha(admin_password), [])
-                self.admins[admin.id] = admin
-            admin.org_ids.append(org.id)
-            for cname in classroom_names:
-                self.add_classroom(org.id, cname)
-            return org
+        return self.accounts.create_organization(
+            name, admin_email=admin_email, admin_password=admin_password, classroom_names=classroom_names
+        )
 
     def add_classroom(self, org_id: str, name: str) -> Classroom:
-        with self.lock:
-            room = Classroom(self.new_id(), org_id, name, self.clock.now())
-            self.classrooms[room.id] = room
-            return room
+        return self.accounts.add_classroom(org_id, name)
 
     def sign_in(self, body: SignIn) -> tuple[str, dict[str, Any]]:
-        """Check an admin's credentials; returns (session token, the admin's view)."""
-        with self.lock:
-            admin = next((a for a in self.admins.values() if a.email == body.email.lower()), None)
-            if admin is None or not secrets.compare_digest(admin.password_sha256, _sha(body.password)):
-                raise Unauthorized("email or password is wrong", code="invalid_credentials")
-            token = self.new_token(32)
-            self.sessions[token] = (admin.id, self.clock.now() + SESSION_SECONDS)
-            return token, {"id": admin.id, "email": admin.email, "organizationIds": list(admin.org_ids)}
+        return self.accounts.sign_in(body)
 
     def sign_out(self, token: str | None) -> None:
-        with self.lock:
-            self.sessions.pop(token or "", None)
+        self.accounts.sign_out(token)
 
     def admin_for(self, token: str | None) -> Admin:
-        """The admin behind a session cookie, or 401."""
-        with self.lock:
-            found = self.sessions.get(token or "")
-            if found is None or found[1] <= self.clock.now():
-                raise Unauthorized(
-                    f"admin session required: sign in and send the '{SESSION_COOKIE}' cookie "
-                    "(curl -b tutorflow-admin.cookies)",
-                    code="admin_session_required",
-                )
-            return self.admins[found[0]]
+        return self.accounts.admin_for(token)
 
     def admin_org(self, admin: Admin, org_id: str) -> Organization:
-        with self.lock:
-            if org_id not in admin.org_ids or org_id not in self.orgs:
-                raise NotFound(
-                    f"organization '{org_id}' not found for this admin; list yours with GET /v1/content/organizations",
-                    code="organization_not_found",
-                )
-            return self.orgs[org_id]
+        return self.accounts.admin_org(admin, org_id)
 
     def organizations(self, admin: Admin) -> list[dict[str, Any]]:
-        with self.lock:
-            return [self.orgs[o].view(self.clock) for o in admin.org_ids if o in self.orgs]
-
-    # ------------------------------------------------------------ keys
+        return self.accounts.organizations(admin)
 
     def create_key(self, org_id: str, body: ApiKeyCreate, surface: Surface = "content") -> tuple[ApiKey, str]:
-        """A new key; the full secret is returned once and only its hash is kept."""
-        with self.lock:
-            random_part = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(32))
-            full = KEY_PREFIXES[surface] + random_part
-            key = ApiKey(
-                self.new_id(),
-                org_id,
-                surface,
-                body.name,
-                _sha(full),
-                KEY_PREFIXES[surface] + random_part[:8],
-                body.rateLimitPerMinute,
-                self.clock.now(),
-            )
-            self.keys[key.id] = key
-            self.keys_by_hash[key.key_sha256] = key.id
-            return key, full
+        return self.accounts.create_key(org_id, body, surface)
 
     def key_in_org(self, org_id: str, key_id: str) -> ApiKey:
-        with self.lock:
-            key = self.keys.get(key_id)
-            if key is None or key.org_id != org_id or key.surface != "content":
-                raise NotFound(f"API key '{key_id}' not found in this organization", code="api_key_not_found")
-            return key
+        return self.accounts.key_in_org(org_id, key_id)
 
     def list_keys(self, org_id: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [k.view(self.clock) for k in self.keys.values() if k.org_id == org_id and k.surface == "content"]
+        return self.accounts.list_keys(org_id)
 
     def rotate_key(self, org_id: str, key_id: str) -> tuple[ApiKey, str]:
-        """Revoke a key and issue its successor with the same name and limit."""
-        with self.lock:
-            old = self.key_in_org(org_id, key_id)
-            if old.revoked_at is not None:
-                raise BadRequest("this key is revoked; create a new key instead", code="api_key_revoked")
-            old.revoked_at = self.clock.now()
-            return self.create_key(org_id, ApiKeyCreate(name=old.name, rateLimitPerMinute=old.rate_limit))
+        return self.accounts.rotate_key(org_id, key_id)
 
     def revoke_key(self, org_id: str, key_id: str) -> ApiKey:
-        with self.lock:
-            key = self.key_in_org(org_id, key_id)
-            key.revoked_at = key.revoked_at or self.clock.now()
-            return key
+        return self.accounts.revoke_key(org_id, key_id)
 
     def authenticate(self, surface: Surface, bearer: str | None) -> Principal:
-        """The principal behind ``Authorization: Bearer``; counts the request against the key.
-
-        401 for a missing, unknown or revoked key; 403 for the other surface's key;
-        429 past the key's ``rateLimitPerMinute``.
-        """
-        if not bearer:
-            raise Unauthorized(
-                f"missing API key: send 'Authorization: Bearer {KEY_PREFIXES[surface]}…'", code="missing_api_key"
-            )
-        other = "platform" if surface == "content" else "content"
-        if bearer.startswith(KEY_PREFIXES[other]):
-            raise Forbidden(
-                f"a {KEY_PREFIXES[other]} key cannot call /v1/{surface}/**: the surfaces never mix. "
-                f"Use a {KEY_PREFIXES[surface]} key here.",
-                code="wrong_api_surface",
-            )
-        with self.lock:
-            key = self.keys.get(self.keys_by_hash.get(_sha(bearer), ""))
-            if key is None or key.revoked_at is not None or key.surface != surface:
-                raise Unauthorized(
-                    "API key is unknown or revoked; create or rotate a key with the admin session",
-                    code="invalid_api_key",
-                )
-            key.last_used_at = self.clock.now()
-            org = self.orgs[key.org_id]
-        rate = self.rate.charge(key.id, key.rate_limit)
-        return Principal(key, org, rate)
-
-    # ------------------------------------------------------------ classrooms
+        return self.accounts.authenticate(surface, bearer)
 
     def classroom(self, org_id: str, classroom_id: str) -> Classroom:
-        with self.lock:
-            room = self.classrooms.get(classroom_id)
-            if room is None or room.org_id != org_id:
-                raise NotFound(
-                    f"classroom '{classroom_id}' not found; list yours with GET /v1/content/classrooms",
-                    code="classroom_not_found",
-                )
-            return room
+        return self.accounts.classroom(org_id, classroom_id)
 
     def list_classrooms(self, org_id: str) -> list[dict[str, Any]]:
-        with self.lock:
-            return [c.view(self.clock) for c in self.classrooms.values() if c.org_id == org_id]
+        return self.accounts.list_classrooms(org_id)
 
     def default_classroom(self, org_id: str) -> Classroom:
-        with self.lock:
-            room = next((c for c in self.classrooms.values() if c.org_id == org_id), None)
-            if room is None:
-                raise BadRequest("this organization has no classroom; send classroomId", code="classroom_required")
-            return room
+        return self.accounts.default_classroom(org_id)
 
     # ------------------------------------------------------------ demo
 
@@ -373,14 +258,17 @@ class MockState:
     ) -> Demo:
         """An organization with an admin session, a content and a platform key, a classroom
         and a few lessons authored "in the UI" (modules that can be exported)."""
+        accounts = self.accounts
         with self.lock:
-            org = self.create_organization(name, admin_email=email, admin_password=password)
-            token, _ = self.sign_in(SignIn(email=email, password=password))
-            ckey, content = self.create_key(org.id, ApiKeyCreate(name="demo-content", rateLimitPerMinute=rate_limit))
-            pkey, platform = self.create_key(
+            org = accounts.create_organization(name, admin_email=email, admin_password=password)
+            token, _ = accounts.sign_in(SignIn(email=email, password=password))
+            ckey, content = accounts.create_key(
+                org.id, ApiKeyCreate(name="demo-content", rateLimitPerMinute=rate_limit)
+            )
+            pkey, platform = accounts.create_key(
                 org.id, ApiKeyCreate(name="demo-platform", rateLimitPerMinute=rate_limit), surface="platform"
             )
-            room = self.default_classroom(org.id)
+            room = accounts.default_classroom(org.id)
             self.content.seed_ui_lessons(org.id, room.id, ui_lessons)
             return Demo(org.id, room.id, email, password, token, content, platform, ckey.prefix, pkey.prefix)
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Body, Header, Request
 from fastapi.responses import Response
 
 from ...models.requests import RESOURCE_BODIES, ExpansionCreate, ExportCreate
+from ..accounts import SESSION_COOKIE
 from ..assumptions import assumed
-from ..state import SESSION_COOKIE
 from .deps import ContentCaller, IdemKey, Page, State, answer, bearer_of, listing, org_of_classroom
 
 router = APIRouter(prefix="/v1/content", tags=["Content Integration"])
@@ -17,8 +17,8 @@ EXPANSIONS = "/integrations/expansions"
 
 
 @router.get("/classrooms", openapi_extra=assumed("lists"))
-async def classrooms(who: ContentCaller, state: State, page: Page) -> dict:
-    return listing(state.list_classrooms(who.org.id), page)
+async def classrooms(who: ContentCaller, state: State, page: Page) -> dict[str, Any]:
+    return listing(state.accounts.list_classrooms(who.org.id), page)
 
 
 @router.post(EXPANSIONS, status_code=202, openapi_extra=assumed("expansion-request", "idempotency"))
@@ -27,12 +27,12 @@ async def create_expansion(body: ExpansionCreate, who: ContentCaller, state: Sta
 
 
 @router.get(EXPANSIONS + "/{jobId}", openapi_extra=assumed("expansion-timing"))
-async def expansion_status(jobId: str, who: ContentCaller, state: State) -> dict:
+async def expansion_status(jobId: str, who: ContentCaller, state: State) -> dict[str, Any]:
     return state.content.get_job(who, jobId)
 
 
 @router.get(EXPANSIONS + "/{jobId}/result", openapi_extra=assumed("expansion-result"))
-async def expansion_result(jobId: str, who: ContentCaller, state: State) -> dict:
+async def expansion_result(jobId: str, who: ContentCaller, state: State) -> dict[str, Any]:
     return state.content.result(who, jobId)
 
 
@@ -47,11 +47,11 @@ async def export(
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> Response:
     if bearer_of(request) or SESSION_COOKIE not in request.cookies:  # who is asking comes first
-        who = state.authenticate("content", bearer_of(request))
+        who = state.accounts.authenticate("content", bearer_of(request))
         request.state.rate = who.rate
         org_id = who.org.id
     else:
-        org_id = org_of_classroom(state, state.admin_for(request.cookies.get(SESSION_COOKIE)), classroomId)
+        org_id = org_of_classroom(state, state.accounts.admin_for(request.cookies.get(SESSION_COOKIE)), classroomId)
     key = state.check_idempotency_key(idempotency_key)
     return answer(*state.content.export(org_id, classroomId, body, key))
 
@@ -67,15 +67,15 @@ def _crud(kind: str) -> None:
     ) -> Response:
         return answer(*state.content.create_resource(who, classroomId, kind, body, key))
 
-    async def list_(classroomId: str, who: ContentCaller, state: State, page: Page) -> dict:
+    async def list_(classroomId: str, who: ContentCaller, state: State, page: Page) -> dict[str, Any]:
         return listing(state.content.list_resources(who, classroomId, kind), page)
 
-    async def get(classroomId: str, resourceId: str, who: ContentCaller, state: State) -> dict:
+    async def get(classroomId: str, resourceId: str, who: ContentCaller, state: State) -> dict[str, Any]:
         return state.content.get_resource(who, classroomId, kind, resourceId)
 
     async def update(
         classroomId: str, resourceId: str, body: Annotated[Any, Body()], who: ContentCaller, state: State
-    ) -> dict:
+    ) -> dict[str, Any]:
         return state.content.update_resource(who, classroomId, kind, resourceId, body)
 
     async def delete(classroomId: str, resourceId: str, who: ContentCaller, state: State) -> Response:

@@ -7,7 +7,7 @@ because the mock serves loopback; nothing else in the mock ever answers a full k
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,7 +50,7 @@ class FaultSettings(_Strict):
 
 
 @router.post("/reset")
-async def reset(state: State) -> dict:
+async def reset(state: State) -> dict[str, Any]:
     state.reset()
     return {"reset": True, "counts": state.counts()}
 
@@ -58,7 +58,7 @@ async def reset(state: State) -> dict:
 @router.post(
     "/organizations", status_code=201, responses={401: {"description": "The admin email exists with another password"}}
 )
-async def seed_organization(body: SeedOrganization, state: State) -> dict:
+async def seed_organization(body: SeedOrganization, state: State) -> dict[str, Any]:
     demo = state.provision_demo(
         body.name,
         email=body.adminEmail,
@@ -79,46 +79,46 @@ async def seed_organization(body: SeedOrganization, state: State) -> dict:
 
 
 @router.get("/clock")
-async def clock(state: State) -> dict:
+async def clock(state: State) -> dict[str, Any]:
     return {"now": state.clock.iso(), "speed": state.clock.speed}
 
 
 @router.put("/clock")
-async def set_clock(body: ClockSettings, state: State) -> dict:
+async def set_clock(body: ClockSettings, state: State) -> dict[str, Any]:
     state.clock.set_speed(body.speed)
     return {"now": state.clock.iso(), "speed": state.clock.speed}
 
 
 @router.post("/clock/advance")
-async def advance(body: Advance, state: State) -> dict:
+async def advance(body: Advance, state: State) -> dict[str, Any]:
     state.clock.advance(body.seconds)
     state.content.settle_due()
     return {"now": state.clock.iso(), "speed": state.clock.speed}
 
 
 @router.get("/faults")
-async def faults(state: State) -> dict:
+async def faults(state: State) -> dict[str, Any]:
     return state.faults.faults.as_dict()
 
 
 @router.put("/faults")
-async def set_faults(body: FaultSettings, state: State) -> dict:
+async def set_faults(body: FaultSettings, state: State) -> dict[str, Any]:
     return state.faults.update(**body.model_dump(exclude_none=True)).as_dict()
 
 
 @router.delete("/faults")
-async def clear_faults(state: State) -> dict:
+async def clear_faults(state: State) -> dict[str, Any]:
     defaults = dict.fromkeys(state.faults.faults.as_dict(), 0)
     return state.faults.update(**defaults).as_dict()
 
 
 @router.get("/webhooks/deliveries")
-async def deliveries(state: State) -> dict:
+async def deliveries(state: State) -> dict[str, Any]:
     return {"data": state.webhooks.views()}
 
 
 @router.get("/state")
-async def counts(state: State) -> dict:
+async def counts(state: State) -> dict[str, Any]:
     return {
         "counts": state.counts(),
         "clock": {"now": state.clock.iso(), "speed": state.clock.speed},
@@ -127,7 +127,7 @@ async def counts(state: State) -> dict:
 
 
 @router.get("/jobs")
-async def jobs(state: State) -> dict:
+async def jobs(state: State) -> dict[str, Any]:
     """Every expansion job with its idempotency key: what a reliability test counts."""
     with state.lock:
         return {

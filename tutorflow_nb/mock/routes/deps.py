@@ -7,14 +7,16 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from ..accounts import SESSION_COOKIE, Admin, Principal
 from ..errors import NotFound
-from ..state import SESSION_COOKIE, Admin, MockState, Principal, paginate
+from ..state import MockState, paginate
 
 __all__ = ["AdminCaller", "ContentCaller", "IdemKey", "Page", "PlatformCaller", "State", "answer", "listing"]
 
 
 def _state(request: Request) -> MockState:
-    return request.app.state.mock  # type: ignore[no-any-return]
+    mock: MockState = request.app.state.mock  # create_app puts it there
+    return mock
 
 
 def bearer_of(request: Request) -> str | None:
@@ -24,19 +26,19 @@ def bearer_of(request: Request) -> str | None:
 
 
 async def _content(request: Request) -> Principal:
-    who = _state(request).authenticate("content", bearer_of(request))
+    who = _state(request).accounts.authenticate("content", bearer_of(request))
     request.state.rate = who.rate
     return who
 
 
 async def _platform(request: Request) -> Principal:
-    who = _state(request).authenticate("platform", bearer_of(request))
+    who = _state(request).accounts.authenticate("platform", bearer_of(request))
     request.state.rate = who.rate
     return who
 
 
 async def _admin(request: Request) -> Admin:
-    return _state(request).admin_for(request.cookies.get(SESSION_COOKIE))
+    return _state(request).accounts.admin_for(request.cookies.get(SESSION_COOKIE))
 
 
 async def _idem(idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> str | None:
@@ -72,7 +74,7 @@ def listing(items: list[dict[str, Any]], page: _Page) -> dict[str, Any]:
 
 def org_of_classroom(state: MockState, admin: Admin, classroom_id: str) -> str:
     """The organization an admin reaches a classroom through, or 404."""
-    room = state.classrooms.get(classroom_id)
+    room = state.accounts.classrooms.get(classroom_id)
     if room is None or room.org_id not in admin.org_ids:
         raise NotFound(f"classroom '{classroom_id}' not found", code="classroom_not_found")
     return room.org_id

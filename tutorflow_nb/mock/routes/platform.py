@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path
 from fastapi.responses import Response, StreamingResponse
@@ -45,12 +45,12 @@ async def create_course(
 
 
 @router.get("/courses", openapi_extra=assumed("lists"))
-async def list_courses(who: PlatformCaller, state: State, page: Page) -> dict:
+async def list_courses(who: PlatformCaller, state: State, page: Page) -> dict[str, Any]:
     return listing(state.platform.list_courses(who), page)
 
 
 @router.get("/courses/{courseRequestId}")
-async def get_course(courseRequestId: str, who: PlatformCaller, state: State) -> dict:
+async def get_course(courseRequestId: str, who: PlatformCaller, state: State) -> dict[str, Any]:
     return state.platform.get_course(who, courseRequestId)
 
 
@@ -60,42 +60,42 @@ async def edit_token(courseRequestId: str, who: PlatformCaller, state: State) ->
 
 
 @router.get("/courses/public/{shareToken}/full", openapi_extra=assumed("edit-tokens"))
-async def public_course(shareToken: str, state: State) -> dict:
+async def public_course(shareToken: str, state: State) -> dict[str, Any]:
     return state.platform.public_full(shareToken)
 
 
 @router.get(EDIT, openapi_extra=assumed("edit-tokens"))
-async def course_summary(editToken: str, state: State) -> dict:
+async def course_summary(editToken: str, state: State) -> dict[str, Any]:
     return state.platform.summary(editToken)
 
 
 @router.patch(EDIT)
-async def update_course(editToken: str, body: CourseUpdate, state: State) -> dict:
+async def update_course(editToken: str, body: CourseUpdate, state: State) -> dict[str, Any]:
     return state.platform.update_course(editToken, body)
 
 
 @router.get(EDIT + "/full")
-async def course_full(editToken: str, state: State) -> dict:
+async def course_full(editToken: str, state: State) -> dict[str, Any]:
     return state.platform.full(editToken)
 
 
 @router.get(EDIT + "/canonical")
-async def canonical(editToken: str, state: State) -> dict:
+async def canonical(editToken: str, state: State) -> dict[str, Any]:
     return state.platform.canonical(editToken)
 
 
 @router.patch(EDIT + "/canonical", openapi_extra=assumed("editor-payloads"))
-async def patch_canonical(editToken: str, body: CanonicalPatch, state: State) -> dict:
+async def patch_canonical(editToken: str, body: CanonicalPatch, state: State) -> dict[str, Any]:
     return state.platform.patch_canonical(editToken, body)
 
 
 @router.get(EDIT + "/lessons/by-id/{lessonId}/full")
-async def lesson_by_id(editToken: str, lessonId: str, state: State) -> dict:
+async def lesson_by_id(editToken: str, lessonId: str, state: State) -> dict[str, Any]:
     return state.platform.lesson_full(editToken, lessonId)
 
 
 @router.patch(EDIT + "/lessons/by-id/{lessonId}/full", openapi_extra=assumed("editor-payloads"))
-async def patch_lesson_by_id(editToken: str, lessonId: str, body: LessonFullPatch, state: State) -> dict:
+async def patch_lesson_by_id(editToken: str, lessonId: str, body: LessonFullPatch, state: State) -> dict[str, Any]:
     return state.platform.patch_lesson_full(editToken, lessonId, body)
 
 
@@ -115,12 +115,12 @@ async def generate(editToken: str, lessonId: str, body: GenerateLesson, state: S
 
 
 @router.get(EDIT + "/lessons/{sequence}")
-async def lesson_by_sequence(editToken: str, sequence: Sequence, state: State) -> dict:
+async def lesson_by_sequence(editToken: str, sequence: Sequence, state: State) -> dict[str, Any]:
     return state.platform.lesson(editToken, sequence)
 
 
 @router.patch(EDIT + "/lessons/{sequence}")
-async def update_lesson(editToken: str, sequence: Sequence, body: LessonUpdate, state: State) -> dict:
+async def update_lesson(editToken: str, sequence: Sequence, body: LessonUpdate, state: State) -> dict[str, Any]:
     return state.platform.update_lesson(editToken, sequence, body)
 
 
@@ -130,7 +130,7 @@ async def add_lesson(editToken: str, body: AddLesson, state: State) -> Response:
 
 
 @router.post(EDIT + "/infer-type")
-async def infer_type(editToken: str, body: InferType, state: State) -> dict:
+async def infer_type(editToken: str, body: InferType, state: State) -> dict[str, Any]:
     return state.platform.infer_type(editToken, body)
 
 
@@ -143,30 +143,30 @@ async def create_module(
 
 
 @router.get("/modules", openapi_extra=assumed("lists"))
-async def list_modules(who: PlatformCaller, state: State, page: Page) -> dict:
+async def list_modules(who: PlatformCaller, state: State, page: Page) -> dict[str, Any]:
     return listing(state.platform.list_modules(who), page)
 
 
 @router.get("/modules/public/{shareToken}", openapi_extra=assumed("platform-modules"))
-async def public_module(shareToken: str, state: State) -> dict:
+async def public_module(shareToken: str, state: State) -> dict[str, Any]:
     return state.platform.public_module(shareToken)
 
 
 @router.get("/modules/{moduleId}")
-async def get_module(moduleId: str, who: PlatformCaller, state: State) -> dict:
+async def get_module(moduleId: str, who: PlatformCaller, state: State) -> dict[str, Any]:
     return state.platform.get_module(who, moduleId)
 
 
 @router.patch("/modules/{moduleId}", openapi_extra=assumed("platform-modules"))
-async def update_module(moduleId: str, body: PlatformModuleUpdate, who: PlatformCaller, state: State) -> dict:
+async def update_module(moduleId: str, body: PlatformModuleUpdate, who: PlatformCaller, state: State) -> dict[str, Any]:
     return state.platform.update_module(who, moduleId, body)
 
 
 @router.delete("/modules/{moduleId}", openapi_extra=assumed("platform-modules"))
-async def delete_module(moduleId: str, who: PlatformCaller, state: State) -> dict:
+async def delete_module(moduleId: str, who: PlatformCaller, state: State) -> dict[str, Any]:
     return state.platform.delete_module(who, moduleId)
 
 
 @router.get("/pricing/catalog", openapi_extra=assumed("pricing-catalog"))
-async def catalog(who: PlatformCaller, state: State) -> dict:
+async def catalog(who: PlatformCaller, state: State) -> dict[str, Any]:
     return state.platform.catalog()
