@@ -7,27 +7,21 @@
 ``create_app`` gives the ASGI app (for ``httpx.ASGITransport`` in tests); ``MockState``
 is the state model the routes call; ``MockServer`` runs uvicorn in a background thread
 on a free loopback port. What the documents leave open is decided in ``assumptions``.
-Names load on first use, so ``tutorflow_nb.mock.schemas`` can be used without FastAPI.
+Names load on first use, so importing the package costs nothing until the mock is used.
 """
 
-from __future__ import annotations
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 
-from .._lazy import lazy
+from .._lazy import lazy as _lazy
 
-_LAZY = {
-    name: (f"{__name__}.{module}", name)
-    for name, module in {
-        "ASSUMPTIONS": "assumptions",
-        "Demo": "state",
-        "Faults": "faults",
-        "MockControl": "control",
-        "MockServer": "server",
-        "MockState": "state",
-        "create_app": "app",
-        "write_cookie_jar": "server",
-        "write_env_file": "server",
-    }.items()
-}
+if _TYPE_CHECKING:
+    from .app import create_app
+    from .assumptions import ASSUMPTIONS
+    from .control import MockControl
+    from .faults import Faults
+    from .server import MockServer, write_cookie_jar, write_env_file
+    from .state import Demo, MockState
+
 __all__ = [
     "ASSUMPTIONS",
     "Demo",
@@ -39,5 +33,15 @@ __all__ = [
     "write_cookie_jar",
     "write_env_file",
 ]
-assert __all__ == sorted(_LAZY)
-__getattr__, __dir__ = lazy(__name__, _LAZY)
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "ASSUMPTIONS": (f"{__name__}.assumptions", "ASSUMPTIONS"),
+    "Demo": (f"{__name__}.state", "Demo"),
+    "Faults": (f"{__name__}.faults", "Faults"),
+    "MockControl": (f"{__name__}.control", "MockControl"),
+    "MockServer": (f"{__name__}.server", "MockServer"),
+    "MockState": (f"{__name__}.state", "MockState"),
+    "create_app": (f"{__name__}.app", "create_app"),
+    "write_cookie_jar": (f"{__name__}.server", "write_cookie_jar"),
+    "write_env_file": (f"{__name__}.server", "write_env_file"),
+}
+__getattr__, __dir__ = _lazy(__name__, _LAZY)
