@@ -16,7 +16,8 @@ import tutorflow_nb as tf
 from tutorflow_nb import ContentClient
 from tutorflow_nb.errors import AuthenticationError, BadRequestError, NetworkError
 from tutorflow_nb.http import RetryPolicy
-from tutorflow_nb.keys import ApiKey, redact
+from tutorflow_nb.keys import ApiKey
+from tutorflow_nb.redaction import redact
 from tutorflow_nb.mock import MockServer
 
 

@@ -11,8 +11,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-__all__ = ["ENV_VARS", "Settings"]
+from .errors import ConfigurationError
+from .redaction import redact
+
+__all__ = ["ENV_VARS", "Settings", "check_base_url"]
 
 ENV_VARS = (
     "TUTORFLOW_API_BASE_URL",
@@ -35,9 +39,9 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
 
-        def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
+        def get(name: str) -> str | None:  # unset or blank is unset; anything else is kept exactly, to be checked
+            value = env.get(name, "")
+            return value if value.strip() else None
 
         return cls(
             get("TUTORFLOW_API_BASE_URL"),
@@ -46,3 +50,34 @@ class Settings:
             get("TUTORFLOW_CLASSROOM_ID"),
             get("TUTORFLOW_ADMIN_COOKIES"),
         )
+
+
+def check_base_url(url: object, source: str = "base_url") -> str:
+    """``url`` without a trailing slash, once it is an ``http://`` or ``https://`` URL a request can go to.
+
+    Raises:
+        ConfigurationError: naming ``source`` (the argument or variable it came from) and the fix.
+
+        >>> check_base_url("https://api.tutorflow.io/")
+        'https://api.tutorflow.io'
+    """
+    example = "e.g. https://api.tutorflow.io"
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigurationError(f"{source} must be the API's base URL ({example}), got {url!r}")
+    shown = redact(url)
+    if url != url.strip() or any(c.isspace() for c in url):
+        raise ConfigurationError(f"{source} {shown!r} holds whitespace; remove it ({example})")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigurationError(
+            f"{source} must start with http:// or https:// and name a host ({example}), got {shown!r}"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigurationError(
+            f"{source} is a base URL: no query, fragment or credentials in it ({example}), got {shown!r}"
+        )
+    try:
+        parts.port  # noqa: B018 - a port outside 0-65535 raises here
+    except ValueError:
+        raise ConfigurationError(f"{source} {shown!r} has a port outside 1-65535") from None
+    return url.rstrip("/")

@@ -17,7 +17,7 @@ import httpx
 
 from . import idempotency, jobs
 from .config import Settings
-from .errors import ConflictError
+from .errors import ConflictError, NotFoundError
 from .http import HttpSession, RetryPolicy, segment
 from .keys import ApiKey
 from .models import Classroom, DeleteResult, ExpansionJob, ExpansionResult, Resource
@@ -241,11 +241,35 @@ class Resources:
         version: str | None = None,
         **fields: Any,
     ) -> Resource:
-        """Create from a ``title`` (all the API needs) plus any of the kind's fields, snake_case."""
+        """Create from a ``title`` (all the API needs) plus any of the kind's fields, snake_case.
+
+        The answer is always a live resource. The server replays a create with the same
+        Idempotency-Key, even after that resource was deleted, so the create is checked
+        with a read; when the client derived the key, a dead replay moves on to the key's
+        successor (``…:r2``) and creates afresh, never a duplicate.
+
+        Raises:
+            StaleReplayError: the ``idempotency_key`` you passed replays a deleted resource.
+        """
         body = to_body(data, title=title, **fields)
         key = idempotency_key or self.idempotency_key(body, external_id=external_id, version=version)
         path = await self._path(classroom_id)
-        return Resource.model_validate(await self._client.http.request("POST", path, json=body, idempotency_key=key))
+
+        async def create(current: str) -> Resource:
+            return Resource.model_validate(
+                await self._client.http.request("POST", path, json=body, idempotency_key=current)
+            )
+
+        async def is_live(made: Resource) -> bool:
+            try:
+                await self.get(made.id, classroom_id=classroom_id)
+            except NotFoundError:
+                return False
+            return True
+
+        return await idempotency.create_live(
+            key, derived=idempotency_key is None, create=create, is_live=is_live, what=self.kind[:-1]
+        )
 
     async def get(self, resource_id: str, *, classroom_id: str | None = None) -> Resource:
         """One resource.

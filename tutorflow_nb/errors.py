@@ -13,6 +13,7 @@
      ├── NetworkError              no answer: connection refused, dropped, timed out
      ├── JobFailedError            a job ended failed; .job carries it
      ├── JobTimeoutError           a job did not finish in time; .job carries its last state
+     ├── StaleReplayError          your Idempotency-Key replays a resource that was deleted since
      └── ConfigurationError        a credential, URL or setting is missing or unusable (also a ValueError)
 
 Every message says what to do next, and never holds a full key.
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .keys import redact
+from .redaction import redact
 
 __all__ = [
     "APIStatusError",
@@ -38,6 +39,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "StaleReplayError",
     "TutorFlowError",
     "error_for_status",
     "is_transient",
@@ -176,6 +178,17 @@ class JobTimeoutError(TutorFlowError):
     def __init__(self, message: str, *, job: Any = None, **kw: Any) -> None:
         self.job = job
         super().__init__(message, **kw)
+
+
+class StaleReplayError(TutorFlowError):
+    """The Idempotency-Key you passed replays a create whose resource has been deleted since.
+
+    The server remembers keys: the same key hands back the first answer, here a dead id.
+    When the client derived the key itself it moves on to a successor key and creates a
+    live resource; a key you chose is yours to change.
+    """
+
+    advice = "pass a new Idempotency-Key (or leave it out and let tutorflow_nb derive one)"
 
 
 class ConfigurationError(TutorFlowError, ValueError):

@@ -11,6 +11,7 @@ redacted. Resource clients above it hold no retry or rate-limit logic.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import json as _json
 import logging
@@ -19,23 +20,33 @@ import threading
 import time
 import weakref
 from collections import Counter, deque
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import quote
 
 import httpx
 
-from .config import Settings
-from .errors import NetworkError, RateLimitError, TutorFlowError, error_for_status
-from .keys import ApiKey, RedactingFilter, redact
+from . import redaction
+from .config import Settings, check_base_url
+from .errors import ConfigurationError, NetworkError, RateLimitError, TutorFlowError, error_for_status
+from .keys import ApiKey
+from .redaction import redact
 
 __all__ = ["HttpSession", "RateBudget", "RetryPolicy", "budget_for", "segment"]
 
 log = logging.getLogger("tutorflow_nb.http")
-log.addFilter(RedactingFilter())
+redaction.install()  # our loggers, httpx's and httpcore's: whoever sees a request never sees a secret
 
 Surface = Literal["content", "platform", "admin"]
+
+
+async def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    """Parked on a loop, it closes ``client`` when the loop's async generators are shut down (see ``_client``)."""
+    try:
+        yield
+    finally:
+        await client.aclose()
 
 
 def segment(value: object, name: str) -> str:
@@ -221,20 +232,19 @@ class HttpSession:
         rate_limit_per_minute: int | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        if not base_url.startswith(("http://", "https://")):
-            raise ValueError(f"base_url must start with http:// or https://, got {base_url!r}")
+        self.base_url = check_base_url(base_url)
         if surface in ("content", "platform") and key is None:
-            raise ValueError(f"the {surface} surface needs an API key")
-        self.base_url = base_url.rstrip("/")
+            raise ConfigurationError(f"the {surface} surface needs an API key")
         self.surface, self.key = surface, key
-        self._cookies = dict(cookies or {})
+        self._cookies: dict[str, str] = {}
+        self.keep_cookies(cookies or {})
         self.timeout = httpx.Timeout(max(30.0, timeout), connect=min(10.0, max(30.0, timeout)))
         self.retry = retry or RetryPolicy()
         self._transport = transport
         self.budget = budget_for(self.base_url, key, rate_limit_per_minute) if key else None
-        self._clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._clients: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, tuple[httpx.AsyncClient, AsyncGenerator[None, None]]
+        ] = weakref.WeakKeyDictionary()
         self.stats: Counter[str] = Counter()
         self.history: deque[tuple[str, str, int | None]] = deque(maxlen=1000)
         """The last requests sent: (method, path, status or None when no answer came)."""
@@ -252,17 +262,22 @@ class HttpSession:
         Refuses a missing base URL or key, and a key of the other surface, before anything is sent.
         """
         env = Settings.from_env()
-        base_url = base_url or env.base_url
-        secret = api_key or (env.content_key if surface == "content" else env.platform_key)
         variable = f"TUTORFLOW_{surface.upper()}_API_KEY"
-        if not base_url:
-            raise ValueError("base_url is required: pass it or set TUTORFLOW_API_BASE_URL")
-        if not secret:
-            raise ValueError(f"a tf_{surface}_ key is required: pass api_key or set {variable}")
-        key = secret if isinstance(secret, ApiKey) else ApiKey(secret, surface)
+        url_source = "base_url" if base_url is not None else "TUTORFLOW_API_BASE_URL"
+        url = base_url if base_url is not None else env.base_url
+        if url is None:
+            raise ConfigurationError("base_url is required: pass it or set TUTORFLOW_API_BASE_URL")
+        url = check_base_url(url, url_source)
+        key_source = "api_key" if api_key is not None else variable
+        secret = api_key if api_key is not None else (env.content_key if surface == "content" else env.platform_key)
+        if secret is None:
+            raise ConfigurationError(f"a tf_{surface}_ key is required: pass api_key or set {variable}")
+        key = secret if isinstance(secret, ApiKey) else ApiKey(secret, surface, source=key_source)
         if key.surface != surface:
-            raise ValueError(f"the {surface} client takes a tf_{surface}_ key, not {key}: the surfaces never mix")
-        return cls(base_url, surface=surface, key=key, **options)
+            raise ConfigurationError(
+                f"the {surface} client takes a tf_{surface}_ key, not {key}: the surfaces never mix"
+            )
+        return cls(url, surface=surface, key=key, **options)
 
     def __repr__(self) -> str:
         who = f"key={self.key.prefix}…" if self.key else "admin session"
@@ -280,28 +295,44 @@ class HttpSession:
     def key_prefix(self) -> str | None:
         return self.key.prefix if self.key else None
 
-    def _client(self) -> httpx.AsyncClient:
+    async def _client(self) -> httpx.AsyncClient:
+        """This loop's connection pool, made on first use.
+
+        A pool belongs to one event loop. Each new pool parks a small async generator on its
+        loop; ``asyncio.run()`` (and every runner) closes a loop's async generators before the
+        loop closes, which closes the pool there: a client used from many ``asyncio.run()``
+        calls keeps no connection of a loop that is gone.
+        """
         loop = asyncio.get_running_loop()
-        client = self._clients.get(loop)
-        if client is None or client.is_closed:
-            client = httpx.AsyncClient(
-                base_url=self.base_url,
-                timeout=self.timeout,
-                transport=self._transport,
-                headers={"Accept": "application/json", "User-Agent": "tutorflow-nb"},
-            )
-            self._clients[loop] = client
+        held = self._clients.get(loop)
+        if held is not None and not held[0].is_closed:
+            return held[0]
+        client = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=self.timeout,
+            transport=self._transport,
+            headers={"Accept": "application/json", "User-Agent": "tutorflow-nb"},
+        )
+        closer = _close_with_loop(client)
+        await closer.asend(None)
+        self._clients[loop] = (client, closer)
+        for other in [lp for lp in self._clients if lp.is_closed()]:  # a loop closed without a runner's shutdown
+            self._clients.pop(other, None)
         return client
 
     async def aclose(self) -> None:
         """Close the connection pools, on this loop and on any other loop that used this session."""
         here = asyncio.get_running_loop()
-        for loop, client in list(self._clients.items()):
+        for loop, (client, closer) in list(self._clients.items()):
             self._clients.pop(loop, None)
             if loop is here:
-                await client.aclose()
-            elif loop.is_running():
-                asyncio.run_coroutine_threadsafe(client.aclose(), loop)
+                await closer.aclose()
+            elif loop.is_running() and not loop.is_closed():
+                done = asyncio.run_coroutine_threadsafe(closer.aclose(), loop)
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(asyncio.wrap_future(done), timeout=5.0)
+            elif not client.is_closed:
+                await client.aclose()  # a loop that is not running: nothing is on it, close from here
 
     def _check_path(self, path: str) -> None:
         allowed = {"content": "/v1/content/", "admin": "/v1/content/", "platform": "/v1/platform/"}[self.surface]
@@ -325,6 +356,8 @@ class HttpSession:
 
     def keep_cookies(self, cookies: Mapping[str, str]) -> None:
         """Send ``cookies`` (an admin session a sign-in answered) with every request from now on."""
+        for value in cookies.values():
+            redaction.remember(value)
         self._cookies.update(cookies)
 
     async def request(
@@ -458,18 +491,18 @@ class HttpSession:
         ``FINISH_IN_FLIGHT_SECONDS``, so that its answer is not lost: the caller records what
         the server accepted, then stops. Nothing new is sent after that.
         """
-        call = asyncio.ensure_future(self._client().request(method, path, json=json, params=params, headers=headers))
+        client = await self._client()
+        call = asyncio.ensure_future(client.request(method, path, json=json, params=params, headers=headers))
         try:
             return await asyncio.shield(call), False
         except asyncio.CancelledError:
-            if method in READ_METHODS:
-                call.cancel()
-                raise
-            done, _ = await asyncio.wait([call], timeout=FINISH_IN_FLIGHT_SECONDS)
-            if not done or call.cancelled() or call.exception() is not None:
-                call.cancel()
-                raise
-            return call.result(), True
+            if method not in READ_METHODS:
+                await asyncio.wait([call], timeout=FINISH_IN_FLIGHT_SECONDS)
+                if call.done() and not call.cancelled() and call.exception() is None:
+                    return call.result(), True
+            call.cancel()
+            await asyncio.wait([call])  # let the request stop and its connection close before going on
+            raise
 
     def _error(self, response: httpx.Response, method: str, path: str) -> TutorFlowError:
         try:
@@ -515,7 +548,8 @@ class HttpSession:
         """Server-Sent Events as (event, decoded data) pairs. Not retried: a stream is not replayable."""
         self._check_path(path)
         headers = self._headers(None, auth, {"Accept": "text/event-stream"})
-        async with self._client().stream(method, path, json=json, headers=headers) as response:
+        client = await self._client()
+        async with client.stream(method, path, json=json, headers=headers) as response:
             if response.status_code >= 400:
                 await response.aread()
                 raise self._error(response, method, path)

@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, TypeVar
 from urllib.parse import quote
 
+from .errors import StaleReplayError
+
 __all__ = [
+    "MAX_GENERATIONS",
     "PATTERNS",
+    "create_live",
     "derive",
     "expansion",
     "export",
@@ -34,6 +38,7 @@ __all__ = [
     "platform_module",
     "resource",
     "source_content_id",
+    "successor",
 ]
 
 PATTERNS = {
@@ -123,3 +128,52 @@ def platform_course(body: Mapping[str, Any], *, external_id: str | None = None, 
 def platform_module(body: Mapping[str, Any], *, external_id: str | None = None, version: str | None = None) -> str:
     """A Platform module's create."""
     return derive("platform-module", body, external_id=external_id, version=version)
+
+
+# ---------------------------------------------------------------- re-running a create whose resource was deleted
+
+T = TypeVar("T")
+MAX_GENERATIONS = 20
+"""How many successors of one derived key a create walks through before it gives up."""
+
+
+def successor(key: str, generation: int) -> str:
+    """The key that stands in for ``key`` once its resource is gone: ``…:r2``, ``…:r3`` (generation 1 is ``key``).
+
+    >>> successor("module:ext-1:v1:0a1b2c3d4e5f", 2)
+    'module:ext-1:v1:0a1b2c3d4e5f:r2'
+    """
+    if generation <= 1:
+        return key
+    tail = f":r{generation}"
+    return key[: MAX_LENGTH - len(tail)] + tail
+
+
+async def create_live(
+    key: str,
+    *,
+    derived: bool,
+    create: Callable[[str], Awaitable[T]],
+    is_live: Callable[[T], Awaitable[bool]],
+    what: str,
+) -> T:
+    """Create with ``key`` and make sure the answer is a live resource, not a replay of a deleted one.
+
+    A server that remembers keys replays the first create's answer for the same key, even
+    after its resource was deleted: re-running a create-use-delete cell would hand back a
+    dead id. With a key the client derived, the create moves on to the key's successor
+    (``…:r2``, ``…:r3``: stable too, so a retry or a re-run still replays instead of
+    duplicating) until the answer is alive. A key the caller chose is never replaced:
+    :class:`StaleReplayError` says what happened.
+    """
+    for generation in range(1, MAX_GENERATIONS + 1):
+        current = successor(key, generation)
+        made = await create(current)
+        if await is_live(made):
+            return made
+        if not derived:
+            raise StaleReplayError(f"Idempotency-Key {current!r} replays a {what} that has been deleted since")
+    raise StaleReplayError(
+        f"the last {MAX_GENERATIONS} successors of Idempotency-Key {key!r} all replay deleted {what}s; "
+        "pass version= (or a key of your own) to start afresh"
+    )

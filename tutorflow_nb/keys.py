@@ -1,4 +1,4 @@
-"""API keys that never show themselves: a key prints as its prefix, everywhere.
+"""API keys that never show themselves, and are checked where they are made.
 
     >>> key = ApiKey("tf_content_abcd1234" + "x" * 24)
     >>> key
@@ -6,49 +6,58 @@
     >>> key.surface
     'content'
 
+A key pasted with a line break, a space, a non-ASCII or an invisible character cannot be
+sent in an ``Authorization`` header: it is refused at once, with the variable or argument
+it came from named and only its prefix shown, instead of failing later as a network error.
+
+    >>> ApiKey("tf_content_abcd1234xxxxxxxx\\n", source="TUTORFLOW_CONTENT_API_KEY")
+    Traceback (most recent call last):
+    ...
+    tutorflow_nb.errors.ConfigurationError: TUTORFLOW_CONTENT_API_KEY (tf_content_abcd1234…) has a line break at \
+position 28; paste the key again without it
+
 Only the HTTP layer calls :meth:`ApiKey.reveal`, to build the ``Authorization`` header.
-:func:`redact` scrubs any full key out of text before it reaches a log, an exception or
-an output.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-import threading
+import unicodedata
 from typing import Any, Literal
 
-__all__ = ["PREFIXES", "ApiKey", "RedactingFilter", "key_prefix", "redact"]
+from .errors import ConfigurationError
+from .redaction import PREFIX_CHARS, PREFIXES, key_prefix, remember
+
+__all__ = ["PREFIXES", "ApiKey", "Surface", "key_prefix"]
 
 Surface = Literal["content", "platform"]
-PREFIXES: dict[str, str] = {"content": "tf_content_", "platform": "tf_platform_"}
-PREFIX_CHARS = 8
-_KEY_RE = re.compile(rf"(tf_(?:content|platform)_)([A-Za-z0-9]{{{PREFIX_CHARS}}})[A-Za-z0-9_\-]+")
-_SEEN: set[str] = set()
-_SEEN_LOCK = threading.Lock()
 
 
-def key_prefix(key: str) -> str:
-    """The part of a key that is safe to show: its surface prefix and 8 characters."""
-    for prefix in PREFIXES.values():
-        if key.startswith(prefix):
-            return key[: len(prefix) + PREFIX_CHARS]
-    return key[:4] + "…" if len(key) > 4 else "…"
-
-
-def redact(text: str) -> str:
-    """``text`` with every TutorFlow key (and every key this process has used) cut to its prefix."""
-    text = _KEY_RE.sub(lambda m: m.group(1) + m.group(2) + "…", text)
-    with _SEEN_LOCK:
-        seen = list(_SEEN)
-    for secret in seen:
-        if secret in text:
-            text = text.replace(secret, key_prefix(secret) + "…")
-    return text
+def _flaw(secret: str) -> str | None:
+    """What makes ``secret`` impossible to send as a header value, if anything."""
+    for position, char in enumerate(secret, start=1):
+        if char in "\r\n":
+            return f"a line break at position {position}"
+        if char.isspace():
+            return f"a space or tab at position {position}" if position < len(secret) else "trailing whitespace"
+        if not char.isascii():
+            return f"a non-ASCII character ({unicodedata.name(char, 'unnamed')}) at position {position}"
+        if not char.isprintable():
+            return f"an invisible control character at position {position}"
+    return None
 
 
 class ApiKey:
-    """A TutorFlow API key. ``str()``, ``repr()`` and f-strings show the prefix only."""
+    """A TutorFlow API key. ``str()``, ``repr()`` and f-strings show the prefix only.
+
+    Args:
+        secret: the full key, exactly as TutorFlow issued it.
+        surface: ``"content"`` or ``"platform"`` when the key must belong to that surface.
+        source: where the key came from (an argument or environment variable), named in errors.
+
+    Raises:
+        ConfigurationError: the key is empty, holds whitespace or a character a header cannot
+            carry, or is not a key of ``surface``.
+    """
 
     __slots__ = ("_secret", "prefix", "surface")
 
@@ -57,11 +66,19 @@ class ApiKey:
         """On the wire a key is a string (in a create or rotate answer, and nowhere else)."""
         return {"type": "string", "pattern": "^tf_(content|platform)_"}
 
-    def __init__(self, secret: str, surface: Surface | None = None) -> None:
-        secret = secret.strip() if isinstance(secret, str) else secret
-        if not isinstance(secret, str) or not secret:
-            raise ValueError("an API key must be a non-empty string")
-        found = next((s for s, p in PREFIXES.items() if secret.startswith(p)), None)
+    def __init__(self, secret: str, surface: Surface | None = None, *, source: str = "the API key") -> None:
+        if not isinstance(secret, str) or not secret.strip():
+            shown = (
+                "an empty string"
+                if secret == ""
+                else ("only whitespace" if isinstance(secret, str) else f"a {type(secret).__name__}")
+            )
+            raise ConfigurationError(f"{source} must be a TutorFlow API key, got {shown}")
+        found = next((s for s, p in PREFIXES.items() if secret.strip().startswith(p)), None)
+        prefix = key_prefix(secret.strip())
+        flaw = _flaw(secret)
+        if flaw is not None:
+            raise ConfigurationError(f"{source} ({prefix}…) has {flaw}; paste the key again without it")
         if surface is not None and found != surface:
             other = "platform" if surface == "content" else "content"
             hint = (
@@ -69,14 +86,15 @@ class ApiKey:
                 if found == other
                 else f"TutorFlow {surface} keys start with {PREFIXES[surface]}"
             )
-            raise ValueError(
-                f"expected a {PREFIXES[surface]} key for /v1/{surface}/**, got {key_prefix(secret)}…: {hint}"
+            raise ConfigurationError(
+                f"{source}: expected a {PREFIXES[surface]} key for /v1/{surface}/**, got {prefix}…: {hint}"
             )
+        if found is not None and len(secret) < len(PREFIXES[found]) + PREFIX_CHARS:
+            raise ConfigurationError(f"{source} ({prefix}…) is too short to be a TutorFlow key; paste it whole")
         self._secret = secret
-        self.surface: Surface | None = found  # type: ignore[assignment]
-        self.prefix = key_prefix(secret)
-        with _SEEN_LOCK:
-            _SEEN.add(secret)
+        self.surface: Surface | None = found  # type: ignore[assignment]  # found is one of PREFIXES' keys
+        self.prefix = prefix
+        remember(secret)
 
     def reveal(self) -> str:
         """The full key, for the Authorization header only."""
@@ -94,16 +112,5 @@ class ApiKey:
     def __hash__(self) -> int:
         return hash(self._secret)
 
-    def __reduce__(self) -> None:  # type: ignore[override]
+    def __reduce__(self) -> str | tuple[Any, ...]:
         raise TypeError("ApiKey cannot be pickled: it would write the full key")
-
-
-class RedactingFilter(logging.Filter):
-    """A logging filter that redacts keys in messages and their arguments."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(str(record.msg))
-        if record.args:
-            args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(redact(a) if isinstance(a, str) else a for a in args)
-        return True

@@ -15,7 +15,8 @@ from typing import Any
 
 import httpx
 
-from . import idempotency, jobs
+from . import idempotency, jobs, redaction
+from .errors import NotFoundError
 from .http import HttpSession, RetryPolicy, segment
 from .keys import ApiKey
 from .models import CanonicalCourse, CourseRequest, EditToken, PlatformLesson, PlatformModule
@@ -47,10 +48,11 @@ class CourseEditor:
 
     def __init__(self, http: HttpSession, edit_token: str) -> None:
         self._http, self.edit_token = http, edit_token
+        redaction.remember(edit_token)
         self._base = f"{COURSES}/edit/{segment(edit_token, 'edit_token')}"
 
     def __repr__(self) -> str:
-        return f"<CourseEditor token {self.edit_token[:6]}…>"
+        return f"<CourseEditor token {self.edit_token[:6]}…>"  # a prefix: the token edits the course
 
     async def _call(self, method: str, path: str = "", body: dict[str, Any] | None = None) -> dict[str, Any]:
         return await self._http.request_object(method, self._base + path, json=body, auth=False)
@@ -265,10 +267,35 @@ class Modules:
         version: str | None = None,
         **fields: Any,
     ) -> PlatformModule:
-        """Generate one standalone lesson (billed as one lesson)."""
+        """Generate one standalone lesson (billed as one lesson).
+
+        The answer is always a live module: a replay of a module deleted since (a re-run of a
+        create-use-delete cell) moves on to the derived key's successor, as
+        ``content.modules.create`` does.
+
+        Raises:
+            StaleReplayError: the ``idempotency_key`` you passed replays a deleted module.
+        """
         body = to_body(data, prompt=prompt, topic=topic, **fields)
+        chosen = idempotency_key or body.get("idempotencyKey")
         key = _create_key(idempotency.platform_module, body, idempotency_key, external_id, version)
-        return PlatformModule.model_validate(await self._http.request("POST", MODULES, json=body, idempotency_key=key))
+
+        async def create(current: str) -> PlatformModule:
+            data = await self._http.request("POST", MODULES, json=body, idempotency_key=current)
+            return PlatformModule.model_validate(data)
+
+        async def is_live(made: PlatformModule) -> bool:
+            if made.deleted_at is not None:
+                return False
+            if made.idempotent_replay is False:  # the server says it is fresh: nothing to check
+                return True
+            try:
+                await self.get(made.id)
+            except NotFoundError:
+                return False
+            return True
+
+        return await idempotency.create_live(key, derived=chosen is None, create=create, is_live=is_live, what="module")
 
     async def get(self, module_id: str) -> PlatformModule:
         """One module.

@@ -12,8 +12,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import Settings
+from .config import Settings, check_base_url
 from .errors import ConfigurationError
+from .keys import ApiKey, Surface
 from .sync_clients import AdminClient, ContentClient, PlatformClient
 
 if TYPE_CHECKING:
@@ -137,17 +138,19 @@ def connect(
         ValueError: a key, URL or file given is not usable (the message names it and the fix).
     """
     env = Settings.from_env()
-    base_url = base_url or env.base_url
+    url_source = "base_url" if base_url is not None else "TUTORFLOW_API_BASE_URL"
+    base_url = base_url if base_url is not None else env.base_url
     if base_url is None:
         return _connect_mock(mock_speed, quiet)
-    content_key = content_key or env.content_key
-    platform_key = platform_key or env.platform_key
+    base_url = check_base_url(base_url, url_source)
+    content = _key(content_key, "content_key", env.content_key, "TUTORFLOW_CONTENT_API_KEY", "content")
+    platform = _key(platform_key, "platform_key", env.platform_key, "TUTORFLOW_PLATFORM_API_KEY", "platform")
     cookies = admin_cookies or env.admin_cookies
     room = classroom_id or env.classroom_id
     session = Session(
-        base_url.rstrip("/"),
-        content=ContentClient(base_url, content_key, classroom_id=room) if content_key else None,
-        platform=PlatformClient(base_url, platform_key) if platform_key else None,
+        base_url,
+        content=ContentClient(base_url, content, classroom_id=room) if content else None,
+        platform=PlatformClient(base_url, platform) if platform else None,
         admin=AdminClient(base_url, cookies=cookies) if cookies else None,
         classroom_id=room,
     )
@@ -162,6 +165,13 @@ def connect(
             file=sys.stderr if not have else sys.stdout,
         )
     return session
+
+
+def _key(given: str | None, argument: str, from_env: str | None, variable: str, surface: Surface) -> ApiKey | None:
+    """The key from the argument, else the variable, checked and named by where it came from."""
+    if given is not None:
+        return ApiKey(given, surface, source=argument)
+    return ApiKey(from_env, surface, source=variable) if from_env is not None else None
 
 
 def _connect_mock(speed: float, quiet: bool) -> Session:

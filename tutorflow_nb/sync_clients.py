@@ -223,7 +223,16 @@ class Resources:
         version: str | None = None,
         **fields: Any,
     ) -> Resource:
-        """Create from a ``title`` (all the API needs) plus any of the kind's fields, snake_case."""
+        """Create from a ``title`` (all the API needs) plus any of the kind's fields, snake_case.
+
+        The answer is always a live resource. The server replays a create with the same
+        Idempotency-Key, even after that resource was deleted, so the create is checked
+        with a read; when the client derived the key, a dead replay moves on to the key's
+        successor (``…:r2``) and creates afresh, never a duplicate.
+
+        Raises:
+            StaleReplayError: the ``idempotency_key`` you passed replays a deleted resource.
+        """
         return run_sync(
             self.aio.create(
                 title,
@@ -680,7 +689,15 @@ class Modules:
         version: str | None = None,
         **fields: Any,
     ) -> PlatformModule:
-        """Generate one standalone lesson (billed as one lesson)."""
+        """Generate one standalone lesson (billed as one lesson).
+
+        The answer is always a live module: a replay of a module deleted since (a re-run of a
+        create-use-delete cell) moves on to the derived key's successor, as
+        ``content.modules.create`` does.
+
+        Raises:
+            StaleReplayError: the ``idempotency_key`` you passed replays a deleted module.
+        """
         return run_sync(
             self.aio.create(
                 prompt,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
 
 from ..keys import ApiKey
+from ..redaction import remember
 from .base import Model
 from .constants import TERMINAL_JOB_STATUSES
 
@@ -128,6 +130,9 @@ class WebhookSubscription(Model):
     created_at: datetime | None = None
     secret: str | None = None
 
-    def __repr_args__(self):  # type: ignore[no-untyped-def]
+    def model_post_init(self, context: Any, /) -> None:
+        remember(self.secret)  # the signing secret: shown once, redacted everywhere after
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         for name, value in super().__repr_args__():
             yield name, ("whsec_…" if name == "secret" and value else value)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import Field
 
+from ..redaction import redact, remember
 from .base import Model
 from .constants import TERMINAL_COURSE_STATUSES
 
@@ -86,6 +88,9 @@ class CourseRequest(Model):
     created_at: datetime | None = None
     completed_at: datetime | None = None
 
+    def model_post_init(self, context: Any, /) -> None:
+        remember(self.edit_token)  # a secret from now on: redacted wherever it shows
+
     @property
     def edit_token(self) -> str | None:
         """The edit token inside a single-course ``preview_url`` (``…/courses/edit/{token}``)."""
@@ -95,8 +100,17 @@ class CourseRequest(Model):
 
 
 class EditToken(Model):
+    """A one-hour edit token: anyone holding it can edit the course, so it prints by its prefix only."""
+
     edit_token: str
     edit_token_expires_at: datetime | None = None
+
+    def model_post_init(self, context: Any, /) -> None:
+        remember(self.edit_token)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, (redact(f"editToken={value}").removeprefix("editToken=") if name == "edit_token" else value)
 
 
 class PlatformLesson(Model):
@@ -150,6 +164,8 @@ class PlatformModule(Model):
     platform_workspace_id: str | None = None
     platform_api_key_id: str | None = None
     idempotency_key: str | None = None
+    idempotent_replay: bool | None = None
+    """``True`` when the answer replays an earlier create with the same Idempotency-Key."""
     price_snapshot: PriceSnapshot | None = None
     quizzes: list[dict[str, Any]] = Field(default_factory=list)
     created_at: datetime | None = None
