@@ -99,7 +99,7 @@ def test_app_with_no_setting_uses_the_bundled_mock_and_bills_its_sample(tmp_path
     low, high = re.search(r"range \$([\d.]+) to \$([\d.]+)", seen["summary"]).groups()  # type: ignore[union-attr]
     assert float(low) <= 1.10 <= float(high) and (low, high) != ("1.10", "1.10")
     assert "course-4" in seen["reconciled"] and "planned but not billed" in seen["reconciled"]
-    assert "against $1.10 estimated" in seen["reconciled"]
+    assert "against $1.10 estimated" in seen["reconciled"] and "NaN" not in seen["reconciled"]
     assert "bundled mock TutorFlow API" in executed and not FULL_KEY.search(executed)
 
 
