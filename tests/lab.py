@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -64,10 +65,13 @@ def start_app(
     return start(args, workdir, f"127.0.0.1:{port}/", env=env)
 
 
-def stop(proc: subprocess.Popen[str], reader: threading.Thread, what: str = "JupyterLab") -> None:
-    """Stop it as a supervisor would (SIGTERM); the server, its child, must stop too: the pipe they share
-    reaches EOF only once every process holding it (the server and its kernels too) has exited."""
-    proc.terminate()
+def stop(
+    proc: subprocess.Popen[str], reader: threading.Thread, what: str = "JupyterLab", sig: int = signal.SIGTERM
+) -> int:
+    """Stop it as a supervisor would (SIGTERM), or as Ctrl-C does (``sig=signal.SIGINT``); the server, its child,
+    must stop too: the pipe they share reaches EOF only once every process holding it (the server and its
+    kernels too) has exited. Returns the command's exit status."""
+    proc.send_signal(sig)
     try:
         proc.wait(30)
     except subprocess.TimeoutExpired:
@@ -77,6 +81,7 @@ def stop(proc: subprocess.Popen[str], reader: threading.Thread, what: str = "Jup
     if proc.stdout:
         proc.stdout.close()
     assert not reader.is_alive(), f"{what} outlived tutorflow-nb"
+    return int(proc.returncode)
 
 
 stop_lab = stop

@@ -5,7 +5,7 @@ Voilà: a control moved, the sample generated, the pilot launched and awaited. T
 (the bundled mock), the documented variables pointing at another API (a separate mock, standing in
 for TutorFlow: nothing may be generated there until asked), and no platform key. Then the command:
 the mock and Voilà, the page rendered with the app's outputs and no code, reloads billing nothing
-twice, the documented variables honoured, and SIGTERM stopping Voilà too.
+twice, the documented variables honoured, and SIGTERM or Ctrl-C stopping Voilà too.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import signal
 from pathlib import Path
 
 import httpx
@@ -183,4 +184,5 @@ def test_app_command_honours_the_documented_variables(tmp_path: Path) -> None:
             assert page.status_code == 200 and "billed to your platform key" in page.text
             assert _generated(remote) == (0, 0), "nothing generated on another API until asked"
         finally:
-            stop(proc, reader, "Voilà")
+            status = stop(proc, reader, "Voilà", signal.SIGINT)  # Ctrl-C
+    assert status == 130
