@@ -186,13 +186,11 @@ def _app(args: argparse.Namespace, extra: list[str]) -> int:
     if importlib.util.find_spec("voila") is None:
         print("tutorflow-nb app needs Voilà: pip install -e '.[lab]'", file=sys.stderr)
         return 2
-    try:
-        notebook = _notebooks_dir() / APP
-    except FileNotFoundError as exc:
-        print(f"tutorflow-nb app: {exc}", file=sys.stderr)
-        return 2
-    if not notebook.exists():
-        print(f"tutorflow-nb app: no {notebook}: run it from the tutorflow_nb checkout", file=sys.stderr)
+    # ./notebooks when run from a checkout, else the one beside the installed package
+    found = [d / APP for d in (Path.cwd() / "notebooks", Path(__file__).resolve().parents[1] / "notebooks")]
+    notebook = next((path for path in found if path.exists()), None)
+    if notebook is None:
+        print(f"tutorflow-nb app: no notebooks/{APP} here: run it from the tutorflow_nb checkout", file=sys.stderr)
         return 2
     env = dict(os.environ)
     server = None
