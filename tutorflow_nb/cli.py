@@ -3,6 +3,7 @@
 tutorflow-nb mock --port 8765 --cookie-jar tutorflow-admin.cookies --env-file mock.env
 tutorflow-nb smoke                # the runbook's smoke test against $TUTORFLOW_API_BASE_URL
 tutorflow-nb lab                  # the mock and JupyterLab on the quickstart notebook
+tutorflow-nb app                  # the mock and Voilà on the cost-planner app, a page with no code
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from .serving import bind, url_of
 __all__ = ["main"]
 
 QUICKSTART = "01-quickstart.ipynb"
+APP = "app-cost-planner.ipynb"
 
 
 def _mock(args: argparse.Namespace) -> int:
@@ -179,6 +181,61 @@ def _lab(args: argparse.Namespace, extra: list[str]) -> int:
             server.stop()
 
 
+def _app(args: argparse.Namespace, extra: list[str]) -> int:
+    """The mock (unless ``TUTORFLOW_API_BASE_URL`` is set) and Voilà on the app notebook; other options go to Voilà."""
+    if importlib.util.find_spec("voila") is None:
+        print("tutorflow-nb app needs Voilà: pip install -e '.[lab]'", file=sys.stderr)
+        return 2
+    # ./notebooks when run from a checkout, else the one beside the installed package
+    found = [d / APP for d in (Path.cwd() / "notebooks", Path(__file__).resolve().parents[1] / "notebooks")]
+    notebook = next((path for path in found if path.exists()), None)
+    if notebook is None:
+        print(f"tutorflow-nb app: no notebooks/{APP} here: run it from the tutorflow_nb checkout", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    server = None
+    if not env.get("TUTORFLOW_API_BASE_URL"):
+        from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI loads only for the commands that serve
+        from .mock.server import write_cookie_jar  # noqa: PLC0415 - the same
+
+        server = MockServer(speed=args.speed, port=args.mock_port).start()
+        demo = server.demo
+        assert demo is not None
+        jar = write_cookie_jar(
+            Path(tempfile.mkdtemp(prefix="tutorflow-nb-")) / "tutorflow-admin.cookies",
+            server.base_url,
+            demo.session_token,
+        )
+        env.update(
+            TUTORFLOW_API_BASE_URL=server.base_url,
+            TUTORFLOW_CONTENT_API_KEY=demo.content_key,
+            TUTORFLOW_PLATFORM_API_KEY=demo.platform_key,
+            TUTORFLOW_CLASSROOM_ID=demo.classroom_id,
+            TUTORFLOW_ADMIN_COOKIES=str(jar),
+            TUTORFLOW_MOCK="1",
+        )
+        print(
+            f"tutorflow-nb app: the mock TutorFlow API is at {server.base_url} (x{args.speed:g} clock; content key "
+            f"{demo.content_key_prefix}…); the app reaches it through the TUTORFLOW_* variables",
+            flush=True,
+        )
+    else:
+        print(f"tutorflow-nb app: the app uses {env['TUTORFLOW_API_BASE_URL']} from TUTORFLOW_API_BASE_URL", flush=True)
+    # Voilà serves the one notebook at / , runs it in a kernel that inherits env, and shows its outputs, not its code
+    child = subprocess.Popen([sys.executable, "-m", "voila", str(notebook), *extra], env=env)
+    previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())  # stopping app stops Voilà
+    try:
+        return child.wait()
+    except KeyboardInterrupt:
+        child.terminate()
+        child.wait(30)
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if server is not None:
+            server.stop()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tutorflow-nb", description="Explore the TutorFlow API from Jupyter.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -231,6 +288,17 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--speed", type=float, default=10.0, help="the mock's clock speed (default 10)")
     lab.add_argument("--mock-port", type=int, default=0, help="the mock's port (default: a free one)")
     lab.set_defaults(run=_lab, passthrough=True)
+
+    app = sub.add_parser(
+        "app",
+        help="start the mock and Voilà on the cost-planner app",
+        description="Start the bundled mock (unless TUTORFLOW_API_BASE_URL is set) and Voilà on "
+        "notebooks/app-cost-planner.ipynb, a page with no code; other options go to Voilà "
+        "(e.g. --no-browser --port 8866).",
+    )
+    app.add_argument("--speed", type=float, default=10.0, help="the mock's clock speed (default 10)")
+    app.add_argument("--mock-port", type=int, default=0, help="the mock's port (default: a free one)")
+    app.set_defaults(run=_app, passthrough=True)
     return parser
 
 
