@@ -58,9 +58,16 @@ PILOT = {
 
 @dataclass
 class Check:
+    """One step or checklist item: ``passed`` is ``True`` or ``False`` only when this run verified it,
+    ``None`` when it could not be checked (a step before it failed, the server never answered)."""
+
     name: str
-    passed: bool
+    passed: bool | None
     detail: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return {True: "PASS", False: "FAIL", None: "NOT CHECKED"}[self.passed]
 
 
 @dataclass
@@ -71,16 +78,19 @@ class SmokeReport:
 
     @property
     def passed(self) -> bool:
-        return all(c.passed for c in self.steps + self.checklist) and not self.leftovers
+        """Every step and item was verified and passed (one not checked is not a pass), nothing left behind."""
+        return all(c.passed is True for c in self.steps + self.checklist) and not self.leftovers
 
     def __str__(self) -> str:
         def line(c: Check) -> str:
-            return f"  [{'PASS' if c.passed else 'FAIL'}] {c.name}" + (f": {c.detail}" if c.detail else "")
+            return f"  [{c.verdict}] {c.name}" + (f": {c.detail}" if c.detail else "")
 
         out = ["Smoke test", *map(line, self.steps), "", "Pre-handoff checklist", *map(line, self.checklist)]
         if self.leftovers:
             out += ["", "Could not clean up (delete by hand): " + ", ".join(self.leftovers)]
-        out += ["", "PASSED" if self.passed else "FAILED"]
+        unchecked = sum(c.passed is None for c in self.steps + self.checklist)
+        verdict = "PASSED" if self.passed else "FAILED"
+        out += ["", verdict + (f" ({unchecked} item(s) not checked)" if unchecked else "")]
         return "\n".join(out)
 
 
@@ -90,14 +100,20 @@ class _Run:
 
     classrooms: list[str] = field(default_factory=list)
     organizations: int | None = None
-    crud: bool = True
-    replays: bool = True
-    external_ids: bool = True
-    pilot: bool = False
-    not_retried: bool = False
+    crud: bool | None = None  # None: not checked by this run; True or False only once it was
+    replays: bool | None = None
+    external_ids: bool | None = None
+    pilot: bool | None = None
+    not_retried: bool | None = None
+    made: int = 0
     handled: dict[int, str] = field(default_factory=dict)
     created: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (kind, id), until deleted
     texts: list[str] = field(default_factory=list)
+
+
+def _both(so_far: bool | None, now: bool) -> bool:
+    """A verdict that took one more observation into account: checked from now on."""
+    return now if so_far is None else so_far and now
 
 
 def _expect(run: _Run, status: int, errors: type[Exception] | tuple[type[Exception], ...], action: Any) -> None:
@@ -120,9 +136,10 @@ def _crud(client: Any, room: str, run_id: str, run: _Run, step: Any) -> None:
         try:
             made = group.create(title, classroom_id=room, idempotency_key=key, metadata={"externalId": external})
             run.created[kind] = (kind, made.id)
+            run.made += 1
             again = group.create(title, classroom_id=room, idempotency_key=key, metadata={"externalId": external})
-            run.replays &= again.id == made.id
-            run.external_ids &= (made.metadata or {}).get("externalId") == external
+            run.replays = _both(run.replays, again.id == made.id)
+            run.external_ids = _both(run.external_ids, (made.metadata or {}).get("externalId") == external)
             got = group.get(made.id, classroom_id=room)
             updated = group.update(made.id, classroom_id=room, title=title + " updated")
             deleted = group.delete(made.id, classroom_id=room)
@@ -138,7 +155,7 @@ def _crud(client: Any, room: str, run_id: str, run: _Run, step: Any) -> None:
                     f"{kind}: create, get, update, delete", ok, f"id {made.id}, delete answered {deleted.status_code}"
                 )
             )
-            run.crud &= ok
+            run.crud = _both(run.crud, ok)
         except TutorFlowError as exc:
             step(Check(f"{kind}: create, get, update, delete", False, str(exc)))
             run.crud = False
@@ -166,6 +183,7 @@ def _errors(client: Any, base_url: str, room: str, run_id: str, run: _Run) -> No
     key = f"module:smoke-test-conflict:{run_id}"
     first = client.modules.create("Smoke conflict A", classroom_id=room, idempotency_key=key)
     run.created["conflict"] = ("modules", first.id)
+    run.made += 1
     _expect(
         run,
         409,
@@ -175,7 +193,8 @@ def _errors(client: Any, base_url: str, room: str, run_id: str, run: _Run) -> No
     client.modules.delete(first.id, classroom_id=room)
     del run.created["conflict"]
     budget = client.http.budget
-    run.handled[429] = "" if budget is not None and budget.limit else "no rate-limit headers seen"
+    if budget is not None and budget.limit:
+        run.handled[429] = ""  # else: not checked (the server sent no rate-limit headers to learn the budget from)
 
 
 def _pilot(client: Any, room: str, run_id: str, run: _Run, step: Any) -> None:
@@ -185,9 +204,11 @@ def _pilot(client: Any, room: str, run_id: str, run: _Run, step: Any) -> None:
         for out in result.outputs:
             if out.resource_id and out.resource_type in ("module", "video", "test"):
                 run.created[f"pilot {out.resource_type}"] = (out.resource_type + "s", out.resource_id)
+                run.made += 1
         run.pilot = result.job.status == "completed" and bool(result.outputs)
         step(Check("pilot expansion", run.pilot, f"job {job.id} {result.job.status}"))
     except TutorFlowError as exc:
+        run.pilot = False
         step(Check("pilot expansion", False, str(exc)))
 
 
@@ -249,36 +270,43 @@ def run_smoke(
         logger.setLevel(old_level)
 
     run.texts += [logs.getvalue(), str(report)]
+    report.checklist += _checklist(run, history, content_key, admin_cookies is not None, report.leftovers)
+    return report
+
+
+def _checklist(
+    run: _Run, history: list[tuple[str, str, int | None]], content_key: str, admin: bool, leftovers: list[str]
+) -> list[Check]:
+    """The runbook's pre-handoff checklist, each item as this run verified it (or could not)."""
+    answered = [h for h in history if h[2] is not None]
     surfaces = {path.split("/")[2] for _, path, _ in history}
-    check = report.checklist.append
-    check(
+    discovered = bool(run.classrooms) and (not admin or bool(run.organizations))
+    items = [
         Check(
             "ids are discovered through the API",
-            bool(run.classrooms) and (admin_cookies is None or bool(run.organizations)),
-            "classrooms" + (" and organizations" if admin_cookies is not None else ""),
-        )
-    )
-    check(
+            discovered if answered else None,
+            "classrooms" + (" and organizations" if admin else "") if answered else "the server never answered",
+        ),
         Check(
             "only tf_content_ keys on /v1/content/**",
-            surfaces == {"content"} and ApiKey(content_key).surface == "content",
+            (surfaces == {"content"} and ApiKey(content_key).surface == "content") if history else None,
             f"surfaces called: {sorted(surfaces)}",
-        )
-    )
-    check(
+        ),
         Check(
             "create requests send stable idempotency keys",
             run.replays,
-            "a repeated create replayed the same resource" if run.replays else "a replay made a new resource",
-        )
-    )
-    check(
+            {
+                True: "a repeated create replayed the same resource",
+                False: "a replay made a new resource",
+                None: "no create was made",
+            }[run.replays],
+        ),
         Check(
             "TutorFlow ids are stored next to external ids",
             run.external_ids,
-            "metadata.externalId came back beside each id",
-        )
-    )
+            "metadata.externalId came back beside each id" if run.external_ids is not None else "no create was made",
+        ),
+    ]
     expected = {
         400: "BadRequestError" + (", not retried" if run.not_retried else ", but it was RETRIED"),
         401: "AuthenticationError",
@@ -288,15 +316,34 @@ def run_smoke(
         429: "paced by the key's budget; 429s retried after Retry-After",
     }
     for status, detail in expected.items():
-        problem = run.handled.get(status, "not checked")
-        check(Check(f"{status} handled", not problem and (status != 400 or run.not_retried), problem or detail))
-    check(
+        if status not in run.handled:
+            why = "the server sent no rate-limit headers" if status == 429 and answered else "not reached"
+            items.append(Check(f"{status} handled", None, why))
+            continue
+        problem = run.handled[status]
+        items.append(
+            Check(f"{status} handled", not problem and (status != 400 or bool(run.not_retried)), problem or detail)
+        )
+    items.append(
         Check(
             "logs redact the full bearer token",
-            not any(content_key in t for t in run.texts),
-            "only the key prefix appears",
+            not any(content_key in t for t in run.texts) if history else None,
+            "only the key prefix appears" if history else "nothing was sent, so nothing was logged",
         )
     )
-    check(Check("a small pilot payload completes before larger payloads", run.pilot))
-    check(Check("everything created was cleaned up", run.crud and not report.leftovers))
-    return report
+    items.append(
+        Check(
+            "a small pilot payload completes before larger payloads",
+            run.pilot,
+            "" if run.pilot is not None else "not reached",
+        )
+    )
+    cleaned = run.crud is not False and not leftovers
+    items.append(
+        Check(
+            "everything created was cleaned up",
+            cleaned if run.made else None,
+            f"{run.made} resource(s) created and deleted" if run.made else "nothing was created",
+        )
+    )
+    return items
