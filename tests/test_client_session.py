@@ -17,8 +17,8 @@ from tutorflow_nb import ContentClient
 from tutorflow_nb.errors import AuthenticationError, BadRequestError, NetworkError
 from tutorflow_nb.http import RetryPolicy
 from tutorflow_nb.keys import ApiKey
-from tutorflow_nb.redaction import redact
 from tutorflow_nb.mock import MockServer
+from tutorflow_nb.redaction import redact
 
 
 def test_connect_with_nothing_set_starts_the_mock(

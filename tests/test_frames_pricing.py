@@ -8,7 +8,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 
-from tutorflow_nb import frames, pricing
+from tutorflow_nb import frames, idempotency, pricing
 
 DOC_COURSE = {
     "id": "a1c2d3e4-f5g6-7h8i-9j0k-l1m2n3o4p5q6",
@@ -268,26 +268,49 @@ def test_range_from_history() -> None:
     assert capped.frame.loc[0, "high_units"] == 50  # the hard cap holds
 
 
-def test_reconcile_explains_differences() -> None:
-    est = pricing.estimate(courses=[5, 6, 4], modules=2)
-    billed = [
-        {**DOC_COURSE, "id": "r1", "priceSnapshot": {**DOC_COURSE["priceSnapshot"], "units": 6, "amountUsd": 0.30}},
-        {**DOC_COURSE, "id": "r2"},
-        {**DOC_COURSE, "id": "r3", "priceSnapshot": {**DOC_COURSE["priceSnapshot"], "units": 3, "amountUsd": 0.15}},
-        DOC_MODULE,
-    ]
+def test_reconcile_pairs_by_what_identifies_a_request_not_by_position() -> None:
+    plan = [{"prompt": f"Course {i}", "lessonCount": n} for i, n in enumerate([5, 6, 4])]
+    est = pricing.estimate(courses=plan + [5], modules=[{"prompt": "Module A"}, {"prompt": "Module B"}])
+
+    def bill(body: dict, request_id: str, units: int) -> dict:
+        snapshot = {**DOC_COURSE["priceSnapshot"], "units": units, "amountUsd": float(Decimal("0.05") * units)}
+        return {
+            **DOC_COURSE,
+            "id": request_id,
+            "idempotencyKey": idempotency.platform_course(body),
+            "priceSnapshot": snapshot,
+        }
+
+    module = {**DOC_MODULE, "idempotencyKey": idempotency.platform_module({"prompt": "Module B"}) + ":r2"}
+    stranger = {**DOC_COURSE, "id": "r9", "idempotencyKey": "platform-course:someone-else:v1:0123456789ab"}
+    billed = [bill(plan[2], "r3", 3), stranger, module, bill(plan[0], "r1", 6), bill(plan[1], "r2", 6)]  # shuffled
     r = pricing.reconcile(est, billed)
-    assert list(r["explanation"][:5]) == [
-        "1 more lesson(s) generated than requested",
-        "as estimated",
-        "1 fewer lesson(s) generated than requested",
-        "as estimated",
-        "planned but not billed (failed, not sent, or not yet complete)",
-    ]
+    by_plan = {row["plan_id"]: row for row in r.to_dict("records")}
+    assert by_plan["course-1"]["request_id"] == "r1" and by_plan["course-1"]["explanation"].startswith("1 more")
+    assert by_plan["course-2"]["request_id"] == "r2" and by_plan["course-2"]["explanation"] == "as estimated"
+    assert by_plan["course-3"]["request_id"] == "r3" and by_plan["course-3"]["explanation"].startswith("1 fewer")
+    assert "cannot be paired" in by_plan["course-4"]["explanation"] and not by_plan["course-4"]["paired"]
+    assert by_plan["module-2"]["request_id"] == DOC_MODULE["id"]  # a successor key (…:r2) still pairs
+    assert by_plan["module-1"]["explanation"].startswith("planned but not billed")
+    unplanned = r[r["plan_id"].isna()]
+    assert list(unplanned["request_id"]) == ["r9"] and "names no such request" in unplanned["explanation"].iloc[0]
     total = r.iloc[-1]
-    assert total["plan_id"] == "total" and total["estimated_usd"] == Decimal("0.85")
-    assert total["billed_usd"] == Decimal("0.80") and total["difference_usd"] == Decimal("-0.05")
-    assert sum(r["difference_usd"][:-1]) == total["difference_usd"]
+    assert total["plan_id"] == "total" and not total["paired"]
+    assert total["estimated_usd"] == Decimal("0.05") * (5 + 6 + 4 + 5 + 1 + 1)
+    assert total["billed_usd"] == Decimal("0.05") * (3 + 6 + 6 + 6 + 1)
+    assert sum(r["difference_usd"][:-1], Decimal(0)) == total["difference_usd"]
+
+
+@pytest.mark.parametrize("amount", ["0.004", "0.0001", "1.005", "12.3456"])
+def test_amounts_below_a_cent_stay_exact_and_say_so(amount: str) -> None:
+    snap = {"category": "module", "unitPrice": amount, "units": 1, "amountUsd": amount, "currency": "USD"}
+    frame = frames.price_snapshots([{"id": "r", "priceSnapshot": snap}])
+    assert frame["amount_usd"][0] == Decimal(amount)  # not rounded to 0.00
+    assert frame["amount_cents"].isna()[0] and not frame["whole_cents"][0]
+    assert frames.to_cents(amount) is None
+    catalog = pricing.Catalog.default().with_prices({"module.default": amount})
+    est = pricing.estimate(modules=3, catalog=catalog)
+    assert est.total == Decimal(amount) * 3 and pricing.format_usd(est.total) != "$0.00"
 
 
 def test_catalog_from_the_api(live_server, tf_org) -> None:  # type: ignore[no-untyped-def]

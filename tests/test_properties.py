@@ -11,12 +11,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tutorflow_nb import idempotency
-from tutorflow_nb.content import Expansions
 from tutorflow_nb.frames import price_snapshots, to_cents
 from tutorflow_nb.mock.platform import price_snapshot
 from tutorflow_nb.mock.state import MockState
@@ -91,8 +91,74 @@ def test_the_form_builds_exactly_the_request_it_was_given(form: Any, request: di
     assert form.request == request
     assert form.validate() == {} and not form.launch_button.disabled
     ExpansionCreate.model_validate(form.request)  # the mock's own rules accept it
-    body = form.request
-    assert form.idempotency_key == idempotency.derive("expansion", body, external_id=Expansions.source_id(body))
+    assert form.idempotency_key == idempotency.expansion(form.request)
+
+
+# any text a value may hold: separators, line breaks, backslashes, quotes, any script; no surrounding blanks
+VALUE = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=25).filter(
+    lambda s: s == s.strip() and s.strip() != ""
+)
+EXTRA = st.dictionaries(st.from_regex(r"x[A-Za-z]{1,6}", fullmatch=True), JSON, max_size=2)
+
+
+@st.composite
+def valid_requests(draw: Any, representable: bool) -> dict[str, Any]:
+    """Any request the API accepts (checked with its own model), with whatever the documents allow in it:
+    values with |, line breaks and backslashes, examples in either entry form, a classroom, any order of
+    outputs, extra fields at every level. With ``representable``, nothing the form is documented not to keep
+    (an entry's extra fields, a value with surrounding blanks)."""
+    floco = draw(st.booleans())
+    key = draw(st.sampled_from(["terms", "items"])) if draw(st.booleans()) else ("terms" if floco else "items")
+    lessons = []
+    for lesson_id in draw(st.lists(IDENT, min_size=1, max_size=3, unique=True)):
+        entries = []
+        for _ in range(draw(st.integers(1, 3))):
+            entry: dict[str, Any] = {"term": draw(VALUE), "meaning": draw(VALUE)}
+            if draw(st.booleans()):
+                entry["example"] = draw(VALUE)
+            if not representable and draw(st.integers(0, 5)) == 0:
+                entry.update(draw(EXTRA))
+            if not representable and draw(st.integers(0, 5)) == 0:
+                entry["term"] = " " + entry["term"]
+            entries.append(entry)
+        lesson = {"id": lesson_id, "type": draw(IDENT), "title": draw(VALUE), **draw(EXTRA), key: entries}
+        lessons.append(lesson)
+    category: Any = draw(VALUE) if draw(st.booleans()) else {"id": draw(IDENT), "title": draw(VALUE), **draw(EXTRA)}
+    payload: dict[str, Any] = {"category": category, **draw(EXTRA)}
+    payload["level"] = {"id": draw(IDENT), "title": draw(VALUE), **draw(EXTRA), "lessons": lessons}
+    if draw(st.booleans()):
+        payload["language"] = draw(st.sampled_from(["en", "fr", "pt-BR", "zh"]))
+    outputs = draw(st.permutations(list(OUTPUT_TYPES)))[: draw(st.integers(1, 3))]
+    body: dict[str, Any] = {"requestedOutputs": outputs, "payload": payload}
+    if floco:
+        body["sourceType"] = "floco"
+    if draw(st.booleans()):
+        body["classroomId"] = draw(IDENT)
+    ExpansionCreate.model_validate(body)  # only requests the API accepts
+    return body
+
+
+@FORM_SETTINGS
+@given(request=valid_requests(representable=True))
+def test_the_form_keeps_any_valid_request_exactly(form: Any, request: dict[str, Any]) -> None:
+    """| inside a meaning, a multi-line meaning, an example in items, a classroom, the outputs' order, extra
+    fields of the payload, the category, the level and the lessons: all come back exactly, ready to launch."""
+    form.load(request)
+    assert form.unrepresentable == [] and form.request == request
+    assert not form.launch_button.disabled and form.validate() == {}
+    assert form.idempotency_key == idempotency.expansion(request)  # Launch sends this key, for this content
+
+
+@FORM_SETTINGS
+@given(request=valid_requests(representable=False))
+def test_the_form_never_launches_other_content_than_it_was_given(form: Any, request: dict[str, Any]) -> None:
+    form.load(request)
+    if form.request == request:
+        assert form.unrepresentable == [] and not form.launch_button.disabled
+    else:  # it says what it cannot show, and Launch is off
+        assert form.unrepresentable and form.launch_button.disabled
+        assert all(path in form.status.value for path in form.unrepresentable)
+        assert form.launch() is None and form.job is None
 
 
 BLANKABLE = {
@@ -178,15 +244,33 @@ def test_an_estimate_is_exact_to_the_cent(counts: list[int], modules: int) -> No
 @settings(max_examples=200)
 @given(planned=st.lists(LESSONS, min_size=1, max_size=30), data=st.data())
 def test_reconcile_explains_every_cent(planned: list[int], data: Any) -> None:
-    billed = [data.draw(LESSONS) for _ in range(data.draw(st.integers(0, len(planned) + 3)))]
-    snapshots = [{"id": f"req-{i}", "priceSnapshot": price_snapshot("course", n)} for i, n in enumerate(billed)]
-    table = reconcile(estimate(courses=planned), snapshots)
+    """Any plan, any subset of it billed with any lesson counts, in any order, plus requests it never named:
+    each bill pairs with the plan entry it came from, every cent of every difference is explained."""
+    bodies = [{"prompt": f"Course {i}", "lessonCount": n} for i, n in enumerate(planned)]
+    sent = data.draw(st.lists(st.integers(0, len(bodies) - 1), unique=True))
+    generated = {i: data.draw(LESSONS) for i in sent}
+    strangers = data.draw(st.integers(0, 3))
+    billed = [
+        {
+            "id": f"req-{i}",
+            "idempotencyKey": idempotency.platform_course(bodies[i]),
+            "priceSnapshot": price_snapshot("course", generated[i]),
+        }
+        for i in sent
+    ] + [{"id": f"other-{k}", "priceSnapshot": price_snapshot("course", 2)} for k in range(strangers)]
+    billed = data.draw(st.permutations(billed))
+    table = reconcile(estimate(courses=bodies), billed)
     total, rows = table.iloc[-1], table.iloc[:-1]
-    assert total["billed_usd"] == Decimal("0.05") * sum(billed)
-    assert total["difference_usd"] == Decimal("0.05") * (sum(billed) - sum(planned))
+    for i in range(len(bodies)):
+        row = rows[rows["plan_id"] == f"course-{i + 1}"].iloc[0]
+        assert (row["request_id"] == f"req-{i}") if i in generated else pd.isna(row["request_id"])
+        assert row["billed_units"] == generated.get(i, 0)
+    assert len(rows) == len(bodies) + strangers
+    billed_lessons = sum(generated.values()) + 2 * strangers
+    assert total["billed_usd"] == Decimal("0.05") * billed_lessons
+    assert total["difference_usd"] == Decimal("0.05") * (billed_lessons - sum(planned))
     assert sum(rows["difference_usd"], Decimal("0")) == total["difference_usd"]
-    assert len(rows) == max(len(planned), len(billed))
-    assert (total["explanation"] == "as estimated") == (sum(billed) == sum(planned))
+    assert (total["explanation"] == "as estimated") == (billed_lessons == sum(planned))
 
 
 @settings(max_examples=500)

@@ -4,7 +4,8 @@ Every builder takes client results (models, lists of them, batch items) or the r
 of the documented shapes, and builds its frame column by column (one list per column,
 typed once), which keeps tens of thousands of courses fast. Datetimes are UTC, statuses
 and types are categoricals, counts are nullable integers, ids are strings, and money is
-exact: ``Decimal`` objects beside integer cents.
+exact: ``Decimal`` objects as the wire has them, never rounded, and integer cents beside them where the
+amount is a whole number of cents (``whole_cents`` says so; a price below a cent leaves ``amount_cents`` empty).
 
 =================  =====================================================================
 ``jobs``           expansion jobs and Platform course and module requests, one frame
@@ -82,6 +83,7 @@ COLUMNS: dict[str, list[str]] = {
         "chapter_count",
         "amount_usd",
         "amount_cents",
+        "whole_cents",
         "share_token",
         "public_url",
         "created_at",
@@ -122,6 +124,7 @@ COLUMNS: dict[str, list[str]] = {
         "units",
         "amount_usd",
         "amount_cents",
+        "whole_cents",
         "currency",
         "source",
         "created_at",
@@ -147,7 +150,7 @@ _DATETIMES = {"created_at", "completed_at"}
 _INTS = {"lesson_count", "chapter_count", "sequence", "units", "amount_cents", "term_count"}
 _FLOATS = {"duration_s"}
 _OBJECTS = {"manifest", "amount_usd", "unit_price", "terms"}
-_BOOLS = {"is_terminal"}
+_BOOLS = {"is_terminal", "whole_cents"}
 
 
 def as_dicts(items: Any) -> list[dict[str, Any]]:
@@ -181,10 +184,17 @@ def _batch_item(item: BatchItem) -> dict[str, Any]:
 
 
 def to_cents(amount: Any) -> int | None:
-    """Integer cents of a dollar amount, exactly (``0.05`` is 5)."""
+    """Integer cents of a dollar amount when it is a whole number of cents (``0.05`` is 5), else ``None``.
+
+    Never rounded: ``0.004`` dollars is no whole number of cents, and says so with ``None``.
+
+        >>> to_cents("0.30"), to_cents("0.004"), to_cents(None)
+        (30, None, None)
+    """
     if amount is None:
         return None
-    return int((Decimal(str(amount)) * 100).to_integral_value())
+    cents = Decimal(str(amount)) * 100
+    return int(cents) if cents == cents.to_integral_value() else None
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -192,8 +202,8 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def _dollars(value: Any) -> Decimal | None:
-    """A dollar amount as an exact ``Decimal`` to the cent (``0.2`` is ``Decimal('0.20')``)."""
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+    """A dollar amount as the exact ``Decimal`` it is on the wire, never rounded (``0.004`` stays ``0.004``)."""
+    return None if value is None else Decimal(str(value))
 
 
 def _frame(name: str, columns: dict[str, list[Any]]) -> pd.DataFrame:
@@ -215,7 +225,8 @@ def _frame(name: str, columns: dict[str, list[Any]]) -> pd.DataFrame:
             data[col] = pd.Series(values, dtype="object")
         else:
             data[col] = pd.array(values, dtype="string")
-    return pd.DataFrame(data)
+    frame: pd.DataFrame = pd.DataFrame(data)
+    return frame
 
 
 def _job_row(d: dict[str, Any]) -> tuple[Any, ...]:
@@ -240,7 +251,7 @@ def _job_row(d: dict[str, Any]) -> tuple[Any, ...]:
         )
     kind = "module" if "lectureVersion" in d or "platformWorkspaceId" in d else "course"
     status = d.get("status")
-    terminal = d.get("isTerminal") if "isTerminal" in d else is_terminal(status)
+    terminal = bool(d["isTerminal"]) if "isTerminal" in d else is_terminal(status)
     return (
         "platform",
         kind,
@@ -289,7 +300,7 @@ def outputs(results: Any, source_ids: Mapping[str, str] | None = None) -> pd.Dat
         job = d.get("job") or {}
         job_id = job.get("id")
         source = (
-            (source_ids or {}).get(job_id)
+            (source_ids or {}).get(str(job_id))
             or d.get("_external_id")
             or (source_content_id(d["_request"]) if d.get("_request") else None)
         )
@@ -320,7 +331,7 @@ def courses(items: Any) -> pd.DataFrame:
     ds = _course_dicts(items)
     snaps = [d.get("priceSnapshot") or {} for d in ds]
     amounts = [_dollars(s.get("amountUsd")) for s in snaps]
-    cols = {
+    cols: dict[str, list[Any]] = {
         "id": [d.get("id") for d in ds],
         "course_id": [d.get("courseId") for d in ds],
         "status": [d.get("status") for d in ds],
@@ -332,6 +343,7 @@ def courses(items: Any) -> pd.DataFrame:
         "chapter_count": [len(d["chapters"]) if d.get("chapters") is not None else None for d in ds],
         "amount_usd": amounts,
         "amount_cents": [to_cents(a) for a in amounts],
+        "whole_cents": [None if a is None else to_cents(a) is not None for a in amounts],
         "share_token": [d.get("shareToken") for d in ds],
         "public_url": [d.get("publicUrl") for d in ds],
         "created_at": [d.get("createdAt") for d in ds],
@@ -414,6 +426,7 @@ def price_snapshots(items: Any) -> pd.DataFrame:
         cols["units"].append(snap.get("units"))
         cols["amount_usd"].append(amount)
         cols["amount_cents"].append(to_cents(amount))
+        cols["whole_cents"].append(None if amount is None else to_cents(amount) is not None)
         cols["currency"].append(snap.get("currency"))
         cols["source"].append(snap.get("source"))
         cols["created_at"].append(d.get("createdAt"))

@@ -553,7 +553,7 @@ class HttpSession:
             if response.status_code >= 400:
                 await response.aread()
                 raise self._error(response, method, path)
-            event, data = "message", []
+            event, data = "message", list[str]()
             async for line in response.aiter_lines():
                 if not line:
                     if data:

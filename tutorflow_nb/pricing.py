@@ -1,30 +1,36 @@
 """Lesson cost estimates before spending, and reconciliation with what was billed.
 
-Money is exact: every amount is a ``Decimal`` equal to ``unit_price × units`` (and integer
-cents beside it). The catalog holds the documented entries (``course.default`` and
-``module.default`` at $0.05 per lesson, ``platform_pricing_catalog_v2``), can be loaded
-from the API where it has a catalog route, and can be overridden. The expansion meters
-(interactive module, summary video, expanded quiz) are not published: an estimate lists
-them as unpriced unless you supply prices, and never counts them as free.
+Money is exact, end to end: every amount is a ``Decimal`` equal to ``unit_price × units``,
+never rounded (a sum is as exact as its parts; a price below a cent stays below a cent).
+The catalog holds the documented entries (``course.default`` and ``module.default`` at
+$0.05 per lesson, ``platform_pricing_catalog_v2``), can be loaded from the API where it
+has a catalog route, and can be overridden. The expansion meters (interactive module,
+summary video, expanded quiz) are not published: an estimate lists them as unpriced
+unless you supply prices, and never counts them as free.
 
     >>> est = estimate(courses=[6])
     >>> est.total
     Decimal('0.30')
 
 Billing follows the lessons actually generated, so an estimate also gives a low-high
-range learned from your history of requested against generated lessons.
+range learned from your history of requested against generated lessons. Reconciliation
+pairs each planned request with the billed request it became by what identifies a
+request (its Idempotency-Key, or its external id), never by position; a row that cannot
+be paired says so.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import pandas as pd
 
+from . import idempotency
 from .frames import price_snapshots
 from .jobs import BatchItem
 from .models.constants import CATALOG_SOURCE, DEFAULT_LESSONS, MAX_LESSONS, OUTPUT_TYPES, UNIT_PRICE
@@ -43,7 +49,22 @@ __all__ = [
 SOURCE = CATALOG_SOURCE
 EXPANSION_METERS = OUTPUT_TYPES
 """The expansion billing meters: one per output type, prices not published."""
-CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+PlanEntry = int | Mapping[str, Any] | tuple[str, Mapping[str, Any]] | None
+"""A planned course or module: a lesson count, a request body, or an ``(external_id, body)`` pair."""
+
+
+def _money(value: Any, where: str) -> Decimal:
+    """An exact, finite, non-negative amount of dollars."""
+    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal, float)):
+        raise ValueError(f"{where} must be a price such as '0.05', got {value!r}")
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{where} must be a price such as '0.05', got {value!r}") from None
+    if not amount.is_finite() or amount < 0:
+        raise ValueError(f"{where} must be a finite price >= 0 such as '0.05', got {value!r}")
+    return amount
 
 
 @dataclass(frozen=True)
@@ -69,18 +90,18 @@ class Catalog:
 
     @classmethod
     def from_api(cls, platform: Any) -> Catalog:
-        """The catalog from ``GET /v1/platform/pricing/catalog`` (a platform client, sync or async twin)."""
-        data = platform.pricing_catalog()
-        return cls.from_wire(data)
+        """The catalog from ``GET /v1/platform/pricing/catalog`` (a sync platform client)."""
+        return cls.from_wire(platform.pricing_catalog())
 
     @classmethod
     def from_wire(cls, data: Mapping[str, Any]) -> Catalog:
+        """The catalog from its documented JSON shape (``entries[]`` with ``catalogKey``, ``unitPrice``, …)."""
         entries = {}
-        for e in data.get("entries", []):
+        for i, e in enumerate(data.get("entries") or []):
             entries[e["catalogKey"]] = CatalogEntry(
                 e["catalogKey"],
                 e["category"],
-                Decimal(str(e["unitPrice"])),
+                _money(e.get("unitPrice"), f"entries[{i}].unitPrice"),
                 e.get("unit", "lesson"),
                 e.get("tier", "default"),
                 e.get("currency", "USD"),
@@ -89,12 +110,14 @@ class Catalog:
         return cls(entries)
 
     def with_prices(self, prices: Mapping[str, Any]) -> Catalog:
-        """A copy with prices set or overridden, e.g. ``{"expansion.summary_video": "0.10"}``."""
+        """A copy with prices set or overridden, e.g. ``{"expansion.summary_video": "0.10"}``.
+
+        Raises:
+            ValueError: a price that is not a finite amount >= 0 (``"Infinity"``, ``-1``, ``"ten"``).
+        """
         entries = dict(self.entries)
         for key, price in prices.items():
-            value = Decimal(str(price))
-            if value < 0:
-                raise ValueError(f"price for {key} must be >= 0, got {price}")
+            value = _money(price, f"price for {key}")
             old = entries.get(key)
             category = key.split(".", 1)[0]
             unit = "output" if category == "expansion" else "lesson"
@@ -115,13 +138,17 @@ DEFAULT_CATALOG = Catalog(
 )
 
 
-def _lesson_count(value: Any, where: str) -> int:
+def _count(value: Any, where: str, *, low: int = 0) -> int:
+    """A whole number >= ``low``: never a bool, a float or a negative."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise ValueError(f"{where} must be a whole number >= {low}, got {value!r}")
+    return value
+
+
+def _lesson_count(body: Mapping[str, Any] | None, where: str) -> int:
+    value = None if body is None else body.get("lessonCount", body.get("lesson_count"))
     if value is None:
         return DEFAULT_LESSONS
-    if isinstance(value, Mapping):
-        value = value.get("lessonCount", value.get("lesson_count"))
-        if value is None:
-            return DEFAULT_LESSONS
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"{where}: lessonCount must be a whole number from 1 to {MAX_LESSONS}, got {value!r}")
     if not 1 <= value <= MAX_LESSONS:
@@ -130,6 +157,44 @@ def _lesson_count(value: Any, where: str) -> int:
             "split a longer course into several"
         )
     return value
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """One planned request: its body (when the plan gives one) and the keys it could be sent with."""
+
+    body: Mapping[str, Any] | None
+    keys: frozenset[str] = frozenset()
+    external_id: str | None = None
+
+
+def _planned(entry: PlanEntry, category: str, where: str) -> _Planned:
+    """A plan entry as a request: a count alone identifies nothing; a body identifies itself by its keys."""
+    external: str | None = None
+    body: Mapping[str, Any] | None
+    if isinstance(entry, tuple):
+        external, body = entry
+    elif entry is None or isinstance(entry, Mapping):
+        body = entry
+    elif category == "course":
+        body = {"lessonCount": entry}
+        _lesson_count(body, where)
+        return _Planned(body)
+    else:
+        raise ValueError(f"{where} must be a module request (a dict) or an (external_id, body) pair, got {entry!r}")
+    if body is None:
+        return _Planned(None)
+    if not isinstance(body, Mapping):
+        raise ValueError(f"{where} must be a request body (a dict), got {type(body).__name__}")
+    if not (body.get("prompt") or body.get("topic") or body.get("idempotencyKey") or external):
+        return _Planned(body)  # a body that could not be sent as it is identifies no request
+    derive = idempotency.platform_course if category == "course" else idempotency.platform_module
+    sent = {k: v for k, v in body.items() if k != "idempotencyKey"}
+    variants = [sent] if category == "module" else [sent, {**sent, "mode": "async"}, {**sent, "mode": "sync"}]
+    keys = {derive(v, external_id=external) for v in variants}
+    if body.get("idempotencyKey"):
+        keys.add(str(body["idempotencyKey"]))
+    return _Planned(body, frozenset(keys), external)
 
 
 def history_from(pairs: Any) -> list[tuple[int, int]]:
@@ -150,6 +215,17 @@ def history_from(pairs: Any) -> list[tuple[int, int]]:
     return out
 
 
+def format_usd(amount: Decimal | None) -> str:
+    """Dollars as people read them: two decimals, more only when the amount has them ($0.004 stays $0.004).
+
+    >>> format_usd(Decimal("0.3")), format_usd(Decimal("0.004")), format_usd(None)
+    ('$0.30', '$0.004', '—')
+    """
+    if amount is None:
+        return "—"
+    return f"${amount:.2f}" if amount == amount.quantize(Decimal("0.01")) else f"${amount.normalize():f}"
+
+
 @dataclass
 class Estimate:
     """A plan's cost: one row per planned request, shaped like price snapshots, plus totals."""
@@ -160,38 +236,73 @@ class Estimate:
     high: Decimal
     unpriced: list[str] = field(default_factory=list)
     ratio_range: tuple[float, float] = (1.0, 1.0)
+    planned: list[_Planned] = field(default_factory=list, repr=False)
 
     def __repr__(self) -> str:
         extra = f"; unpriced: {', '.join(self.unpriced)}" if self.unpriced else ""
-        return f"<Estimate {len(self.frame)} rows: ${self.total} (range ${self.low}-${self.high}){extra}>"
+        return (
+            f"<Estimate {len(self.frame)} rows: {format_usd(self.total)} "
+            f"(range {format_usd(self.low)}-{format_usd(self.high)}){extra}>"
+        )
 
     def _repr_html_(self) -> str:
-        head = f"<p><b>Estimate</b>: ${self.total} (range ${self.low} to ${self.high})"
+        head = f"<p><b>Estimate</b>: {format_usd(self.total)} (range {format_usd(self.low)} to {format_usd(self.high)})"
         if self.unpriced:
             head += f"; <b>unpriced</b> (not counted, not free): {', '.join(self.unpriced)}"
-        return head + "</p>" + self.frame.to_html(index=False)
+        return head + "</p>" + self.frame.to_html(index=False, na_rep="")
+
+
+ESTIMATE_COLUMNS = [
+    "plan_id",
+    "category",
+    "catalog_key",
+    "idempotency_key",
+    "unit",
+    "unit_price",
+    "units",
+    "amount_usd",
+    "low_usd",
+    "high_usd",
+    "low_units",
+    "high_units",
+    "priced",
+    "source",
+]
 
 
 def estimate(
-    courses: Iterable[Any] | int = (),
-    modules: int = 0,
+    courses: Iterable[PlanEntry] | int = (),
+    modules: Iterable[PlanEntry] | int = 0,
     *,
     expansions: Sequence[Any] | int = (),
     catalog: Catalog | None = None,
     history: Any = None,
 ) -> Estimate:
-    """Estimate a plan: ``courses`` (requested lesson counts, dicts with ``lessonCount``, or a
-    number of default 5-lesson courses), ``modules`` (how many), ``expansions`` (requests, or how
-    many, each with its requested outputs; unpriced unless the catalog has ``expansion.*``).
+    """Estimate a plan: what it would cost, exactly, before anything is sent.
 
-    ``history`` ((requested, generated) pairs, a frame, or course batch items) gives the
-    low-high range; without it the range is the requested counts.
+    Args:
+        courses: the planned courses, each a lesson count, a course request body (``lessonCount``
+            and the rest, as ``courses.create(data=…)`` takes it), or an ``(external_id, body)``
+            pair; or a number of default 5-lesson courses. A body makes the row pairable with
+            what was billed (see :func:`reconcile`).
+        modules: how many modules, or their request bodies (or pairs).
+        expansions: expansion requests, or how many (unpriced unless the catalog has ``expansion.*``).
+        catalog: the prices (the documented catalog by default).
+        history: (requested, generated) pairs, a frame, or course batch items: the low-high range.
+
+    Raises:
+        ValueError: a count or a lesson count that is not a whole number in range, naming it.
     """
     catalog = catalog or DEFAULT_CATALOG
-    plan = [None] * courses if isinstance(courses, int) else list(courses)
-    counts = [_lesson_count(c, f"courses[{i}]") for i, c in enumerate(plan)]
-    if isinstance(modules, bool) or not isinstance(modules, int) or modules < 0:
-        raise ValueError(f"modules must be a whole number >= 0, got {modules!r}")
+    plan: list[PlanEntry] = (
+        [None] * _count(courses, "courses") if isinstance(courses, int) else list(_iterable(courses, "courses"))
+    )
+    module_plan: list[PlanEntry] = (
+        [{}] * _count(modules, "modules") if isinstance(modules, int) else list(_iterable(modules, "modules"))
+    )
+    planned = [_planned(c, "course", f"courses[{i}]") for i, c in enumerate(plan)]
+    counts = [_lesson_count(p.body, f"courses[{i}]") for i, p in enumerate(planned)]
+    planned_modules = [_planned(m, "module", f"modules[{i}]") for i, m in enumerate(module_plan)]
     pairs = history_from(history) if history is not None else []
     ratios = [g / r for r, g in pairs if r > 0]
     lo_ratio, hi_ratio = (min(ratios), max(ratios)) if ratios else (1.0, 1.0)
@@ -199,121 +310,137 @@ def estimate(
     rows: list[dict[str, Any]] = []
     unpriced: list[str] = []
 
-    def add(plan_id: str, key: str, category: str, units: int, low_units: int, high_units: int) -> None:
+    def add(plan_id: str, key: str, category: str, units: int, low: int, high: int, request_key: str | None) -> None:
         entry = catalog.price(key)
-        if entry is None:
-            unpriced.append(key) if key not in unpriced else None
+        if entry is None and key not in unpriced:
+            unpriced.append(key)
         price = entry.unit_price if entry else None
         rows.append(
             {
                 "plan_id": plan_id,
                 "category": category,
                 "catalog_key": key,
+                "idempotency_key": request_key,
                 "unit": entry.unit if entry else None,
                 "unit_price": price,
                 "units": units,
                 "amount_usd": price * units if price is not None else None,
-                "low_usd": price * low_units if price is not None else None,
-                "high_usd": price * high_units if price is not None else None,
-                "low_units": low_units,
-                "high_units": high_units,
+                "low_usd": price * low if price is not None else None,
+                "high_usd": price * high if price is not None else None,
+                "low_units": low,
+                "high_units": high,
                 "priced": entry is not None,
                 "source": entry.source if entry else None,
             }
         )
 
-    for i, n in enumerate(counts):
-        low = min(MAX_LESSONS, max(1, math.floor(n * lo_ratio)))
-        high = min(MAX_LESSONS, max(1, math.ceil(n * hi_ratio)))
-        add(f"course-{i + 1}", "course.default", "course", n, low, high)
-    for i in range(modules):
-        add(f"module-{i + 1}", "module.default", "module", 1, 1, 1)
-    exp_list = (
-        [{"requestedOutputs": list(EXPANSION_METERS)}] * expansions if isinstance(expansions, int) else list(expansions)
+    def first_key(p: _Planned) -> str | None:
+        return min(p.keys) if p.keys else None
+
+    for i, (n, p) in enumerate(zip(counts, planned, strict=True)):
+        fewest = min(MAX_LESSONS, max(1, math.floor(n * lo_ratio)))
+        most = min(MAX_LESSONS, max(1, math.ceil(n * hi_ratio)))
+        add(f"course-{i + 1}", "course.default", "course", n, fewest, most, first_key(p))
+    for i, p in enumerate(planned_modules):
+        add(f"module-{i + 1}", "module.default", "module", 1, 1, 1, first_key(p))
+    exp_list: list[Any] = (
+        [{"requestedOutputs": list(EXPANSION_METERS)}] * _count(expansions, "expansions")
+        if isinstance(expansions, int)
+        else list(expansions)
     )
     for i, req in enumerate(exp_list):
         outs = (req.get("requestedOutputs") if isinstance(req, Mapping) else None) or list(EXPANSION_METERS)
         for out in outs:
-            add(f"expansion-{i + 1}", f"expansion.{out}", "expansion", 1, 1, 1)
+            add(f"expansion-{i + 1}", f"expansion.{out}", "expansion", 1, 1, 1, None)
 
-    frame = pd.DataFrame(
-        rows,
-        columns=[
-            "plan_id",
-            "category",
-            "catalog_key",
-            "unit",
-            "unit_price",
-            "units",
-            "amount_usd",
-            "low_usd",
-            "high_usd",
-            "low_units",
-            "high_units",
-            "priced",
-            "source",
-        ],
-    )
+    frame = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
     for col in ("units", "low_units", "high_units"):
         frame[col] = frame[col].astype("Int64")
     frame["category"] = frame["category"].astype("category")
     priced = [r for r in rows if r["priced"]]
-    total = sum((r["amount_usd"] for r in priced), Decimal("0.00")).quantize(CENT)
-    low = sum((r["low_usd"] for r in priced), Decimal("0.00")).quantize(CENT)
-    high = sum((r["high_usd"] for r in priced), Decimal("0.00")).quantize(CENT)
-    return Estimate(frame, total, low, high, unpriced, (lo_ratio, hi_ratio))
+    total: Decimal = sum((r["amount_usd"] for r in priced), ZERO)
+    low: Decimal = sum((r["low_usd"] for r in priced), ZERO)
+    high: Decimal = sum((r["high_usd"] for r in priced), ZERO)
+    return Estimate(frame, total, low, high, unpriced, (lo_ratio, hi_ratio), planned + planned_modules)
 
 
-def reconcile(est: Estimate, snapshots: Any) -> pd.DataFrame:
+def _iterable(value: Any, where: str) -> Iterable[Any]:
+    if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+        raise ValueError(f"{where} must be a number or a list (of lesson counts or request bodies), got {value!r}")
+    iterable: Iterable[Any] = value
+    return iterable
+
+
+_SUCCESSOR = re.compile(r":r\d+$")
+RECONCILE_COLUMNS = [
+    "plan_id",
+    "request_id",
+    "idempotency_key",
+    "category",
+    "paired",
+    "estimated_units",
+    "billed_units",
+    "estimated_usd",
+    "billed_usd",
+    "difference_usd",
+    "explanation",
+]
+
+
+def reconcile(est: Estimate, billed: Any) -> pd.DataFrame:
     """The estimate against what was billed, per request and in total, with each difference explained.
 
-    ``snapshots`` are billed requests (course and module results, dicts, or a
-    ``frames.price_snapshots`` frame); they are matched to the plan in order within each
-    category. The last row is the total.
+    Each planned request is paired with the billed request it became by its Idempotency-Key
+    (the plan's request bodies derive the same keys the client sends; a key's successor
+    ``…:r2`` still pairs) or by its external id, never by position. A planned row with no
+    billed request says so, and so does a billed request the plan does not name; a plan of
+    bare lesson counts names no request, so its rows cannot be paired and are said to be.
+    The last row is the total, which always compares.
+
+    ``billed``: course and module results (models or documented dicts), batch items, or a
+    ``frames.price_snapshots`` frame (which pairs by ``request_id`` only).
     """
-    billed = snapshots if isinstance(snapshots, pd.DataFrame) else price_snapshots(snapshots)
-    planned = est.frame[est.frame["category"].isin(["course", "module"])]
-    rows = []
-    for category in ("course", "module"):
-        plan_rows = planned[planned["category"] == category].to_dict("records")
-        bill_rows = billed[billed["category"] == category].to_dict("records")
-        for i in range(max(len(plan_rows), len(bill_rows))):
-            p = plan_rows[i] if i < len(plan_rows) else None
-            b = bill_rows[i] if i < len(bill_rows) else None
-            est_units = int(p["units"]) if p else 0
-            est_usd = p["amount_usd"] if p else Decimal("0.00")
-            bill_units = int(b["units"]) if b else 0
-            bill_usd = Decimal(str(b["amount_usd"])) if b else Decimal("0.00")
-            if p is None:
-                why = "billed but not in the plan"
-            elif b is None:
-                why = "planned but not billed (failed, not sent, or not yet complete)"
-            elif bill_units > est_units:
-                why = f"{bill_units - est_units} more lesson(s) generated than requested"
-            elif bill_units < est_units:
-                why = f"{est_units - bill_units} fewer lesson(s) generated than requested"
-            else:
-                why = "as estimated"
-            rows.append(
-                {
-                    "plan_id": p["plan_id"] if p else None,
-                    "request_id": b["request_id"] if b else None,
-                    "category": category,
-                    "estimated_units": est_units,
-                    "billed_units": bill_units,
-                    "estimated_usd": est_usd,
-                    "billed_usd": bill_usd,
-                    "difference_usd": bill_usd - est_usd,
-                    "explanation": why,
-                }
+    snapshots = billed if isinstance(billed, pd.DataFrame) else price_snapshots(billed)
+    keys = _billed_keys(billed) if not isinstance(billed, pd.DataFrame) else {}
+    planned_rows = est.frame[est.frame["category"].isin(["course", "module"])].to_dict("records")
+    plans = {r["plan_id"]: p for r, p in zip(planned_rows, est.planned, strict=True)}
+    bills = snapshots[snapshots["category"].isin(["course", "module"])].to_dict("records")
+    rows: list[dict[str, Any]] = []
+    used: set[int] = set()
+    for plan_row in planned_rows:
+        planned = plans[plan_row["plan_id"]]
+        match = next(
+            (
+                i
+                for i, b in enumerate(bills)
+                if i not in used
+                and b["category"] == plan_row["category"]
+                and _same_request(planned, keys.get(str(b["request_id"]), (None, None)))
+            ),
+            None,
+        )
+        if match is not None:
+            used.add(match)
+        rows.append(
+            _row(
+                plan_row,
+                bills[match] if match is not None else None,
+                planned,
+                keys.get(str(bills[match]["request_id"]), (None, None))[0] if match is not None else None,
             )
-    est_total = sum((r["estimated_usd"] for r in rows), Decimal("0.00"))
-    bill_total = sum((r["billed_usd"] for r in rows), Decimal("0.00"))
+        )
+    for i, bill in enumerate(bills):
+        if i not in used:
+            rows.append(_row(None, bill, None, keys.get(str(bill["request_id"]), (None, None))[0]))
+    est_total = sum((r["estimated_usd"] for r in rows), ZERO)
+    bill_total = sum((r["billed_usd"] for r in rows), ZERO)
     rows.append(
         {
             "plan_id": "total",
             "request_id": None,
+            "idempotency_key": None,
             "category": None,
+            "paired": all(r["paired"] for r in rows),
             "estimated_units": sum(r["estimated_units"] for r in rows),
             "billed_units": sum(r["billed_units"] for r in rows),
             "estimated_usd": est_total,
@@ -321,10 +448,76 @@ def reconcile(est: Estimate, snapshots: Any) -> pd.DataFrame:
             "difference_usd": bill_total - est_total,
             "explanation": "as estimated"
             if bill_total == est_total
-            else f"billed ${bill_total - est_total:+} against the estimate",
+            else f"billed {'+' if bill_total > est_total else '-'}{format_usd(abs(bill_total - est_total))} "
+            "against the estimate",
         }
     )
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=RECONCILE_COLUMNS)
     for col in ("estimated_units", "billed_units"):
         frame[col] = frame[col].astype("Int64")
-    return frame
+    for col in ("plan_id", "request_id", "idempotency_key", "explanation"):
+        frame[col] = frame[col].astype("string")
+    frame["category"] = frame["category"].astype("category")
+    frame["paired"] = frame["paired"].astype("boolean")
+    result: pd.DataFrame = frame
+    return result
+
+
+def _billed_keys(billed: Any) -> dict[str, tuple[str | None, str | None]]:
+    """Request id -> (Idempotency-Key, external id) of each billed request, from what identifies it."""
+    out: dict[str, tuple[str | None, str | None]] = {}
+    items = billed if isinstance(billed, (list, tuple)) else [billed]
+    for item in items:
+        if isinstance(item, BatchItem):
+            result = item.result
+            request_id = getattr(result, "id", None) or item.job_id
+            out[str(request_id)] = (item.idempotency_key, item.external_id)
+            continue
+        data = item.model_dump(by_alias=True) if hasattr(item, "model_dump") else item
+        if isinstance(data, Mapping) and data.get("id") is not None:
+            out[str(data["id"])] = (data.get("idempotencyKey"), None)
+    return out
+
+
+def _same_request(planned: _Planned, billed: tuple[str | None, str | None]) -> bool:
+    key, external = billed
+    if key and planned.keys and _SUCCESSOR.sub("", key) in planned.keys | {_SUCCESSOR.sub("", k) for k in planned.keys}:
+        return True
+    return bool(external and planned.external_id and external == planned.external_id)
+
+
+def _row(
+    plan: dict[str, Any] | None, bill: dict[str, Any] | None, planned: _Planned | None, key: str | None
+) -> dict[str, Any]:
+    est_units = int(plan["units"]) if plan else 0
+    est_usd = plan["amount_usd"] if plan and plan["amount_usd"] is not None else ZERO
+    bill_units = int(bill["units"]) if bill else 0
+    bill_usd = Decimal(str(bill["amount_usd"])) if bill else ZERO
+    if plan is None:
+        why = "billed, but the plan names no such request"
+    elif bill is None and planned is not None and not planned.keys and planned.external_id is None:
+        why = (
+            "cannot be paired: the plan gives only a lesson count; plan with request bodies "
+            "(courses=[{'prompt': …, 'lessonCount': 5}]) to pair each with its bill"
+        )
+    elif bill is None:
+        why = "planned but not billed (failed, not sent, or not yet complete)"
+    elif bill_units > est_units:
+        why = f"{bill_units - est_units} more lesson(s) generated than requested"
+    elif bill_units < est_units:
+        why = f"{est_units - bill_units} fewer lesson(s) generated than requested"
+    else:
+        why = "as estimated"
+    return {
+        "plan_id": plan["plan_id"] if plan else None,
+        "request_id": bill["request_id"] if bill else None,
+        "idempotency_key": key or (plan.get("idempotency_key") if plan else None),
+        "category": (plan or bill or {}).get("category"),
+        "paired": plan is not None and bill is not None,
+        "estimated_units": est_units,
+        "billed_units": bill_units,
+        "estimated_usd": est_usd,
+        "billed_usd": bill_usd,
+        "difference_usd": bill_usd - est_usd,
+        "explanation": why,
+    }

@@ -267,7 +267,7 @@ class ManifestStore:
 
     def count(self, status: str | None = None, *, target: str | None = None) -> int:
         """How many items (of ``status``, of ``target``) the file holds."""
-        sql, args = "SELECT COUNT(*) FROM items WHERE 1=1", []
+        sql, args = "SELECT COUNT(*) FROM items WHERE 1=1", list[str]()
         if status is not None:
             sql, args = sql + " AND status=?", [*args, status]
         if target is not None:
@@ -280,7 +280,8 @@ class ManifestStore:
             cursor = self._db.execute(sql, args)
             names = [d[0] for d in cursor.description]
             rows = cursor.fetchall()
-        return pd.DataFrame(rows, columns=names)
+        frame: pd.DataFrame = pd.DataFrame(rows, columns=names)
+        return frame
 
     @staticmethod
     def _where(target: str | None) -> tuple[str, tuple[Any, ...]]:

@@ -61,7 +61,7 @@ class CourseBrowser(w.VBox):
         if chosen is None:
             self.payload.value = "<i>no such lesson</i>"
             return None
-        full = editor.lesson_by_id(chosen["id"])
+        full: dict[str, Any] = editor.lesson_by_id(chosen["id"])
         self.payload.value = (
             f"<pre style='max-height:300px;overflow:auto'>{html.escape(json.dumps(full, indent=2))}</pre>"
         )
@@ -72,4 +72,4 @@ class CourseBrowser(w.VBox):
         return f"<CourseBrowser '{c.title}' {c.status} {c.lesson_count} lessons>"
 
     def _repr_html_(self) -> str:
-        return self.header.value
+        return str(self.header.value)

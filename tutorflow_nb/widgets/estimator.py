@@ -84,7 +84,8 @@ class CostEstimator(w.VBox):
         est = self.estimate
         unpriced = f"; unpriced: {', '.join(est.unpriced)}" if est.unpriced else ""
         self.summary.value = (
-            f"<b>total ${est.total}</b> (range ${est.low} to ${est.high}) for "
+            f"<b>total {pricing.format_usd(est.total)}</b> (range {pricing.format_usd(est.low)} to "
+            f"{pricing.format_usd(est.high)}) for "
             f"{len(est.frame)} request(s){html.escape(unpriced)}"
         )
         by_category = est.frame.groupby("category", observed=True)["amount_usd"].sum()
@@ -92,21 +93,34 @@ class CostEstimator(w.VBox):
         self.chart.value = "".join(
             f"<div style='display:flex;align-items:center;gap:6px'><span style='width:70px'>{c}</span>"
             f"<div style='background:#1565c0;height:14px;width:{max(2, int(240 * float(v) / top))}px'></div>"
-            f"<span>${v}</span></div>"
+            f"<span>{pricing.format_usd(v)}</span></div>"
             for c, v in by_category.items()
         )
         self.table.value = est.frame[
             ["plan_id", "catalog_key", "units", "unit_price", "amount_usd", "low_units", "high_units"]
-        ].to_html(index=False)
+        ].to_html(index=False, na_rep="")
+        if self.reconciliation is not None:  # a reconciliation on show follows the plan
+            self.reconcile()
+
+    def set_billed(self, billed: Any, history: Any = None) -> None:
+        """What was billed so far (and, optionally, the lesson history for the range): the reconcile
+        button turns on, and a reconciliation on show is redone."""
+        self.billed = billed
+        if history is not None:
+            self.history = history
+        self.reconcile_button.disabled = billed is None
+        self.refresh()
 
     def reconcile(self) -> Any:
+        """The estimate against what was billed (see :func:`pricing.reconcile`), shown below the button."""
         if self.billed is None or self.estimate is None:
             return None
         self.reconciliation = pricing.reconcile(self.estimate, self.billed)
         total = self.reconciliation.iloc[-1]
         self.reconciled.value = (
-            f"<b>billed ${total['billed_usd']}</b> against ${total['estimated_usd']} "
-            f"estimated: {html.escape(str(total['explanation']))}" + self.reconciliation.to_html(index=False)
+            f"<b>billed {pricing.format_usd(total['billed_usd'])}</b> against "
+            f"{pricing.format_usd(total['estimated_usd'])} estimated: {html.escape(str(total['explanation']))}"
+            + self.reconciliation.to_html(index=False, na_rep="")
         )
         return self.reconciliation
 

@@ -1,10 +1,20 @@
-"""``ExpansionForm``: an expansion request built field by field, validated before it is sent."""
+"""``ExpansionForm``: an expansion request built field by field, validated before it is sent.
+
+The form keeps any request it is given exactly, or says what it cannot show and refuses
+to launch: it never sends content other than what was loaded and edited. Entries are
+edited one per line as ``term | meaning | example``; a ``|``, a line break or a
+backslash inside a value is written ``\\|``, ``\\n`` or ``\\\\``. Fields the form has no
+widget for (extra fields of the payload, the category, the level or a lesson) are kept as
+they came; what it cannot keep (an entry's extra fields, a value with surrounding blanks)
+is named, and Launch stays off until the request is loaded without it.
+"""
 
 from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,33 +25,99 @@ from .. import idempotency
 from ..models.constants import OUTPUT_TYPES
 from ..models.requests import ExpansionCreate, field_errors
 
-__all__ = ["ExpansionForm", "LessonEditor"]
+__all__ = ["ExpansionForm", "LessonEditor", "differences", "entry_line", "parse_entry_line"]
 
 _ERR = "color:#b00020;font-size:90%"
+_LESSON_FIELDS = ("id", "type", "title", "items", "terms")
+_ENTRY_FIELDS = ("term", "meaning", "example")
+_SPLIT = re.compile(r"(?<!\\)(?:\\\\)*\|")
 
 
 def _error_html(message: str | None) -> str:
     return f"<span style='{_ERR}'>{html.escape(message)}</span>" if message else ""
 
 
-class LessonEditor(w.VBox):
-    """One source lesson: id, type, title, and its entries one per line as ``term | meaning | example``."""
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("|", "\\|").replace("\r", "\\r").replace("\n", "\\n")
 
-    def __init__(self, form: ExpansionForm, lesson: dict[str, Any] | None = None) -> None:
-        lesson = lesson or {}
-        entries = lesson.get("items") if lesson.get("items") is not None else lesson.get("terms") or []
+
+def _unescape(text: str) -> str:
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text):
+            out.append({"n": "\n", "r": "\r"}.get(text[i + 1], text[i + 1]))
+            i += 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def entry_line(entry: Mapping[str, Any]) -> str:
+    r"""One entry as a line of the editor: ``term | meaning | example``, with ``|``, line breaks and ``\`` escaped.
+
+    >>> entry_line({"term": "a | b", "meaning": "true if\neither is"})
+    'a \\| b | true if\\neither is'
+    """
+    parts = [entry.get("term", ""), entry.get("meaning", "")]
+    if entry.get("example") is not None:
+        parts.append(entry["example"])
+    return " | ".join(_escape(str(p)) for p in parts)
+
+
+def parse_entry_line(line: str) -> dict[str, str] | None:
+    """The entry a line of the editor holds (``None`` for a blank line); the inverse of :func:`entry_line`."""
+    if not line.strip():
+        return None
+    cells, start = [], 0
+    for match in _SPLIT.finditer(line):
+        end = match.end() - 1
+        cells.append(line[start:end])
+        start = match.end()
+    cells.append(line[start:])
+    values = [_unescape(c.strip()) for c in cells]
+    entry = {"term": values[0], "meaning": values[1] if len(values) > 1 else ""}
+    if len(values) > 2:
+        entry["example"] = " | ".join(values[2:])
+    return entry
+
+
+def differences(wanted: Any, got: Any, path: str = "") -> list[str]:
+    """Wire paths where ``got`` is not exactly ``wanted`` (the form's check that nothing changed)."""
+    if isinstance(wanted, Mapping) and isinstance(got, Mapping):
+        out: list[str] = []
+        for key in dict.fromkeys([*wanted, *got]):
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in got or key not in wanted:
+                out.append(sub)
+            else:
+                out += differences(wanted[key], got[key], sub)
+        return out
+    if isinstance(wanted, list) and isinstance(got, list) and len(wanted) == len(got):
+        return [d for i, (a, b) in enumerate(zip(wanted, got, strict=True)) for d in differences(a, b, f"{path}[{i}]")]
+    return [] if wanted == got and type(wanted) is type(got) else [path or "request"]
+
+
+class LessonEditor(w.VBox):
+    """One source lesson: id, type, title, and its entries one per line as ``term | meaning | example``.
+
+    Its extra fields, and whether it lists ``items`` or ``terms``, are kept as it came.
+    """
+
+    def __init__(self, form: ExpansionForm, lesson: Mapping[str, Any] | None = None, *, key: str = "items") -> None:
+        lesson = dict(lesson or {})
+        self.key = "terms" if lesson.get("terms") is not None else ("items" if lesson.get("items") is not None else key)
+        self.extra = {k: v for k, v in lesson.items() if k not in _LESSON_FIELDS}
+        entries = lesson.get(self.key) or []
         self.form = form
-        self.lesson_id = w.Text(value=lesson.get("id", ""), description="id", layout=w.Layout(width="30%"))
+        self.lesson_id = w.Text(value=str(lesson.get("id", "")), description="id", layout=w.Layout(width="30%"))
         self.lesson_type = w.Text(
-            value=lesson.get("type", "vocabulary"), description="type", layout=w.Layout(width="30%")
+            value=str(lesson.get("type", "vocabulary")), description="type", layout=w.Layout(width="30%")
         )
-        self.title = w.Text(value=lesson.get("title", ""), description="title", layout=w.Layout(width="40%"))
+        self.title = w.Text(value=str(lesson.get("title", "")), description="title", layout=w.Layout(width="40%"))
         self.entries = w.Textarea(
-            value="\n".join(
-                " | ".join(x for x in (e.get("term", ""), e.get("meaning", ""), e.get("example")) if x is not None)
-                for e in entries
-            ),
-            placeholder="term | meaning | example (one per line)",
+            value="\n".join(entry_line(e) for e in entries if isinstance(e, Mapping)),
+            placeholder="term | meaning | example (one per line; write \\| for a | inside a value)",
             layout=w.Layout(width="100%", height="80px"),
         )
         self.error = w.HTML()
@@ -63,21 +139,16 @@ class LessonEditor(w.VBox):
             layout=w.Layout(border="1px solid #ddd", padding="4px", margin="2px 0"),
         )
 
-    def value(self, key: str) -> dict[str, Any]:
-        entries = []
-        for line in self.entries.value.splitlines():
-            parts = [p.strip() for p in line.split("|")]
-            if not any(parts):
-                continue
-            entry = {"term": parts[0], "meaning": parts[1] if len(parts) > 1 else ""}
-            if key == "terms" and len(parts) > 2 and parts[2]:
-                entry["example"] = parts[2]
-            entries.append(entry)
+    def value(self) -> dict[str, Any]:
+        """The lesson as it would be sent."""
+        lines = self.entries.value.split("\n")  # only \n separates entries: other line breaks are text
+        entries = [e for e in map(parse_entry_line, lines) if e is not None]
         return {
-            "id": self.lesson_id.value.strip(),
-            "type": self.lesson_type.value.strip(),
-            "title": self.title.value.strip(),
-            key: entries,
+            "id": self.lesson_id.value,
+            "type": self.lesson_type.value,
+            "title": self.title.value,
+            **self.extra,
+            self.key: entries,
         }
 
 
@@ -92,14 +163,19 @@ class ExpansionForm(w.VBox):
         self,
         client: Any = None,
         *,
-        request: dict[str, Any] | None = None,
-        on_launch: Callable[[Any], Any] | None = None,
+        request: Mapping[str, Any] | None = None,
+        on_launch: Callable[[dict[str, Any]], Any] | None = None,
     ) -> None:
         self.client, self.on_launch = client, on_launch
         self.job: Any = None
         self.errors: dict[str, str] = {}
+        self.unrepresentable: list[str] = []
+        """Wire paths of the loaded request the form cannot show; Launch stays off while there are any."""
         self._loading = False
+        self._order: list[str] = list(OUTPUT_TYPES)
+        self._extra: dict[str, dict[str, Any]] = {"request": {}, "payload": {}, "category": {}, "level": {}}
         self.source_type = w.Text(description="sourceType", placeholder="e.g. floco (optional)")
+        self.classroom_id = w.Text(description="classroomId", placeholder="optional: the key's first classroom")
         self.category_id = w.Text(description="category id")
         self.category_title = w.Text(description="category")
         self.language = w.Text(value="en", description="language")
@@ -114,6 +190,7 @@ class ExpansionForm(w.VBox):
         self.add_button.on_click(lambda _: self.add_lesson())
         self.preview = w.HTML()
         self.key_label = w.HTML()
+        self.kept = w.HTML()
         self.status = w.HTML()
         self.launch_button = w.Button(description="Launch", button_style="primary", icon="rocket")
         self.launch_button.on_click(lambda _: self.launch())
@@ -121,6 +198,7 @@ class ExpansionForm(w.VBox):
             name: w.HTML()
             for name in (
                 "sourceType",
+                "classroomId",
                 "payload.category",
                 "payload.language",
                 "payload.level",
@@ -130,17 +208,21 @@ class ExpansionForm(w.VBox):
         }
         for widget in (
             self.source_type,
+            self.classroom_id,
             self.category_id,
             self.category_title,
             self.language,
             self.level_id,
             self.level_title,
-            *self.outputs.values(),
         ):
             widget.observe(lambda _: self.refresh(), names="value")
+        for name, box in self.outputs.items():
+            box.observe(lambda change, n=name: self._toggled(n, change["new"]), names="value")
+        self.source_type.observe(self._source_type_changed, names="value")
         rows = [
             w.HBox([self.upload, self.upload_status]),
             w.HBox([self.source_type, self.field_errors["sourceType"]]),
+            w.HBox([self.classroom_id, self.field_errors["classroomId"]]),
             w.HBox([self.category_id, self.category_title, self.field_errors["payload.category"]]),
             w.HBox([self.language, self.field_errors["payload.language"]]),
             w.HBox([self.level_id, self.level_title, self.field_errors["payload.level"]]),
@@ -150,6 +232,7 @@ class ExpansionForm(w.VBox):
             w.HBox([self.add_button, self.field_errors["payload.level.lessons"]]),
             w.HTML("<b>request</b>"),
             self.preview,
+            self.kept,
             self.key_label,
             w.HBox([self.launch_button, self.status]),
         ]
@@ -159,41 +242,65 @@ class ExpansionForm(w.VBox):
     # ------------------------------------------------------------ the request
 
     def lesson_editors(self) -> list[LessonEditor]:
-        return list(self.lessons.children)  # type: ignore[arg-type]
+        return [child for child in self.lessons.children if isinstance(child, LessonEditor)]
 
     @property
     def request(self) -> dict[str, Any]:
         """The request body as it would be sent."""
-        key = "terms" if self.source_type.value.strip() == "floco" else "items"
-        cat_id, cat_title = self.category_id.value.strip(), self.category_title.value.strip()
-        payload: dict[str, Any] = {
-            "category": {"id": cat_id, "title": cat_title} if cat_id else cat_title,
-            "level": {
-                "id": self.level_id.value.strip(),
-                "title": self.level_title.value.strip(),
-                "lessons": [e.value(key) for e in self.lesson_editors()],
-            },
+        cat_id, cat_title = self.category_id.value, self.category_title.value
+        category: Any = {"id": cat_id, "title": cat_title, **self._extra["category"]} if cat_id else cat_title
+        level = {
+            "id": self.level_id.value,
+            "title": self.level_title.value,
+            **self._extra["level"],
+            "lessons": [e.value() for e in self.lesson_editors()],
         }
-        if self.language.value.strip():
-            payload["language"] = self.language.value.strip()
-        body: dict[str, Any] = {"requestedOutputs": self._chosen_outputs(), "payload": payload}
-        if self.source_type.value.strip():
-            body = {"sourceType": self.source_type.value.strip(), **body}
+        payload: dict[str, Any] = {"category": category}
+        if self.language.value:
+            payload["language"] = self.language.value
+        payload.update(self._extra["payload"])
+        payload["level"] = level
+        body: dict[str, Any] = {}
+        if self.source_type.value:
+            body["sourceType"] = self.source_type.value
+        body["requestedOutputs"] = self._chosen_outputs()
+        body["payload"] = payload
+        if self.classroom_id.value:
+            body["classroomId"] = self.classroom_id.value
+        body.update(self._extra["request"])
         return body
 
     def _chosen_outputs(self) -> list[str]:
-        return [o for o, box in self.outputs.items() if box.value]
+        return [o for o in self._order if self.outputs[o].value]
+
+    def _source_type_changed(self, change: Mapping[str, Any]) -> None:
+        """A source type the user types picks its entries' name: ``terms`` for floco, ``items`` otherwise."""
+        if self._loading:
+            return
+        for editor in self.lesson_editors():
+            editor.key = "terms" if change["new"] == "floco" else "items"
+        self.refresh()
+
+    def _toggled(self, name: str, on: bool) -> None:
+        """A newly ticked output goes last, so the loaded order of the others never changes."""
+        if self._loading:
+            return
+        if on and name in self._order:
+            self._order.remove(name)
+            self._order.append(name)
+        self.refresh()
 
     def validate(self) -> dict[str, str]:
         """Field path to message for every problem, checked with the API's own rules and names."""
+        out: dict[str, str] = dict.fromkeys(
+            self.unrepresentable, "the form cannot show this field; launch this request from code"
+        )
         try:
             ExpansionCreate.model_validate(self.request)
         except ValidationError as exc:
-            out: dict[str, str] = {}
             for path, message in field_errors(exc):
                 out.setdefault(path or "request", message)
-            return out
-        return {}
+        return out
 
     @property
     def idempotency_key(self) -> str:
@@ -227,6 +334,15 @@ class ExpansionForm(w.VBox):
             )
         self.preview.value = f"<pre style='max-height:240px;overflow:auto'>{html.escape(self.to_json())}</pre>"
         self.key_label.value = f"Idempotency-Key: <code>{html.escape(self.idempotency_key or '')}</code>"
+        kept = [f"{_WHERE[part]}{name}" for part, extra in self._extra.items() for name in extra]
+        kept += [f"payload.level.lessons[{i}].{name}" for i, e in enumerate(self.lesson_editors()) for name in e.extra]
+        self.kept.value = f"<i>kept as loaded, no widget: {html.escape(', '.join(kept))}</i>" if kept else ""
+        if self.unrepresentable:
+            self.status.value = _error_html(
+                "the form cannot show " + ", ".join(self.unrepresentable) + ": Launch is off so that nothing "
+                "else is sent; launch this request from code (s.content.expansions.create(request)) or load "
+                "it without those fields"
+            )
         self.launch_button.disabled = bool(self.errors)
 
     def to_json(self) -> str:
@@ -234,9 +350,10 @@ class ExpansionForm(w.VBox):
 
     # ------------------------------------------------------------ editing
 
-    def add_lesson(self, lesson: dict[str, Any] | None = None) -> LessonEditor:
+    def add_lesson(self, lesson: Mapping[str, Any] | None = None) -> LessonEditor:
         n = len(self.lessons.children) + 1
-        editor = LessonEditor(self, lesson or {"id": f"lesson-{n}", "type": "vocabulary", "title": "", "items": []})
+        key = "terms" if self.source_type.value == "floco" else "items"
+        editor = LessonEditor(self, lesson or {"id": f"lesson-{n}", "type": "vocabulary", "title": "", key: []})
         self.lessons.children = (*self.lessons.children, editor)
         self.refresh()
         return editor
@@ -253,32 +370,53 @@ class ExpansionForm(w.VBox):
         self.lessons.children = tuple(children)
         self.refresh()
 
-    def load(self, request: dict[str, Any] | str | Path) -> None:
+    def load(self, request: Mapping[str, Any] | str | Path) -> None:
         """Fill the form from a request dict, or a JSON file of one.
 
         A bare source payload (``category``, ``language``, ``level``, as the source system
         exports it) is taken as the request's ``payload``; the outputs stay as they are.
+        Whatever the form cannot show exactly is listed in :attr:`unrepresentable`, and
+        Launch stays off: the form never sends other content than it was given.
+
+        Raises:
+            ValueError: the file is not JSON, or its JSON is not an object.
         """
-        if not isinstance(request, dict):
-            request = json.loads(Path(request).read_text())
+        if not isinstance(request, Mapping):
+            loaded = json.loads(Path(request).read_text(encoding="utf-8"))
+            if not isinstance(loaded, dict):
+                raise ValueError(f"{request}: expected a JSON object (a request or a source payload)")
+            request = loaded
+        request = dict(request)
         if "payload" not in request and "level" in request:
             request = {"requestedOutputs": self._chosen_outputs(), "payload": request}
-        payload = request.get("payload") or {}
+        payload = _mapping(request.get("payload"))
         category = payload.get("category")
-        level = payload.get("level") or {}
+        level = _mapping(payload.get("level"))
+        self._extra = {
+            "request": _without(request, ("sourceType", "requestedOutputs", "payload", "classroomId")),
+            "payload": _without(payload, ("category", "language", "level")),
+            "category": _without(_mapping(category), ("id", "title")),
+            "level": _without(level, ("id", "title", "lessons")),
+        }
+        wanted = [o for o in request.get("requestedOutputs") or [] if o in self.outputs]
+        self._order = list(dict.fromkeys([*wanted, *OUTPUT_TYPES]))
+        key = "terms" if request.get("sourceType") == "floco" else "items"
         self._loading = True
         try:
-            self.source_type.value = request.get("sourceType") or ""
-            self.category_id.value = category.get("id", "") if isinstance(category, dict) else ""
-            self.category_title.value = category.get("title", "") if isinstance(category, dict) else (category or "")
-            self.language.value = payload.get("language") or ""
-            self.level_id.value, self.level_title.value = level.get("id", ""), level.get("title", "")
-            wanted = request.get("requestedOutputs") or []
+            self.source_type.value = _text(request.get("sourceType"))
+            self.classroom_id.value = _text(request.get("classroomId"))
+            self.category_id.value = _text(category.get("id")) if isinstance(category, Mapping) else ""
+            self.category_title.value = _text(category.get("title") if isinstance(category, Mapping) else category)
+            self.language.value = _text(payload.get("language"))
+            self.level_id.value, self.level_title.value = _text(level.get("id")), _text(level.get("title"))
             for name, box in self.outputs.items():
                 box.value = name in wanted
-            self.lessons.children = tuple(LessonEditor(self, lesson) for lesson in level.get("lessons") or [])
+            listed = level.get("lessons")
+            lessons: list[Any] = listed if isinstance(listed, list) else []
+            self.lessons.children = tuple(LessonEditor(self, _mapping(lesson), key=key) for lesson in lessons)
         finally:
             self._loading = False
+        self.unrepresentable = differences(request, self.request)
         self.refresh()
 
     def _uploaded(self, change: dict[str, Any]) -> None:
@@ -336,6 +474,22 @@ class ExpansionForm(w.VBox):
             f"<p><b>ExpansionForm</b> ({'valid' if not self.errors else 'has problems'})</p>"
             f"<pre>{html.escape(self.to_json())}</pre>"
         )
+
+
+_WHERE = {"request": "", "payload": "payload.", "category": "payload.category.", "level": "payload.level."}
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def _without(values: Mapping[str, Any], known: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if k not in known}
+
+
+def _text(value: Any) -> str:
+    """A field's text; a value that is not text shows as text (and the form then names it as changed)."""
+    return "" if value is None else value if isinstance(value, str) else json.dumps(value)
 
 
 _EXAMPLE = {
