@@ -121,11 +121,11 @@ def run(n: int, limit: int, speed: float) -> list[dict[str, Any]]:
                         admin.close()
                     start = time.perf_counter()
 
-                    async def go() -> Any:
-                        async with AsyncContentClient(server.base_url, demo.content_key, poll_interval=poll) as c:
+                    async def go(key: str, poll: tuple[float, float], receiver: WebhookReceiver | None) -> Any:
+                        async with AsyncContentClient(server.base_url, key, poll_interval=poll) as c:
                             return await c.expansions.run_batch(requests, receiver=receiver)
 
-                    batch = asyncio.run(go())
+                    batch = asyncio.run(go(demo.content_key, poll, receiver))
                 finally:
                     if receiver is not None:
                         receiver.stop()

@@ -43,6 +43,7 @@ def nbval(folder: Path) -> tuple[float, int]:
             str(folder),
         ],
         cwd=folder,
+        check=False,
         capture_output=True,
         text=True,
     )

@@ -44,8 +44,10 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, str]]:
             "start-up: import tutorflow_nb / import pandas",
             f"{ours / pandas:.2f}",
             "<= 1.2",
-            f"{ours * 1000:.0f} ms vs {pandas * 1000:.0f} ms; connect() to first answer "
-            f"{(t['connect() + first answer'] - base):.2f} s",
+            (
+                f"{ours * 1000:.0f} ms vs {pandas * 1000:.0f} ms; connect() to first answer "
+                f"{(t['connect() + first answer'] - base):.2f} s"
+            ),
         )
     ]
 

@@ -139,7 +139,7 @@ def build_world(c: httpx.Client, server: MockServer) -> World:
     w.ids.update(organizationId=a.id, classroomId=a.classroom_id)
     admin = a.admin
     key = ok(c.post(f"/v1/content/organizations/{a.id}/api-keys", json={"name": f"{CANARY} spare"}, headers=admin))
-    w.ids["keyId"], w.secrets = key["id"], w.secrets + [key["key"]]
+    w.ids["keyId"], w.secrets = key["id"], [*w.secrets, key["key"]]
     w.ids["webhookId"] = ok(
         c.post(
             f"/v1/content/organizations/{a.id}/webhooks",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import queue
@@ -90,10 +91,8 @@ def cli_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMock]:
     while "Ctrl-C" not in banner:
         assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
         assert time.monotonic() < deadline, banner
-        try:
+        with contextlib.suppress(queue.Empty):
             banner += lines.get(timeout=0.5)
-        except queue.Empty:
-            pass
     env = dict(
         line.split("=", 1)
         for line in (workdir / "mock.env").read_text().splitlines()
@@ -131,9 +130,11 @@ def test_env_file_loads_with_set_a(cli_mock: RunningMock) -> None:
         [
             "bash",
             "-c",
-            "set -a; . ./mock.env; set +a; "
-            'curl -sS "$TUTORFLOW_API_BASE_URL/v1/content/classrooms" '
-            '-H "Authorization: Bearer $TUTORFLOW_CONTENT_API_KEY"',
+            (
+                "set -a; . ./mock.env; set +a; "
+                'curl -sS "$TUTORFLOW_API_BASE_URL/v1/content/classrooms" '
+                '-H "Authorization: Bearer $TUTORFLOW_CONTENT_API_KEY"'
+            ),
         ],
         cwd=cli_mock.workdir,
         capture_output=True,

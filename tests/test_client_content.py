@@ -117,9 +117,11 @@ def test_client_refuses_platform_key_and_platform_paths(live_server: MockServer,
         ContentClient(live_server.base_url, tf_org.platform_key)
     with pytest.raises(ValueError, match="start with tf_content_"):
         ContentClient(live_server.base_url, "sk_live_whatever")
-    with ContentClient(live_server.base_url, tf_org.content_key) as client:
-        with pytest.raises(ValueError, match="surfaces never mix"):
-            run_sync(client.aio.http.request("GET", "/v1/platform/courses"))  # refused before anything is sent
+    with (
+        ContentClient(live_server.base_url, tf_org.content_key) as client,
+        pytest.raises(ValueError, match="surfaces never mix"),
+    ):
+        run_sync(client.aio.http.request("GET", "/v1/platform/courses"))  # refused before anything is sent
 
 
 def test_env_configuration(monkeypatch: pytest.MonkeyPatch, live_server: MockServer, tf_org: Org) -> None:

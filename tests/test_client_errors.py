@@ -47,9 +47,11 @@ def test_400_names_fields_and_is_not_retried(content: ContentClient) -> None:
 
 
 def test_401_403_404(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
-    with ContentClient(live_server.base_url, "tf_content_" + "0" * 32) as stranger:
-        with pytest.raises(AuthenticationError) as caught:
-            stranger.classrooms()
+    with (
+        ContentClient(live_server.base_url, "tf_content_" + "0" * 32) as stranger,
+        pytest.raises(AuthenticationError) as caught,
+    ):
+        stranger.classrooms()
     assert caught.value.status_code == 401 and caught.value.key_prefix == "tf_content_00000000"
     wrong = HttpSession(live_server.base_url, surface="content", key=ApiKey(tf_org.platform_key))
     try:
@@ -76,9 +78,11 @@ def test_413(content: ContentClient) -> None:
 
 def test_5xx_without_retries_raises_server_error(own_server: MockServer) -> None:
     faults(own_server, error_rate=1.0)
-    with ContentClient(own_server.base_url, own_server.demo.content_key, retry=NO_RETRY) as content:
-        with pytest.raises(ServerError) as caught:
-            content.classrooms()
+    with (
+        ContentClient(own_server.base_url, own_server.demo.content_key, retry=NO_RETRY) as content,
+        pytest.raises(ServerError) as caught,
+    ):
+        content.classrooms()
     assert caught.value.status_code == 503 and isinstance(caught.value, TutorFlowError)
 
 
@@ -110,17 +114,21 @@ def test_network_error_when_nothing_listens() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with ContentClient(f"http://127.0.0.1:{port}", "tf_content_" + "1" * 32, retry=FAST) as content:
-        with pytest.raises(NetworkError) as caught:
-            content.classrooms()
+    with (
+        ContentClient(f"http://127.0.0.1:{port}", "tf_content_" + "1" * 32, retry=FAST) as content,
+        pytest.raises(NetworkError) as caught,
+    ):
+        content.classrooms()
     assert caught.value.status_code is None and "ConnectError" in str(caught.value)
 
 
 def test_429_without_retries(own_server: MockServer) -> None:
     faults(own_server, burst_429_rate=1.0)
-    with ContentClient(own_server.base_url, own_server.demo.content_key, retry=NO_RETRY) as content:
-        with pytest.raises(RateLimitError) as caught:
-            content.classrooms()
+    with (
+        ContentClient(own_server.base_url, own_server.demo.content_key, retry=NO_RETRY) as content,
+        pytest.raises(RateLimitError) as caught,
+    ):
+        content.classrooms()
     assert caught.value.status_code == 429 and 0 < caught.value.retry_after <= 1
 
 

@@ -254,7 +254,7 @@ def test_unpriced_meters_are_listed_never_free() -> None:
         courses=[5], expansions=[{"requestedOutputs": ["summary_video", "expanded_quiz"]}], catalog=priced
     )
     assert est2.unpriced == [] and est2.total == Decimal("0.37")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="finite price >= 0"):
         pricing.Catalog.default().with_prices({"course.default": "-1"})
 
 
@@ -270,7 +270,7 @@ def test_range_from_history() -> None:
 
 def test_reconcile_pairs_by_what_identifies_a_request_not_by_position() -> None:
     plan = [{"prompt": f"Course {i}", "lessonCount": n} for i, n in enumerate([5, 6, 4])]
-    est = pricing.estimate(courses=plan + [5], modules=[{"prompt": "Module A"}, {"prompt": "Module B"}])
+    est = pricing.estimate(courses=[*plan, 5], modules=[{"prompt": "Module A"}, {"prompt": "Module B"}])
 
     def bill(body: dict, request_id: str, units: int) -> dict:
         snapshot = {**DOC_COURSE["priceSnapshot"], "units": units, "amountUsd": float(Decimal("0.05") * units)}

@@ -70,7 +70,7 @@ def test_a_flawed_key_is_refused_where_it_is_made(
     if secret.strip() and "\x00" not in secret:  # a blank variable is an unset one; no variable holds a NUL
         monkeypatch.setenv("TUTORFLOW_CONTENT_API_KEY", secret)
         _check(lambda: tf.connect(quiet=True), "TUTORFLOW_CONTENT_API_KEY", secret, why)
-        _check(lambda: tf.ContentClient(), "TUTORFLOW_CONTENT_API_KEY", secret, why)
+        _check(tf.ContentClient, "TUTORFLOW_CONTENT_API_KEY", secret, why)
 
 
 def test_the_platform_side_names_its_own_argument_and_variable(

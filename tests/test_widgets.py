@@ -188,7 +188,7 @@ async def test_monitor_runs_a_batch_while_the_loop_stays_free(org_content) -> No
 
 
 def test_monitor_for_one_job(org_content) -> None:  # type: ignore[no-untyped-def]
-    org, content = org_content
+    _org, content = org_content
     monitor = JobMonitor()
     monitor.expect(1, content.http)
     job = content.expansions.create(source_request(3))
