@@ -305,6 +305,6 @@ def test_cli_refuses_a_busy_port_and_bad_faults(tmp_path: Path) -> None:
     ran = subprocess.run(
         [str(CLI), "mock", "--fault-error-rate", "2"], capture_output=True, text=True, timeout=30, cwd=tmp_path
     )
-    assert ran.returncode == 2 and "error_rate must be between 0 and 1" in ran.stderr
+    assert ran.returncode == 2 and "argument --fault-error-rate: must be a finite number >= 0 and <= 1" in ran.stderr
     ran = subprocess.run([str(CLI), "--help"], capture_output=True, text=True, timeout=30)
     assert ran.returncode == 0 and "mock" in ran.stdout

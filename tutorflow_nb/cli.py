@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import math
 import os
 import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .config import Settings
+from .config import Settings, check_base_url
+from .errors import ConfigurationError
+from .keys import ApiKey
 from .serving import bind, url_of
 
 __all__ = ["main"]
@@ -79,7 +82,9 @@ def _smoke(args: argparse.Namespace) -> int:
 
     env = Settings.from_env()
     server = None
-    base_url, key, cookies = args.base_url or env.base_url, env.content_key, args.admin_cookies or env.admin_cookies
+    base_url = args.base_url or (check_base_url(env.base_url, "TUTORFLOW_API_BASE_URL") if env.base_url else None)
+    key = ApiKey(env.content_key, "content", source="TUTORFLOW_CONTENT_API_KEY") if env.content_key else None
+    cookies = args.admin_cookies or env.admin_cookies
     classroom = args.classroom_id or env.classroom_id
     poll = (2.0, 5.0)
     if args.mock:
@@ -87,7 +92,7 @@ def _smoke(args: argparse.Namespace) -> int:
 
         server = MockServer(speed=args.speed).start()
         assert server.demo is not None
-        base_url, key = server.base_url, server.demo.content_key
+        base_url, key = server.base_url, ApiKey(server.demo.content_key, "content")
         cookies, classroom, poll = (
             {"tutorflow_admin_session": server.demo.session_token},
             None,
@@ -236,6 +241,59 @@ def _app(args: argparse.Namespace, extra: list[str]) -> int:
             server.stop()
 
 
+# ---------------------------------------------------------------- argument checks: a usage error names the flag
+
+
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            span = f"between {low} and {high}" if high is not None else f">= {low}"
+            raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
+        return value
+
+    return parse
+
+
+def _number(low: float, high: float | None = None, *, above: bool = False) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+        too_low = value <= low if above else value < low
+        if not math.isfinite(value) or too_low or (high is not None and value > high):
+            span = f"> {low:g}" if above else f">= {low:g}"
+            span += f" and <= {high:g}" if high is not None else ""
+            raise argparse.ArgumentTypeError(f"must be a finite number {span}, got {text!r}")
+        return value
+
+    return parse
+
+
+def _output_file(text: str) -> Path:
+    """A file the command may write: not a folder, in a folder that exists and can be written."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder; name a file in it")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"the folder {folder} does not exist; create it first")
+    if (path.exists() and not os.access(path, os.W_OK)) or not os.access(folder, os.W_OK):
+        raise argparse.ArgumentTypeError(f"{text} cannot be written here (permissions); choose another path")
+    return path
+
+
+def _base_url(text: str) -> str:
+    try:
+        return check_base_url(text, "--base-url")
+    except ConfigurationError as exc:
+        raise argparse.ArgumentTypeError(str(exc).removeprefix("--base-url ")) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tutorflow-nb", description="Explore the TutorFlow API from Jupyter.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -246,12 +304,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve a mock of the TutorFlow API with a demo organization.",
     )
     mock.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    mock.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
-    mock.add_argument("--cookie-jar", help="write the admin session as a curl cookie jar to this file")
-    mock.add_argument("--env-file", help="write TUTORFLOW_* variables to this file")
-    mock.add_argument("--speed", type=float, default=1.0, help="mock clock speed (default 1 = wall time)")
-    mock.add_argument("--seed", type=int, default=0, help="seed for ids and generated content")
-    mock.add_argument("--rate-limit", type=int, default=60, help="the demo content key's requests per minute")
+    mock.add_argument("--port", type=_whole(0, 65535), default=8765, help="port (default 8765; 0 picks a free one)")
+    mock.add_argument(
+        "--cookie-jar", type=_output_file, help="write the admin session as a curl cookie jar to this file"
+    )
+    mock.add_argument("--env-file", type=_output_file, help="write TUTORFLOW_* variables to this file")
+    mock.add_argument(
+        "--speed", type=_number(0, above=True), default=1.0, help="mock clock speed (default 1 = wall time)"
+    )
+    mock.add_argument("--seed", type=_whole(0), default=0, help="seed for ids and generated content")
+    mock.add_argument(
+        "--rate-limit", type=_whole(1, 10_000), default=60, help="the demo content key's requests per minute"
+    )
     mock.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     for name, unit in (
         ("error-rate", "share of requests answered 503"),
@@ -259,9 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
         ("429-rate", "share of requests answered with a spurious 429"),
         ("job-failure-rate", "share of jobs that fail"),
         ("webhook-drop-rate", "share of webhook delivery attempts lost"),
-        ("latency-ms", "milliseconds added to every request"),
     ):
-        mock.add_argument(f"--fault-{name}", type=float, default=0.0, help=unit)
+        mock.add_argument(f"--fault-{name}", type=_number(0, 1), default=0.0, help=f"{unit}, 0 to 1")
+    mock.add_argument(
+        "--fault-latency-ms", type=_number(0, 60_000), default=0.0, help="milliseconds added to every request"
+    )
     mock.set_defaults(run=_mock)
 
     smoke = sub.add_parser(
@@ -271,11 +337,13 @@ def build_parser() -> argparse.ArgumentParser:
         "error, run a pilot expansion, clean up, and print the checklist. Reads "
         "TUTORFLOW_API_BASE_URL, TUTORFLOW_CONTENT_API_KEY and TUTORFLOW_CLASSROOM_ID.",
     )
-    smoke.add_argument("--base-url", help="overrides TUTORFLOW_API_BASE_URL")
+    smoke.add_argument("--base-url", type=_base_url, help="overrides TUTORFLOW_API_BASE_URL")
     smoke.add_argument("--classroom-id", help="overrides TUTORFLOW_CLASSROOM_ID (default: discovered)")
     smoke.add_argument("--admin-cookies", help="a curl cookie jar of the admin session, to check discovery")
     smoke.add_argument("--mock", action="store_true", help="run against a bundled mock started for the run")
-    smoke.add_argument("--speed", type=float, default=20.0, help="the bundled mock's clock speed with --mock")
+    smoke.add_argument(
+        "--speed", type=_number(0, above=True), default=20.0, help="the bundled mock's clock speed with --mock"
+    )
     smoke.set_defaults(run=_smoke)
 
     lab = sub.add_parser(
@@ -285,8 +353,8 @@ def build_parser() -> argparse.ArgumentParser:
         "on the quickstart notebook; other options go to JupyterLab "
         "(e.g. --no-browser --port 8888).",
     )
-    lab.add_argument("--speed", type=float, default=10.0, help="the mock's clock speed (default 10)")
-    lab.add_argument("--mock-port", type=int, default=0, help="the mock's port (default: a free one)")
+    lab.add_argument("--speed", type=_number(0, above=True), default=10.0, help="the mock's clock speed (default 10)")
+    lab.add_argument("--mock-port", type=_whole(0, 65535), default=0, help="the mock's port (default: a free one)")
     lab.set_defaults(run=_lab, passthrough=True)
 
     app = sub.add_parser(
@@ -296,8 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
         "notebooks/app-cost-planner.ipynb, a page with no code; other options go to Voilà "
         "(e.g. --no-browser --port 8866).",
     )
-    app.add_argument("--speed", type=float, default=10.0, help="the mock's clock speed (default 10)")
-    app.add_argument("--mock-port", type=int, default=0, help="the mock's port (default: a free one)")
+    app.add_argument("--speed", type=_number(0, above=True), default=10.0, help="the mock's clock speed (default 10)")
+    app.add_argument("--mock-port", type=_whole(0, 65535), default=0, help="the mock's port (default: a free one)")
     app.set_defaults(run=_app, passthrough=True)
     return parser
 
@@ -309,6 +377,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.run(args, extra) if getattr(args, "passthrough", False) else args.run(args))
+    except ConfigurationError as exc:  # a setting from the environment (or a file) that cannot be used
+        print(f"tutorflow-nb {args.command}: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -195,11 +195,11 @@ class Exports:
     ) -> ExpansionResult:
         """A completed result for the UI-authored lesson ``lesson_id`` (a module of the classroom)."""
         segment(lesson_id, "lesson_id")
-        room = classroom_id or await self._client.classroom_id()
+        room = await self._client._room(classroom_id)
         key = idempotency_key or idempotency.export(lesson_id, room, version=version)
         data = await self._client.http.request(
             "POST",
-            f"/v1/content/classrooms/{segment(room, 'classroom_id')}/integrations/exports",
+            f"/v1/content/classrooms/{room}/integrations/exports",
             json={"lessonId": lesson_id, "idempotencyKey": key},
             idempotency_key=key,
         )
@@ -221,10 +221,14 @@ class Resources:
     def __repr__(self) -> str:
         return f"<Resources {self.kind}>"
 
-    async def _path(self, classroom_id: str | None, resource_id: str | None = None) -> str:
-        room = classroom_id or await self._client.classroom_id()
-        path = f"/v1/content/classrooms/{segment(room, 'classroom_id')}/{self.kind}"
-        return f"{path}/{segment(resource_id, 'resource_id')}" if resource_id is not None else path
+    async def _path(self, classroom_id: str | None) -> str:
+        """The kind's collection in the classroom (given, or the client's)."""
+        return f"/v1/content/classrooms/{await self._client._room(classroom_id)}/{self.kind}"
+
+    async def _item(self, classroom_id: str | None, resource_id: str) -> str:
+        """One resource of the kind; its id is always one encoded path segment, never omitted."""
+        item = segment(resource_id, "resource_id")  # checked before anything is sent, the classroom lookup included
+        return f"{await self._path(classroom_id)}/{item}"
 
     def idempotency_key(self, body: Body, *, external_id: str | None = None, version: str | None = None) -> str:
         """The key a create of ``body`` sends: ``module:{external id}:{version}:{fingerprint}`` (and so on)."""
@@ -277,7 +281,7 @@ class Resources:
         Raises:
             NotFoundError: unknown, deleted, or another organization's.
         """
-        path = await self._path(classroom_id, resource_id)
+        path = await self._item(classroom_id, resource_id)
         return Resource.model_validate(await self._client.http.request("GET", path))
 
     async def list(self, *, classroom_id: str | None = None) -> list[Resource]:
@@ -289,12 +293,12 @@ class Resources:
         self, resource_id: str, *, data: Body | None = None, classroom_id: str | None = None, **fields: Any
     ) -> Resource:
         """Change any of the kind's fields (snake_case); the answer is the whole resource."""
-        path = await self._path(classroom_id, resource_id)
+        path = await self._item(classroom_id, resource_id)
         return Resource.model_validate(await self._client.http.request("PATCH", path, json=to_body(data, **fields)))
 
     async def delete(self, resource_id: str, *, classroom_id: str | None = None) -> DeleteResult:
         """Delete; the answer's shape is resource-specific (``status_code`` says which one came)."""
-        response = await self._client.http.send("DELETE", await self._path(classroom_id, resource_id))
+        response = await self._client.http.send("DELETE", await self._item(classroom_id, resource_id))
         body = response.json() if response.content else {}
         return DeleteResult.model_validate({**body, "statusCode": response.status_code})
 
@@ -367,6 +371,12 @@ class AsyncContentClient:
     async def classrooms(self) -> list[Classroom]:
         """The key's classrooms (``GET /v1/content/classrooms``), every page."""
         return [Classroom.model_validate(c) for c in await self.http.paginate("/v1/content/classrooms")]
+
+    async def _room(self, classroom_id: str | None = None) -> str:
+        """``classroom_id`` as a path segment when given (``""`` is refused), else the client's classroom."""
+        if classroom_id is not None:
+            return segment(classroom_id, "classroom_id")
+        return segment(await self.classroom_id(), "classroom_id")
 
     async def classroom_id(self) -> str:
         """The configured classroom, or the key's first one, discovered through the API."""

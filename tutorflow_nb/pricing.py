@@ -295,10 +295,10 @@ def estimate(
     """
     catalog = catalog or DEFAULT_CATALOG
     plan: list[PlanEntry] = (
-        [None] * _count(courses, "courses") if isinstance(courses, int) else list(_iterable(courses, "courses"))
+        [None] * _count(courses, "courses") if _scalar(courses) else list(_iterable(courses, "courses"))
     )
     module_plan: list[PlanEntry] = (
-        [{}] * _count(modules, "modules") if isinstance(modules, int) else list(_iterable(modules, "modules"))
+        [{}] * _count(modules, "modules") if _scalar(modules) else list(_iterable(modules, "modules"))
     )
     planned = [_planned(c, "course", f"courses[{i}]") for i, c in enumerate(plan)]
     counts = [_lesson_count(p.body, f"courses[{i}]") for i, p in enumerate(planned)]
@@ -345,8 +345,8 @@ def estimate(
         add(f"module-{i + 1}", "module.default", "module", 1, 1, 1, first_key(p))
     exp_list: list[Any] = (
         [{"requestedOutputs": list(EXPANSION_METERS)}] * _count(expansions, "expansions")
-        if isinstance(expansions, int)
-        else list(expansions)
+        if _scalar(expansions)
+        else list(_iterable(expansions, "expansions"))
     )
     for i, req in enumerate(exp_list):
         outs = (req.get("requestedOutputs") if isinstance(req, Mapping) else None) or list(EXPANSION_METERS)
@@ -362,6 +362,11 @@ def estimate(
     low: Decimal = sum((r["low_usd"] for r in priced), ZERO)
     high: Decimal = sum((r["high_usd"] for r in priced), ZERO)
     return Estimate(frame, total, low, high, unpriced, (lo_ratio, hi_ratio), planned + planned_modules)
+
+
+def _scalar(value: Any) -> bool:
+    """A number where a count goes (checked by :func:`_count`), rather than a list."""
+    return isinstance(value, (int, float, Decimal))
 
 
 def _iterable(value: Any, where: str) -> Iterable[Any]:

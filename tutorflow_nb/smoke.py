@@ -214,7 +214,7 @@ def _pilot(client: Any, room: str, run_id: str, run: _Run, step: Any) -> None:
 
 def run_smoke(
     base_url: str,
-    content_key: str,
+    content_key: str | ApiKey,
     *,
     admin_cookies: str | Path | dict[str, str] | None = None,
     classroom_id: str | None = None,
@@ -231,7 +231,8 @@ def run_smoke(
     old_level = logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
-    client = ContentClient(base_url, content_key, classroom_id=classroom_id, poll_interval=poll_interval)
+    key = content_key if isinstance(content_key, ApiKey) else ApiKey(content_key, "content", source="content_key")
+    client = ContentClient(base_url, key, classroom_id=classroom_id, poll_interval=poll_interval)
     room = classroom_id
     try:
         if admin_cookies is not None:
@@ -270,12 +271,12 @@ def run_smoke(
         logger.setLevel(old_level)
 
     run.texts += [logs.getvalue(), str(report)]
-    report.checklist += _checklist(run, history, content_key, admin_cookies is not None, report.leftovers)
+    report.checklist += _checklist(run, history, key, admin_cookies is not None, report.leftovers)
     return report
 
 
 def _checklist(
-    run: _Run, history: list[tuple[str, str, int | None]], content_key: str, admin: bool, leftovers: list[str]
+    run: _Run, history: list[tuple[str, str, int | None]], key: ApiKey, admin: bool, leftovers: list[str]
 ) -> list[Check]:
     """The runbook's pre-handoff checklist, each item as this run verified it (or could not)."""
     answered = [h for h in history if h[2] is not None]
@@ -289,7 +290,7 @@ def _checklist(
         ),
         Check(
             "only tf_content_ keys on /v1/content/**",
-            (surfaces == {"content"} and ApiKey(content_key).surface == "content") if history else None,
+            (surfaces == {"content"} and key.surface == "content") if history else None,
             f"surfaces called: {sorted(surfaces)}",
         ),
         Check(
@@ -327,7 +328,7 @@ def _checklist(
     items.append(
         Check(
             "logs redact the full bearer token",
-            not any(content_key in t for t in run.texts) if history else None,
+            not any(key.reveal() in t for t in run.texts) if history else None,
             "only the key prefix appears" if history else "nothing was sent, so nothing was logged",
         )
     )
