@@ -67,7 +67,7 @@ def test_an_empty_or_dotted_id_is_refused_before_anything_is_sent(clients, call:
     if bad is None and "(classroom)" in call:  # no classroom_id means the client's own classroom: that works
         assert CALLS[call](clients, bad) == []
         return
-    with pytest.raises(ValueError, match="must be a non-empty id|is not an id"):
+    with pytest.raises(ValueError, match=r"must be a non-empty id|is not an id"):
         CALLS[call](clients, bad)
     assert [len(h) for h in histories] == before  # nothing was sent
 
@@ -81,6 +81,6 @@ def test_any_other_id_is_one_encoded_segment_and_finds_nothing(clients, call: st
     history = clients[surface].http.history
     with pytest.raises(NotFoundError):  # one segment that names nothing: a 404, never another route's answer
         CALLS[call](clients, odd)
-    method, path, status = history[-1]
+    _, path, status = history[-1]
     assert status == 404 and "/../" not in path and "?" not in path and "#" not in path
     assert path.startswith(f"/v1/{'platform' if surface == 'platform' else 'content'}/")
