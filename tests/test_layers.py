@@ -25,6 +25,7 @@ FLOORS: dict[str, int] = {
     "tutorflow_nb.serving": 0,
     "tutorflow_nb.idempotency": 1,
     "tutorflow_nb.models": 1,
+    "tutorflow_nb.budget": 2,
     "tutorflow_nb.http": 2,
     "tutorflow_nb.sync": 2,
     "tutorflow_nb.jobs": 3,

@@ -4,7 +4,7 @@
 ``Idempotency-Key``; retries network failures, 5xx and 429 with the same key and
 exponential backoff with jitter (honouring ``Retry-After``, capped); never retries 400,
 401, 403, 404 or 409; paces every request of a key through one shared
-:class:`RateBudget`; turns error answers into ``tutorflow_nb.errors``; and logs with keys
+:class:`~tutorflow_nb.budget.RateBudget`; turns error answers into ``tutorflow_nb.errors``; and logs with keys
 redacted. Resource clients above it hold no retry or rate-limit logic.
 """
 
@@ -16,7 +16,6 @@ import email.utils
 import json as _json
 import logging
 import random
-import threading
 import time
 import weakref
 from collections import Counter, deque
@@ -28,12 +27,13 @@ from urllib.parse import quote
 import httpx
 
 from . import redaction
+from .budget import budget_for
 from .config import Settings, check_base_url
 from .errors import ConfigurationError, NetworkError, RateLimitError, TutorFlowError, error_for_status
 from .keys import ApiKey
 from .redaction import redact
 
-__all__ = ["HttpSession", "RateBudget", "RetryPolicy", "budget_for", "segment"]
+__all__ = ["HttpSession", "RetryPolicy", "segment"]
 
 log = logging.getLogger("tutorflow_nb.http")
 redaction.install()  # our loggers, httpx's and httpcore's: whoever sees a request never sees a secret
@@ -47,6 +47,62 @@ async def _close_with_loop(client: httpx.AsyncClient) -> AsyncGenerator[None, No
         yield
     finally:
         await client.aclose()
+
+
+def error_body(response: httpx.Response) -> dict[str, Any]:
+    """An error answer in one shape, whatever envelope the server used: ``message``, ``code``, ``requestId``
+    and ``fields`` (``[{field, message}]``), with the server's words kept.
+
+    Read: the flat body (``{statusCode, error, message, code, requestId, fields}``, ``message``
+    a string or a list), a nested ``{"error": {code, message, requestId, details}}``, and plain
+    text (``<code>: <message>``, a 400's fields as ``<field>: <message>; …``). The answer as it
+    came is kept under ``raw``.
+
+        >>> error_body(httpx.Response(400, text="validation_error: payload.level.title: too short; x: bad"))["fields"]
+        [{'field': 'payload.level.title', 'message': 'too short'}, {'field': 'x', 'message': 'bad'}]
+    """
+    try:
+        data: Any = response.json()
+    except ValueError:
+        return _plain_error(response.text, response.status_code)
+    if isinstance(data, dict) and isinstance(data.get("error"), dict):
+        inner = data["error"]
+        fields = [
+            {"field": str(d.get("field", "")), "message": str(d.get("message", ""))}
+            for d in inner.get("details") or []
+            if isinstance(d, dict)
+        ]
+        return {
+            "message": _text(inner.get("message")),
+            "code": inner.get("code"),
+            "requestId": inner.get("requestId") or data.get("requestId"),
+            "fields": fields,
+            "raw": data,
+        }
+    if isinstance(data, dict):
+        fields = [f for f in data.get("fields") or [] if isinstance(f, dict)]
+        return {**data, "message": _text(data.get("message")), "fields": fields, "raw": data}
+    return {"message": _text(data)[:500], "code": None, "requestId": None, "fields": [], "raw": data}
+
+
+def _text(message: Any) -> str:
+    if isinstance(message, list):
+        return "; ".join(str(m) for m in message)
+    return "" if message is None else str(message)
+
+
+def _plain_error(text: str, status: int) -> dict[str, Any]:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    code, sep, message = first.partition(": ")
+    if not (sep and code.replace("_", "").isalnum() and code.islower()):
+        code, message = "", first
+    fields = []
+    if status == 400 and message:
+        for part in message.split("; "):
+            name, sep, problem = part.partition(": ")
+            if sep:
+                fields.append({"field": name, "message": problem})
+    return {"message": message[:500], "code": code or None, "requestId": None, "fields": fields, "raw": text[:2000]}
 
 
 def segment(value: object, name: str) -> str:
@@ -86,129 +142,15 @@ class RetryPolicy:
         return random.uniform(0, min(self.cap, self.base * 2**attempt))
 
 
-class RateBudget:
-    """One key's request budget, mirroring the server's window from its rate-limit headers.
-
-    It starts with the limit it is told (or one probing request when it is told nothing),
-    learns ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` and ``RateLimit-Policy`` from every
-    answer, and hands out send slots so the key never goes over: bursts while the window
-    has room, a wait until the window resets when it has none. Shared by every request of
-    the key, across clients, tasks and threads.
-    """
-
-    def __init__(self, limit: int | None = None, window: float = 60.0) -> None:
-        self._lock = threading.Lock()
-        self.limit, self.window = limit, window
-        self._available = limit if limit else 1
-        self._reset_at: float | None = None
-        self._in_flight = self._sent = 0
-        self._window_first = 0  # sequence number of the first request of the current window
-        self._blocked_until = 0.0
-        self.waited = 0.0
-        self.requests = 0
-
-    def __repr__(self) -> str:
-        return f"<RateBudget limit={self.limit} window={self.window:g}s available={self._available}>"
-
-    @property
-    def margin(self) -> float:
-        return max(0.05, 0.01 * self.window)
-
-    def _try(self, now: float) -> tuple[int | None, float]:
-        if now < self._blocked_until:
-            return None, self._blocked_until - now
-        if self._reset_at is not None and now >= self._reset_at:
-            self._available = (self.limit or 1) - self._in_flight
-            self._reset_at = None
-            self._window_first = self._sent + 1
-        if self._available > 0:
-            self._available -= 1
-            self._sent += 1
-            self._in_flight += 1
-            self.requests += 1
-            if self._reset_at is None and self.limit:
-                self._reset_at = now + self.window + self.margin
-            return self._sent, 0.0
-        return None, (0.01 if self._reset_at is None else self._reset_at - now)
-
-    async def acquire(self) -> int:
-        """Wait for a send slot; returns the request's sequence number."""
-        start = time.monotonic()
-        while True:
-            with self._lock:
-                seq, delay = self._try(time.monotonic())
-            if seq is not None:
-                self.waited += time.monotonic() - start
-                return seq
-            await asyncio.sleep(min(max(delay, 0.001), 0.25))
-
-    def release(self, seq: int, headers: Mapping[str, str] | None) -> None:
-        """Account for the answer to request ``seq`` (headers ``None`` when nothing came back)."""
-        now = time.monotonic()
-        with self._lock:
-            self._in_flight = max(0, self._in_flight - 1)
-            info = _rate_headers(headers) if headers is not None else None
-            if info is None:
-                if not self.limit:
-                    self._available = max(self._available, 1)  # still probing: let the next one go
-                return
-            limit, remaining, reset, window = info
-            learning = self.limit is None
-            self.limit = limit
-            if window:
-                self.window = window
-            if seq < self._window_first or remaining is None:
-                return  # an answer from before the window rolled over says nothing new
-            # Answers arrive out of order: any request still in flight may not be counted yet.
-            server_view = remaining - self._in_flight
-            self._available = server_view if learning else min(self._available, server_view)
-            if reset is not None:
-                self._reset_at = max(self._reset_at or 0.0, now + reset + self.margin)
-
-    def pause(self, seconds: float) -> None:
-        """Send nothing for ``seconds`` (after a 429's Retry-After)."""
-        with self._lock:
-            self._blocked_until = max(self._blocked_until, time.monotonic() + seconds)
-
-
-def _float(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _rate_headers(headers: Mapping[str, str]) -> tuple[int, int | None, float | None, float | None] | None:
-    limit = _float(headers.get("x-ratelimit-limit"))
-    if limit is None:
-        return None
-    remaining = _float(headers.get("x-ratelimit-remaining"))
-    window = None
-    for part in (headers.get("ratelimit-policy") or "").split(";")[1:]:
-        name, _, value = part.strip().partition("=")
-        if name == "w":
-            window = _float(value)
-    return int(limit), None if remaining is None else int(remaining), _float(headers.get("x-ratelimit-reset")), window
-
-
-_BUDGETS: dict[tuple[str, ApiKey], RateBudget] = {}
-_BUDGETS_LOCK = threading.Lock()
-
-
-def budget_for(base_url: str, key: ApiKey, limit: int | None = None) -> RateBudget:
-    """The one budget of ``key`` on ``base_url``, shared by every client in this process."""
-    with _BUDGETS_LOCK:
-        budget = _BUDGETS.get((base_url, key))
-        if budget is None:
-            budget = _BUDGETS[(base_url, key)] = RateBudget(limit)
-        return budget
-
-
 def _retry_after(response: httpx.Response, cap: float) -> float | None:
+    """``Retry-After`` in seconds (a number or an HTTP date), at most ``cap``; ``None`` when absent or unreadable."""
     value = response.headers.get("retry-after")
     if value is None:
         return None
-    seconds = _float(value)
+    try:
+        seconds: float | None = float(value)
+    except ValueError:
+        seconds = None
     if seconds is None:
         try:
             seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
@@ -451,7 +393,7 @@ class HttpSession:
                     budget.release(seq, None)
                 raise
             if budget:
-                budget.release(seq, response.headers)
+                budget.release(seq, response.headers, response.status_code)
             status = response.status_code
             self.history.append((method, path, status))
             log.debug(
@@ -505,15 +447,7 @@ class HttpSession:
             raise
 
     def _error(self, response: httpx.Response, method: str, path: str) -> TutorFlowError:
-        try:
-            body = response.json()
-        except ValueError:
-            body = {"message": response.text[:500]}
-        if not isinstance(body, dict):
-            body = {"message": str(body)[:500]}
-        message = body.get("message") or response.reason_phrase
-        if isinstance(message, list):
-            message = "; ".join(str(m) for m in message)
+        body = error_body(response)
         cls = error_for_status(response.status_code)
         kwargs: dict[str, Any] = {
             "status_code": response.status_code,
@@ -526,7 +460,7 @@ class HttpSession:
         }
         if cls is RateLimitError:
             kwargs["retry_after"] = _retry_after(response, self.retry.max_retry_after)
-        return cls(str(message), **kwargs)
+        return cls(str(body.get("message") or response.reason_phrase), **kwargs)
 
     async def paginate(self, path: str, *, params: Mapping[str, Any] | None = None, page_size: int = 100) -> list[Any]:
         """Every item of a list route, following ``nextCursor`` (a bare JSON list is one page)."""
