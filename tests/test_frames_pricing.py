@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from tutorflow_nb import frames, idempotency, pricing
+from tutorflow_nb.display import format_usd
 
 DOC_COURSE = {
     "id": "a1c2d3e4-f5g6-7h8i-9j0k-l1m2n3o4p5q6",
@@ -310,7 +311,7 @@ def test_amounts_below_a_cent_stay_exact_and_say_so(amount: str) -> None:
     assert frames.to_cents(amount) is None
     catalog = pricing.Catalog.default().with_prices({"module.default": amount})
     est = pricing.estimate(modules=3, catalog=catalog)
-    assert est.total == Decimal(amount) * 3 and pricing.format_usd(est.total) != "$0.00"
+    assert est.total == Decimal(amount) * 3 and format_usd(est.total) != "$0.00"
 
 
 def test_catalog_from_the_api(live_server, tf_org) -> None:  # type: ignore[no-untyped-def]

@@ -108,8 +108,8 @@ def test_form_load_and_save(tmp_path: Path) -> None:
     assert json.loads(saved.read_text()) == request
     other = ExpansionForm()
     other.load(path)
-    assert other.request == request and "2 lesson(s), valid" in repr(other)
-    assert "ExpansionForm" in other._repr_html_()
+    assert other.request == request and "2 lesson(s)" in str(other) and repr(other).endswith("· valid>")
+    assert "Expansion form" in other._repr_html_() and other.idempotency_key in other._repr_html_()
 
 
 def uploaded(name: str, content: bytes) -> tuple[dict, ...]:
@@ -183,7 +183,8 @@ async def test_monitor_runs_a_batch_while_the_loop_stays_free(org_content) -> No
     assert all(item.job_id in monitor.table.value for item in batch if item.job_id)
     frames = monitor.frames()
     assert len(frames["jobs"]) == 6 and len(frames["outputs"]) == 6 * 3
-    assert "6" in repr(monitor) and org.content_key not in widget_state(monitor)
+    assert "completed 6, error 1" in str(monitor) and repr(monitor).endswith("· failed>")
+    assert org.content_key not in widget_state(monitor)
     await content.aio.aclose()  # the pool on this loop closes with it
 
 

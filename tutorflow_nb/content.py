@@ -93,9 +93,14 @@ class Expansions:
         return result if result.job.is_terminal else None
 
     async def wait(
-        self, job_id: str, *, timeout: float = 900.0, on_status: Callable[[ExpansionJob], Any] | None = None
+        self,
+        job_id: str,
+        *,
+        timeout: float = 900.0,
+        on_status: Callable[[ExpansionJob], Any] | None = None,
+        progress: bool | None = None,
     ) -> ExpansionJob:
-        """Poll every 2-5 s until the job is ``completed`` (returned).
+        """Poll every 2-5 s until the job is ``completed`` (returned); ``progress`` draws a terminal bar.
 
         Raises:
             JobFailedError: the job ended ``failed``.
@@ -108,13 +113,19 @@ class Expansions:
             on_status=on_status,
             interval=self._client.poll_interval,
             what=f"expansion job {job_id}",
+            progress=progress,
         )
 
     async def wait_result(
-        self, job_id: str, *, timeout: float = 900.0, on_status: Callable[[ExpansionJob], Any] | None = None
+        self,
+        job_id: str,
+        *,
+        timeout: float = 900.0,
+        on_status: Callable[[ExpansionJob], Any] | None = None,
+        progress: bool | None = None,
     ) -> ExpansionResult:
         """:meth:`wait`, then :meth:`result`."""
-        await self.wait(job_id, timeout=timeout, on_status=on_status)
+        await self.wait(job_id, timeout=timeout, on_status=on_status, progress=progress)
         return await self.result(job_id)
 
     async def run_batch(
@@ -127,6 +138,7 @@ class Expansions:
         receiver: jobs.Receiver | None = None,
         version: str | None = None,
         estimate: float | None = None,
+        progress: bool | None = None,
     ) -> jobs.BatchResult:
         """Create, wait on and fetch the results of many expansions, within the key's budget.
 
@@ -136,6 +148,8 @@ class Expansions:
         With a ``store``, a re-run of the same batch resumes: done items are skipped, jobs in
         flight re-attached, nothing created twice. With a ``receiver`` (a subscribed
         :class:`WebhookReceiver`), completions arrive as deliveries instead of being polled for.
+        ``progress`` draws a terminal bar (``None``: when standard error is a terminal, outside
+        a notebook, unless ``TUTORFLOW_PROGRESS=0``; see :mod:`tutorflow_nb.progress`).
         """
         items = jobs.batch_items(
             requests, lambda body, ext: self.idempotency_key(body, external_id=ext, version=version)
@@ -151,6 +165,7 @@ class Expansions:
             receiver=receiver,
             estimate=estimate or lo,
             floor=lo / 10,
+            progress=progress,
         )
 
 

@@ -32,9 +32,11 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from .display import Card, Value, short
 from .errors import JobFailedError, JobTimeoutError, TutorFlowError, is_transient
 from .models.base import to_body
 from .models.constants import TERMINAL_JOB_STATUSES, is_failed, is_terminal
+from .progress import BatchProgress, WaitProgress, chain, wanted
 
 __all__ = [
     "BatchItem",
@@ -84,6 +86,7 @@ async def wait_for(
     interval: tuple[float, float],
     on_status: Callable[[P], Any] | None = None,
     what: str = "job",
+    progress: bool | None = None,
 ) -> P:
     """Poll ``fetch()`` until the job is terminal: every 2-5 s by default, or as ``pollAfterMs`` says.
 
@@ -94,6 +97,21 @@ async def wait_for(
         JobFailedError: the job ended failed (``.job`` carries it).
         JobTimeoutError: it was still running after ``timeout`` seconds.
     """
+    bar = WaitProgress(what) if wanted(progress) else None
+    try:
+        return await _poll(fetch, timeout, interval, chain(on_status, bar.update if bar else None), what)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+async def _poll(
+    fetch: Callable[[], Awaitable[P]],
+    timeout: float,
+    interval: tuple[float, float],
+    on_status: Callable[[P], Any] | None,
+    what: str,
+) -> P:
     lo, hi = interval
     deadline = time.monotonic() + timeout
     last, delay = None, lo
@@ -185,14 +203,59 @@ class BatchResult:
     def requests_per_job(self) -> float:
         return self.requests / max(1, len(self.items))
 
-    def __repr__(self) -> str:
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many items ended (or stand) in each status."""
         counts: dict[str, int] = {}
         for item in self.items:
             counts[item.status] = counts.get(item.status, 0) + 1
+        return counts
+
+    def __repr__(self) -> str:
         return (
-            f"<BatchResult {len(self.items)} items {counts} requests={self.requests} "
+            f"<BatchResult {len(self.items)} items {self.counts} requests={self.requests} "
             f"({self.requests_per_job:.2f}/job) 429s={self.rate_limited} {self.wall_seconds:.1f}s>"
         )
+
+    def card(self, rows: int = 20) -> Card:
+        """The batch at a glance: counts by status, what it cost, and its first ``rows`` items."""
+        statuses = self.counts
+        overall = (
+            "completed"
+            if statuses.get("completed") == len(self.items)
+            else ("failed" if statuses.get("failed") or statuses.get("error") else "processing")
+        )
+        lines: list[list[Value]] = [
+            [
+                str(i.index),
+                i.external_id,
+                short(i.job_id),
+                i.status,
+                f"{i.elapsed:.1f} s" if i.elapsed is not None else None,
+                i.error,
+            ]
+            for i in self.items[:rows]
+        ]
+        return Card(
+            f"Batch of {len(self.items)}",
+            overall,
+            [
+                ("statuses", ", ".join(f"{s} {n}" for s, n in sorted(statuses.items()))),
+                ("requests", f"{self.requests} ({self.requests_per_job:.2f} per item), {self.rate_limited} 429s"),
+                ("took", f"{self.wall_seconds:.1f} s"),
+            ],
+            table=(["#", "external id", "job", "status", "elapsed", "error"], lines),
+            note=f"{len(self.items) - rows} more item(s): .items has them all" if len(self.items) > rows else None,
+        )
+
+    def _repr_html_(self) -> str:
+        return self.card().html()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self) if cycle else self.card().text())
+
+    def __str__(self) -> str:
+        return self.card().text()
 
 
 @dataclass(frozen=True)
@@ -577,6 +640,7 @@ async def run_batch(
     receiver: Receiver | None = None,
     estimate: float = 2.0,
     floor: float = 0.2,
+    progress: bool | None = None,
 ) -> BatchResult:
     """Create, wait on and fetch every item; the engine behind each group's ``run_batch``.
 
@@ -589,10 +653,18 @@ async def run_batch(
         raise ValueError(f"concurrency must be at least 1, got {concurrency!r}")
     recorder = _Recorder(store, surface, http)
     recorder.restore(items)
-    options = _Options(concurrency, on_update, receiver, estimate, floor)
+    bar = BatchProgress(len(items), f"{surface.kind} batch") if wanted(progress) else None
+    if bar is not None:
+        for item in items:
+            bar.update(item)  # what a previous run already finished
+    options = _Options(concurrency, chain(on_update, bar.update if bar else None), receiver, estimate, floor)
     start, before = time.monotonic(), dict(http.stats)
     batch = _Batch(items, surface, recorder, options)
-    await batch.run()
+    try:
+        await batch.run()
+    finally:
+        if bar is not None:
+            bar.close()
     after = http.stats
     return BatchResult(
         items,

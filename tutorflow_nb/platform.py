@@ -149,9 +149,14 @@ class Courses:
         return [CourseRequest.model_validate(c) for c in await self._http.paginate(COURSES)]
 
     async def wait(
-        self, request_id: str, *, timeout: float = 900.0, on_status: Callable[[CourseRequest], Any] | None = None
+        self,
+        request_id: str,
+        *,
+        timeout: float = 900.0,
+        on_status: Callable[[CourseRequest], Any] | None = None,
+        progress: bool | None = None,
     ) -> CourseRequest:
-        """Poll (every ``pollAfterMs``) until ``isTerminal``.
+        """Poll (every ``pollAfterMs``) until ``isTerminal``; ``progress`` draws a terminal bar.
 
         Raises:
             JobFailedError: the request ended ``FAILED``.
@@ -164,6 +169,7 @@ class Courses:
             on_status=on_status,
             interval=self._client.poll_interval,
             what=f"course request {request_id}",
+            progress=progress,
         )
 
     async def run_batch(
@@ -175,10 +181,11 @@ class Courses:
         on_update: Callable[[jobs.BatchItem], Any] | None = None,
         version: str | None = None,
         estimate: float | None = None,
+        progress: bool | None = None,
     ) -> jobs.BatchResult:
         """Generate many courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says.
 
-        With a ``store`` the batch resumes as ``Expansions.run_batch`` does.
+        With a ``store`` the batch resumes, and ``progress`` draws a bar, as ``Expansions.run_batch`` does.
         """
         items = jobs.batch_items(
             [_async_mode(entry) for entry in requests],
@@ -194,6 +201,7 @@ class Courses:
             on_update=on_update,
             estimate=estimate or lo,
             floor=lo / 10,
+            progress=progress,
         )
 
     async def edit_token(self, request_id: str) -> EditToken:
@@ -334,8 +342,10 @@ class Modules:
         concurrency: int = 16,
         on_update: Callable[[jobs.BatchItem], Any] | None = None,
         version: str | None = None,
+        progress: bool | None = None,
     ) -> jobs.BatchResult:
-        """Generate many modules (each is synchronous: one request per module), within the key's budget."""
+        """Generate many modules (each is synchronous), within the key's budget; ``store`` and ``progress`` as
+        ``Expansions.run_batch`` takes them."""
         items = jobs.batch_items(
             requests, lambda body, ext: idempotency.platform_module(body, external_id=ext, version=version)
         )
@@ -348,6 +358,7 @@ class Modules:
             on_update=on_update,
             estimate=0.0,
             floor=0.0,
+            progress=progress,
         )
 
 

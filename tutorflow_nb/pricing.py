@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from . import idempotency
+from .display import Card, format_usd
 from .frames import price_snapshots
 from .jobs import BatchItem
 from .models.constants import CATALOG_SOURCE, DEFAULT_LESSONS, MAX_LESSONS, OUTPUT_TYPES, UNIT_PRICE
@@ -215,17 +216,6 @@ def history_from(pairs: Any) -> list[tuple[int, int]]:
     return out
 
 
-def format_usd(amount: Decimal | None) -> str:
-    """Dollars as people read them: two decimals, more only when the amount has them ($0.004 stays $0.004).
-
-    >>> format_usd(Decimal("0.3")), format_usd(Decimal("0.004")), format_usd(None)
-    ('$0.30', '$0.004', '—')
-    """
-    if amount is None:
-        return "—"
-    return f"${amount:.2f}" if amount == amount.quantize(Decimal("0.01")) else f"${amount.normalize():f}"
-
-
 @dataclass
 class Estimate:
     """A plan's cost: one row per planned request, shaped like price snapshots, plus totals."""
@@ -245,11 +235,39 @@ class Estimate:
             f"(range {format_usd(self.low)}-{format_usd(self.high)}){extra}>"
         )
 
+    def card(self) -> Card:
+        """The estimate at a glance: total, range, what is unpriced, and every planned request."""
+        frame = self.frame
+        return Card(
+            f"Estimate {format_usd(self.total)}",
+            rows=[
+                ("range", f"{format_usd(self.low)} to {format_usd(self.high)}"),
+                ("requests", str(len(frame))),
+                ("unpriced", f"{', '.join(self.unpriced)} (not counted, not free)" if self.unpriced else None),
+            ],
+            table=(
+                ["plan", "catalog key", "units", "unit price", "amount"],
+                [
+                    [
+                        r["plan_id"],
+                        r["catalog_key"],
+                        str(r["units"]),
+                        format_usd(r["unit_price"]),
+                        format_usd(r["amount_usd"]),
+                    ]
+                    for r in frame.to_dict("records")
+                ],
+            ),
+        )
+
     def _repr_html_(self) -> str:
-        head = f"<p><b>Estimate</b>: {format_usd(self.total)} (range {format_usd(self.low)} to {format_usd(self.high)})"
-        if self.unpriced:
-            head += f"; <b>unpriced</b> (not counted, not free): {', '.join(self.unpriced)}"
-        return head + "</p>" + self.frame.to_html(index=False, na_rep="")
+        return self.card().html()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self) if cycle else self.card().text())
+
+    def __str__(self) -> str:
+        return self.card().text()
 
 
 ESTIMATE_COLUMNS = [

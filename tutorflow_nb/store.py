@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from . import frames
+from .display import Card
 from .errors import ConfigurationError
 from .models.constants import TERMINAL_JOB_STATUSES
 
@@ -109,6 +110,28 @@ class ManifestStore:
 
     def __repr__(self) -> str:
         return f"<ManifestStore {self.path} items={self.count()}>"
+
+    def card(self) -> Card:
+        """The store at a glance: its file, items by status, and the targets it holds records of."""
+        with self._lock:
+            counts = self._db.execute("SELECT status, COUNT(*) FROM items GROUP BY status ORDER BY status").fetchall()
+        return Card(
+            f"Manifest store {self.path.name}",
+            rows=[
+                ("file", str(self.path)),
+                ("items", ", ".join(f"{s} {n}" for s, n in counts) or "none yet"),
+                ("targets", "; ".join(t or "(written before targets were kept)" for t in self.targets()) or None),
+            ],
+        )
+
+    def _repr_html_(self) -> str:
+        return self.card().html()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self) if cycle else self.card().text())
+
+    def __str__(self) -> str:
+        return self.card().text()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:

@@ -116,14 +116,15 @@ class Expansions:
         *,
         timeout: float = 900.0,
         on_status: Callable[[ExpansionJob], Any] | None = None,
+        progress: bool | None = None,
     ) -> ExpansionJob:
-        """Poll every 2-5 s until the job is ``completed`` (returned).
+        """Poll every 2-5 s until the job is ``completed`` (returned); ``progress`` draws a terminal bar.
 
         Raises:
             JobFailedError: the job ended ``failed``.
             JobTimeoutError: it was still running after ``timeout`` seconds.
         """
-        return run_sync(self.aio.wait(job_id, timeout=timeout, on_status=on_status))
+        return run_sync(self.aio.wait(job_id, timeout=timeout, on_status=on_status, progress=progress))
 
     def wait_result(
         self,
@@ -131,9 +132,10 @@ class Expansions:
         *,
         timeout: float = 900.0,
         on_status: Callable[[ExpansionJob], Any] | None = None,
+        progress: bool | None = None,
     ) -> ExpansionResult:
         """:meth:`wait`, then :meth:`result`."""
-        return run_sync(self.aio.wait_result(job_id, timeout=timeout, on_status=on_status))
+        return run_sync(self.aio.wait_result(job_id, timeout=timeout, on_status=on_status, progress=progress))
 
     def run_batch(
         self,
@@ -145,6 +147,7 @@ class Expansions:
         receiver: jobs.Receiver | None = None,
         version: str | None = None,
         estimate: float | None = None,
+        progress: bool | None = None,
     ) -> jobs.BatchResult:
         """Create, wait on and fetch the results of many expansions, within the key's budget.
 
@@ -154,6 +157,8 @@ class Expansions:
         With a ``store``, a re-run of the same batch resumes: done items are skipped, jobs in
         flight re-attached, nothing created twice. With a ``receiver`` (a subscribed
         :class:`WebhookReceiver`), completions arrive as deliveries instead of being polled for.
+        ``progress`` draws a terminal bar (``None``: when standard error is a terminal, outside
+        a notebook, unless ``TUTORFLOW_PROGRESS=0``; see :mod:`tutorflow_nb.progress`).
         """
         return run_sync(
             self.aio.run_batch(
@@ -164,6 +169,7 @@ class Expansions:
                 receiver=receiver,
                 version=version,
                 estimate=estimate,
+                progress=progress,
             )
         )
 
@@ -625,14 +631,15 @@ class Courses:
         *,
         timeout: float = 900.0,
         on_status: Callable[[CourseRequest], Any] | None = None,
+        progress: bool | None = None,
     ) -> CourseRequest:
-        """Poll (every ``pollAfterMs``) until ``isTerminal``.
+        """Poll (every ``pollAfterMs``) until ``isTerminal``; ``progress`` draws a terminal bar.
 
         Raises:
             JobFailedError: the request ended ``FAILED``.
             JobTimeoutError: it was still running after ``timeout`` seconds.
         """
-        return run_sync(self.aio.wait(request_id, timeout=timeout, on_status=on_status))
+        return run_sync(self.aio.wait(request_id, timeout=timeout, on_status=on_status, progress=progress))
 
     def run_batch(
         self,
@@ -643,14 +650,21 @@ class Courses:
         on_update: Callable[[jobs.BatchItem], Any] | None = None,
         version: str | None = None,
         estimate: float | None = None,
+        progress: bool | None = None,
     ) -> jobs.BatchResult:
         """Generate many courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says.
 
-        With a ``store`` the batch resumes as ``Expansions.run_batch`` does.
+        With a ``store`` the batch resumes, and ``progress`` draws a bar, as ``Expansions.run_batch`` does.
         """
         return run_sync(
             self.aio.run_batch(
-                requests, store=store, concurrency=concurrency, on_update=on_update, version=version, estimate=estimate
+                requests,
+                store=store,
+                concurrency=concurrency,
+                on_update=on_update,
+                version=version,
+                estimate=estimate,
+                progress=progress,
             )
         )
 
@@ -742,10 +756,14 @@ class Modules:
         concurrency: int = 16,
         on_update: Callable[[jobs.BatchItem], Any] | None = None,
         version: str | None = None,
+        progress: bool | None = None,
     ) -> jobs.BatchResult:
-        """Generate many modules (each is synchronous: one request per module), within the key's budget."""
+        """Generate many modules (each is synchronous), within the key's budget; ``store`` and ``progress`` as
+        ``Expansions.run_batch`` takes them."""
         return run_sync(
-            self.aio.run_batch(requests, store=store, concurrency=concurrency, on_update=on_update, version=version)
+            self.aio.run_batch(
+                requests, store=store, concurrency=concurrency, on_update=on_update, version=version, progress=progress
+            )
         )
 
 

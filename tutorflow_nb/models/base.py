@@ -8,17 +8,49 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
+from ..display import Card, short
+
 __all__ = ["Body", "Model", "Page", "to_body"]
 
 T = TypeVar("T")
 
 
 class Model(BaseModel):
+    """A wire shape: camelCase aliases, unknown fields kept, and a card to show itself by.
+
+    In a notebook a model renders as its card (HTML); IPython and ``str()`` print the card
+    as text; ``repr()`` is one line. ``model_dump()`` still gives every field.
+    """
+
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
 
     def to_wire(self) -> dict[str, Any]:
         """The model as the API spells it (camelCase), extra fields included."""
         return self.model_dump(mode="json", by_alias=True)
+
+    def card(self) -> Card | None:
+        """How this object shows itself (``None``: as pydantic shows a model)."""
+        return None
+
+    def _repr_html_(self) -> str | None:
+        card = self.card()
+        return card.html() if card is not None else None
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        card = None if cycle else self.card()
+        printer.text(card.text() if card is not None else repr(self))
+
+    def __str__(self) -> str:
+        card = self.card()
+        return card.text() if card is not None else super().__str__()
+
+    def __repr__(self) -> str:
+        card = self.card()
+        if card is None:
+            return super().__repr__()
+        ident = getattr(self, "id", None)
+        name = short(ident) if isinstance(ident, str) else card.title
+        return f"<{type(self).__name__} {name}{f' · {card.status}' if card.status else ''}>"
 
 
 class Page(Model, Generic[T]):

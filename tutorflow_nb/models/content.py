@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ConfigDict, Field, field_validator
 
+from ..display import Card, Link, Value, short
 from ..keys import ApiKey
 from ..redaction import remember
 from .base import Model
@@ -29,11 +30,18 @@ __all__ = [
 ]
 
 
+def _when(value: datetime | None) -> str | None:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else None
+
+
 class Organization(Model):
     id: str
     name: str | None = None
     slug: str | None = None
     created_at: datetime | None = None
+
+    def card(self) -> Card:
+        return Card(f"Organization {self.name or short(self.id)}", rows=[("id", self.id), ("slug", self.slug)])
 
 
 class ApiKeyInfo(Model):
@@ -46,6 +54,19 @@ class ApiKeyInfo(Model):
     created_at: datetime | None = None
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None
+
+    def card(self) -> Card:
+        return Card(
+            f"API key {self.name or short(self.id)}",
+            "revoked" if self.revoked_at else "active",
+            [
+                ("key", f"{self.key_prefix}…"),
+                ("id", self.id),
+                ("per minute", str(self.rate_limit_per_minute) if self.rate_limit_per_minute else None),
+                ("last used", _when(self.last_used_at)),
+                ("revoked", _when(self.revoked_at)),
+            ],
+        )
 
 
 class CreatedApiKey(ApiKeyInfo):
@@ -60,12 +81,23 @@ class CreatedApiKey(ApiKeyInfo):
     def _wrap(cls, value: Any) -> ApiKey:
         return value if isinstance(value, ApiKey) else ApiKey(value, "content")
 
+    def card(self) -> Card:
+        card = super().card()
+        card.note = "the full key is in .key (it prints its prefix); it is shown once: store it now"
+        return card
+
 
 class Classroom(Model):
     id: str
     name: str | None = None
     organization_id: str | None = None
     created_at: datetime | None = None
+
+    def card(self) -> Card:
+        return Card(
+            f"Classroom {self.name or short(self.id)}",
+            rows=[("id", self.id), ("organization", self.organization_id)],
+        )
 
 
 class ExpansionJob(Model):
@@ -84,6 +116,23 @@ class ExpansionJob(Model):
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_JOB_STATUSES
 
+    def card(self) -> Card:
+        error = self.error or {}
+        return Card(
+            f"Expansion job {short(self.id)}",
+            self.status,
+            [
+                ("job id", self.id),
+                ("source type", self.source_type),
+                ("outputs", ", ".join(self.requested_outputs) or None),
+                ("classroom", self.classroom_id),
+                ("Idempotency-Key", self.idempotency_key),
+                ("created", _when(self.created_at)),
+                ("completed", _when(self.completed_at)),
+                ("error", f"{error.get('code')}: {error.get('message')}" if error else None),
+            ],
+        )
+
 
 class Manifest(Model):
     title: str | None = None
@@ -97,10 +146,50 @@ class Output(Model):
     resource_id: str | None = None
     manifest: Manifest | dict[str, Any] = Field(default_factory=dict)
 
+    @property
+    def title(self) -> str | None:
+        return self.manifest.title if isinstance(self.manifest, Manifest) else self.manifest.get("title")
+
+    @property
+    def public_url(self) -> str | None:
+        urls = self.manifest.urls if isinstance(self.manifest, Manifest) else self.manifest.get("urls") or {}
+        url = urls.get("publicUrl")
+        return str(url) if url else None
+
+    def row(self) -> list[Value]:
+        url = self.public_url
+        return [
+            self.output_type,
+            self.status,
+            self.resource_type,
+            self.resource_id,
+            self.title,
+            Link(url, "open") if url else None,
+        ]
+
+    def card(self) -> Card:
+        return Card(
+            f"Output {self.output_type}",
+            self.status,
+            [
+                ("resource", f"{self.resource_type} {self.resource_id}"),
+                ("title", self.title),
+                ("public", Link(self.public_url, self.public_url) if self.public_url else None),
+            ],
+        )
+
 
 class ExpansionResult(Model):
     job: ExpansionJob
     outputs: list[Output] = Field(default_factory=list)
+
+    def card(self) -> Card:
+        return Card(
+            f"Expansion result {short(self.job.id)}",
+            self.job.status,
+            [("job id", self.job.id), ("source type", self.job.source_type), ("classroom", self.job.classroom_id)],
+            table=(["output", "status", "resource", "id", "title", "link"], [o.row() for o in self.outputs]),
+        )
 
 
 class Resource(Model):
@@ -113,6 +202,18 @@ class Resource(Model):
     metadata: dict[str, Any] | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+    def card(self) -> Card:
+        external = (self.metadata or {}).get("externalId")
+        return Card(
+            f"{self.title or 'Resource'}",
+            rows=[
+                ("id", self.id),
+                ("classroom", self.classroom_id),
+                ("external id", external),
+                ("updated", _when(self.updated_at)),
+            ],
+        )
 
 
 class DeleteResult(Model):
@@ -136,3 +237,13 @@ class WebhookSubscription(Model):
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         for name, value in super().__repr_args__():
             yield name, ("whsec_…" if name == "secret" and value else value)
+
+    def card(self) -> Card:
+        return Card(
+            f"Webhook {short(self.id)}",
+            rows=[
+                ("url", self.url),
+                ("events", ", ".join(self.events)),
+                ("secret", "whsec_… (in .secret; shown once)" if self.secret else None),
+            ],
+        )

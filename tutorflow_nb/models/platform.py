@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
+from ..display import Card, Link, format_usd, short
 from ..redaction import redact, remember
 from .base import Model
 from .constants import TERMINAL_COURSE_STATUSES
@@ -26,6 +27,10 @@ __all__ = [
 ]
 
 
+def _open(url: str | None) -> Link | None:
+    return Link(url, "open") if url else None
+
+
 class PriceSnapshot(Model):
     """The billing record of one request. Money is ``Decimal``: ``amount_usd == unit_price * units``."""
 
@@ -38,6 +43,17 @@ class PriceSnapshot(Model):
     amount_usd: Decimal
     currency: str = "USD"
     source: str | None = None
+
+    def money(self) -> str:
+        """``$0.30 (6 lessons × $0.05)``."""
+        unit = f"{self.unit or 'unit'}s" if self.units != 1 else (self.unit or "unit")
+        return f"{format_usd(self.amount_usd)} ({self.units} {unit} × {format_usd(self.unit_price)})"
+
+    def card(self) -> Card:
+        return Card(
+            f"Price {self.category}",
+            rows=[("billed", self.money()), ("catalog", self.catalog_key), ("source", self.source)],
+        )
 
 
 class Chapter(Model):
@@ -98,6 +114,53 @@ class CourseRequest(Model):
             return self.preview_url.rsplit("/", 1)[1]
         return None
 
+    @property
+    def editor_url(self) -> str | None:
+        """The editor by share token (``/{locale}/platform/courses/{shareToken}``): it resolves the latest edit
+        token itself, so it never expires and holds no edit token (the documents' list-style ``previewUrl``)."""
+        if self.public_url and "/lessons/" in self.public_url:
+            return self.public_url.rsplit("/lessons/", 1)[0]
+        return None
+
+    def card(self) -> Card:
+        token = self.edit_token
+        editor = None
+        if self.editor_url:
+            text = "open the editor" + (f" (edit token {short(token, 6)} lasts 1 h from minting)" if token else "")
+            editor = Link(self.editor_url, text)
+        error = self.error or {}
+        lessons = self.lessons or []
+        return Card(
+            f"Course {self.title or short(self.id)}",
+            self.status,
+            [
+                ("request id", self.id),
+                ("course id", self.course_id),
+                ("lessons", f"{self.lesson_count}" if self.lesson_count is not None else None),
+                ("billed", self.price_snapshot.money() if self.price_snapshot else None),
+                ("level · language", " · ".join(x for x in (self.level, self.language) if x) or None),
+                ("public", Link(self.public_url, self.public_url) if self.public_url else None),
+                ("editor", editor),
+                ("Idempotency-Key", self.idempotency_key),
+                ("error", f"{error.get('code')}: {error.get('message')}" if error else None),
+            ],
+            table=(
+                ["#", "lesson", "type", "chapter", "link"],
+                [
+                    [
+                        str(x.sequence),
+                        x.title,
+                        x.type,
+                        x.chapter_title,
+                        Link(x.lesson_url, "open") if x.lesson_url else None,
+                    ]
+                    for x in lessons
+                ],
+            )
+            if lessons
+            else None,
+        )
+
 
 class EditToken(Model):
     """A one-hour edit token: anyone holding it can edit the course, so it prints by its prefix only."""
@@ -111,6 +174,14 @@ class EditToken(Model):
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         for name, value in super().__repr_args__():
             yield name, (redact(f"editToken={value}").removeprefix("editToken=") if name == "edit_token" else value)
+
+    def card(self) -> Card:
+        expires = self.edit_token_expires_at
+        return Card(
+            f"Edit token {short(self.edit_token, 6)}",
+            rows=[("expires", expires.strftime("%Y-%m-%d %H:%M:%S UTC") if expires else "one hour after minting")],
+            note="the whole token is in .edit_token: anyone holding it can edit the course",
+        )
 
 
 class PlatformLesson(Model):
@@ -171,3 +242,18 @@ class PlatformModule(Model):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     completed_at: datetime | None = None
+
+    def card(self) -> Card:
+        status = "deleted" if self.deleted_at else self.status
+        return Card(
+            f"Module {self.title or short(self.id)}",
+            status,
+            [
+                ("module id", self.id),
+                ("type", self.type),
+                ("billed", self.price_snapshot.money() if self.price_snapshot else None),
+                ("public", Link(self.public_url, self.public_url) if self.public_url and not self.deleted_at else None),
+                ("deleted", self.deleted_at.strftime("%Y-%m-%d %H:%M:%S UTC") if self.deleted_at else None),
+                ("Idempotency-Key", self.idempotency_key),
+            ],
+        )

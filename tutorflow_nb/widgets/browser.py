@@ -8,10 +8,13 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..display import Card
+from .summary import Summarized
+
 __all__ = ["CourseBrowser"]
 
 
-class CourseBrowser(w.VBox):
+class CourseBrowser(Summarized, w.VBox):
     """Chapters and lessons with their types and links, the price snapshot, and the canonical
     payload of the lesson you pick (through the course's edit token).
 
@@ -67,9 +70,6 @@ class CourseBrowser(w.VBox):
         )
         return full
 
-    def __repr__(self) -> str:
-        c = self.course
-        return f"<CourseBrowser '{c.title}' {c.status} {c.lesson_count} lessons>"
-
-    def _repr_html_(self) -> str:
-        return str(self.header.value)
+    def card(self) -> Card:
+        card = self.course.card() if hasattr(self.course, "card") else Card("Course")
+        return card

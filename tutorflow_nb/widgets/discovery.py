@@ -7,12 +7,14 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..display import Card
 from ..sync_clients import ContentClient
+from .summary import Summarized
 
 __all__ = ["Discovery"]
 
 
-class Discovery(w.VBox):
+class Discovery(Summarized, w.VBox):
     """Sign-in is the admin client's; this walks the rest: pick an organization, create a
     ``tf_content_`` key, pick one of its classrooms. ``content`` is then a ready client.
 
@@ -82,9 +84,10 @@ class Discovery(w.VBox):
         if self.content is not None and change["new"]:
             self.content.use_classroom(change["new"])
 
-    def __repr__(self) -> str:
-        key = f"key {self.created_key.key_prefix}…" if self.created_key else "no key yet"
-        return f"<Discovery organization={self.organization.value} {key} classroom={self.classroom.value}>"
-
-    def _repr_html_(self) -> str:
-        return f"<p>{html.escape(repr(self))}</p>"
+    def card(self) -> Card:
+        key = f"{self.created_key.key_prefix}…" if self.created_key else None
+        return Card(
+            "Discovery",
+            "key created" if key else "no key yet",
+            [("organization", self.organization.value), ("key", key), ("classroom", self.classroom.value)],
+        )

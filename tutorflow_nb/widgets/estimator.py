@@ -8,11 +8,13 @@ from typing import Any
 import ipywidgets as w
 
 from .. import pricing
+from ..display import Card, format_usd
+from .summary import Summarized
 
 __all__ = ["CostEstimator"]
 
 
-class CostEstimator(w.VBox):
+class CostEstimator(Summarized, w.VBox):
     """Lesson counts of the planned courses, how many modules, and the estimate: table, range,
     total and a bar chart. With billed snapshots, a reconciliation too.
 
@@ -84,8 +86,8 @@ class CostEstimator(w.VBox):
         est = self.estimate
         unpriced = f"; unpriced: {', '.join(est.unpriced)}" if est.unpriced else ""
         self.summary.value = (
-            f"<b>total {pricing.format_usd(est.total)}</b> (range {pricing.format_usd(est.low)} to "
-            f"{pricing.format_usd(est.high)}) for "
+            f"<b>total {format_usd(est.total)}</b> (range {format_usd(est.low)} to "
+            f"{format_usd(est.high)}) for "
             f"{len(est.frame)} request(s){html.escape(unpriced)}"
         )
         by_category = est.frame.groupby("category", observed=True)["amount_usd"].sum()
@@ -93,7 +95,7 @@ class CostEstimator(w.VBox):
         self.chart.value = "".join(
             f"<div style='display:flex;align-items:center;gap:6px'><span style='width:70px'>{c}</span>"
             f"<div style='background:#1565c0;height:14px;width:{max(2, int(240 * float(v) / top))}px'></div>"
-            f"<span>{pricing.format_usd(v)}</span></div>"
+            f"<span>{format_usd(v)}</span></div>"
             for c, v in by_category.items()
         )
         self.table.value = est.frame[
@@ -118,14 +120,18 @@ class CostEstimator(w.VBox):
         self.reconciliation = pricing.reconcile(self.estimate, self.billed)
         total = self.reconciliation.iloc[-1]
         self.reconciled.value = (
-            f"<b>billed {pricing.format_usd(total['billed_usd'])}</b> against "
-            f"{pricing.format_usd(total['estimated_usd'])} estimated: {html.escape(str(total['explanation']))}"
+            f"<b>billed {format_usd(total['billed_usd'])}</b> against "
+            f"{format_usd(total['estimated_usd'])} estimated: {html.escape(str(total['explanation']))}"
             + self.reconciliation.to_html(index=False, na_rep="")
         )
         return self.reconciliation
 
-    def __repr__(self) -> str:
-        return repr(self.estimate) if self.estimate is not None else "<CostEstimator: invalid plan>"
-
-    def _repr_html_(self) -> str:
-        return self.estimate._repr_html_() if self.estimate is not None else html.escape(repr(self))
+    def card(self) -> Card:
+        if self.estimate is None:
+            return Card("Cost estimator", "invalid plan", [("problem", self.error.value or None)])
+        card = self.estimate.card()
+        card.title = f"Cost estimator: {card.title}"
+        if self.reconciliation is not None:
+            total = self.reconciliation.iloc[-1]
+            card.rows.append(("billed", f"{format_usd(total['billed_usd'])}: {total['explanation']}"))
+        return card

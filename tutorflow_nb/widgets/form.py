@@ -22,8 +22,10 @@ import ipywidgets as w
 from pydantic import ValidationError
 
 from .. import idempotency
+from ..display import Card
 from ..models.constants import OUTPUT_TYPES
 from ..models.requests import ExpansionCreate, field_errors
+from .summary import Summarized
 
 __all__ = ["ExpansionForm", "LessonEditor", "differences", "entry_line", "parse_entry_line"]
 
@@ -152,7 +154,7 @@ class LessonEditor(w.VBox):
         }
 
 
-class ExpansionForm(w.VBox):
+class ExpansionForm(Summarized, w.VBox):
     """Build a Content Integration expansion request; Launch sends it.
 
     >>> form = ExpansionForm(client=s.content)          # doctest: +SKIP
@@ -465,14 +467,19 @@ class ExpansionForm(w.VBox):
         self.status.value = f"launched: job <code>{html.escape(str(job_id))}</code>" if job_id else "launched"
         return self.job
 
-    def __repr__(self) -> str:
-        state = f"{len(self.errors)} problem(s)" if self.errors else "valid"
-        return f"<ExpansionForm {len(self.lesson_editors())} lesson(s), {state}, key {self.idempotency_key}>"
-
-    def _repr_html_(self) -> str:
-        return (
-            f"<p><b>ExpansionForm</b> ({'valid' if not self.errors else 'has problems'})</p>"
-            f"<pre>{html.escape(self.to_json())}</pre>"
+    def card(self) -> Card:
+        request = self.request
+        level = request["payload"]["level"]
+        return Card(
+            "Expansion form",
+            "valid" if not self.errors else f"{len(self.errors)} problem(s)",
+            [
+                ("source", f"{idempotency.source_content_id(request) or '—'}, {len(level['lessons'])} lesson(s)"),
+                ("outputs", ", ".join(request["requestedOutputs"]) or None),
+                ("Idempotency-Key", self.idempotency_key),
+                ("launched", f"job {getattr(self.job, 'id', self.job)}" if self.job is not None else None),
+                *[(path, message) for path, message in self.errors.items()],
+            ],
         )
 
 

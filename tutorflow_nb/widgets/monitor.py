@@ -11,8 +11,10 @@ from typing import Any
 import ipywidgets as w
 
 from .. import frames
+from ..display import Card
 from ..jobs import BatchItem
 from ..sync import run_sync
+from .summary import Summarized
 
 __all__ = ["JobMonitor"]
 
@@ -27,7 +29,7 @@ _COLOURS = {
 }
 
 
-class JobMonitor(w.VBox):
+class JobMonitor(Summarized, w.VBox):
     """Live status of a batch: per job status and elapsed time, a progress bar, counts by
     status, requests used against the key's budget, errors with their message.
 
@@ -185,9 +187,25 @@ class JobMonitor(w.VBox):
             out["outputs"] = frames.outputs(finished)
         return out
 
-    def __repr__(self) -> str:
+    def card(self) -> Card:
+        done = sum(1 for i in self.items.values() if i.done)
         tally = ", ".join(f"{s} {n}" for s, n in sorted(self.tally.items())) or "nothing yet"
-        return f"<JobMonitor {sum(1 for i in self.items.values() if i.done)}/{self.progress.max} done: {tally}>"
-
-    def _repr_html_(self) -> str:
-        return f"<p>{html.escape(repr(self))}</p>{self.table.value}"
+        tally_now = self.tally
+        finished = done and done >= self.progress.max
+        status = (
+            "stopped"
+            if self.stopped
+            else (
+                "failed" if tally_now["failed"] or tally_now["error"] else ("completed" if finished else "processing")
+            )
+        )
+        rows = sorted(self.items.values(), key=lambda i: i.index)[:20]
+        return Card(
+            f"Jobs {done}/{self.progress.max} done",
+            status,
+            [("statuses", tally)],
+            table=(
+                ["#", "job", "status", "elapsed"],
+                [[str(i.index), i.job_id, i.status, f"{(i.elapsed or 0):.1f} s"] for i in rows],
+            ),
+        )
