@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import json
 from pathlib import Path
@@ -195,6 +196,44 @@ def test_monitor_for_one_job(org_content) -> None:  # type: ignore[no-untyped-de
     job = content.expansions.create(source_request(3))
     content.expansions.wait(job.id, on_status=monitor.status_changed)
     assert monitor.tally == {"completed": 1} and monitor.progress.bar_style == "success"
+
+
+@pytest.mark.anyio
+async def test_monitor_watches_one_job_while_the_loop_stays_free(org_content) -> None:  # type: ignore[no-untyped-def]
+    _org, content = org_content
+    job = await content.aio.expansions.create(source_request(3))
+    monitor = JobMonitor().watch(content, job)
+    assert monitor.task is not None and not monitor.task.done()  # watch returned at once
+    result = await monitor.wait()
+    assert result.job.id == job.id and monitor.result is result and monitor.batch is None
+    assert monitor.tally == {"completed": 1} and monitor.progress.bar_style == "success"
+    assert job.id in monitor.table.value and "1/1 done" in str(monitor)
+    assert len(monitor.frames()["outputs"]) == 3
+    await content.aio.aclose()
+
+
+def test_monitor_watch_by_id_without_a_loop_and_a_failed_job(org_content, live_server) -> None:  # type: ignore[no-untyped-def]
+    _org, content = org_content
+    done = content.expansions.create(source_request(2))
+    assert JobMonitor().watch(content, done.id).result.job.id == done.id  # no running loop: runs to the end
+    httpx.put(live_server.url("/_mock/faults"), json={"fail_next_jobs": 1})
+    try:
+        failing = content.expansions.create(source_request(3))
+    finally:
+        httpx.put(live_server.url("/_mock/faults"), json={"fail_next_jobs": 0})
+
+    async def follow() -> JobMonitor:
+        monitor = JobMonitor().watch(content, failing)
+        with pytest.raises(Exception, match="failed"):
+            await monitor.wait()
+        return monitor
+
+    monitor = asyncio.run(follow())
+    assert monitor.tally == {"failed": 1} and monitor.progress.bar_style == "danger"
+    assert failing.id in monitor.errors.value and "failed" in monitor.errors.value
+    for bad in ("", None, 3):
+        with pytest.raises(ValueError, match="job: expected an expansion job or its id"):
+            JobMonitor().watch(content, bad)
 
 
 def test_estimator_sliders_counts_and_reconcile(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]

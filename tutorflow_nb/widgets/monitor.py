@@ -44,6 +44,10 @@ class JobMonitor(Summarized, w.VBox):
         self.items: dict[int, Any] = {}
         self.batch: Any = None
         self.task: asyncio.Task[Any] | None = None
+        self.what = "batch"
+        """``batch`` after :meth:`start`, ``job`` after :meth:`watch`."""
+        self.result: Any = None
+        """What the run ended with: the batch (after :meth:`start`) or the job's result (after :meth:`watch`)."""
         self.http: Any = None
         self.max_rows = max_rows
         self._started = time.monotonic()
@@ -91,7 +95,34 @@ class JobMonitor(Summarized, w.VBox):
         aio = getattr(client, "aio", client)
         requests = list(requests)
         self.expect(len(requests), aio.http)
-        coro = getattr(aio, group).run_batch(requests, on_update=self.update, **options)
+        self.what = "batch"
+        return self._launch(getattr(aio, group).run_batch(requests, on_update=self.update, **options))
+
+    def watch(self, client: Any, job: Any, *, timeout: float = 900.0) -> JobMonitor:
+        """Follow one expansion job (the job, or its id) to its result without blocking the kernel.
+
+        The result lands in :meth:`frames` like a batch's; :meth:`wait` returns it.
+
+        >>> JobMonitor().watch(s.content, s.content.expansions.create(request))  # doctest: +SKIP
+        """
+        aio = getattr(client, "aio", client)
+        job_id = getattr(job, "id", job)
+        if not isinstance(job_id, str) or not job_id:
+            raise ValueError(f"job: expected an expansion job or its id, got {job!r}")
+        self.expect(1, aio.http)
+        self.what = "job"
+        self.items[0] = BatchItem(
+            0, {}, getattr(job, "idempotency_key", "") or "", job_id=job_id, created_at=time.monotonic()
+        )
+
+        async def follow() -> Any:
+            result = await aio.expansions.wait_result(job_id, timeout=timeout, on_status=self.status_changed)
+            self.items[0].result = result
+            return result
+
+        return self._launch(follow())
+
+    def _launch(self, coro: Any) -> JobMonitor:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -105,7 +136,7 @@ class JobMonitor(Summarized, w.VBox):
         return self
 
     def stop(self) -> None:
-        """Stop the batch :meth:`start` began: every call in flight is cancelled and nothing new is created.
+        """Stop what :meth:`start` or :meth:`watch` began: every call in flight is cancelled and nothing new is created.
 
         With a store, running the same batch again resumes exactly where this one stopped.
         """
@@ -113,8 +144,10 @@ class JobMonitor(Summarized, w.VBox):
             self.task.cancel()
         self.stop_button.disabled = True
 
-    def _done(self, batch: Any) -> None:
-        self.batch = batch
+    def _done(self, result: Any) -> None:
+        self.result = result
+        if self.what == "batch":
+            self.batch = result
         self.stop_button.disabled = True
         self.redraw()
 
@@ -129,13 +162,14 @@ class JobMonitor(Summarized, w.VBox):
             )
             return
         exc = task.exception()
-        self.errors.value = f"<span style='color:#b00020'>batch stopped: {html.escape(repr(exc))}</span>"
+        failed = f"{self.what} stopped: {exc!r}" if self.what == "batch" else str(exc)
+        self.errors.value = f"<span style='color:#b00020'>{html.escape(failed)}</span>"
 
     async def wait(self) -> Any:
-        """Await the batch :meth:`start` began."""
+        """Await what :meth:`start` or :meth:`watch` began: the batch, or the one job's result."""
         if self.task is not None:
             return await self.task
-        return self.batch
+        return self.result
 
     # ------------------------------------------------------------ drawing
 
