@@ -508,10 +508,12 @@ class _Batch:
     def _set_back(self, item: BatchItem, exc: TutorFlowError) -> None:
         """Try ``item``'s create or fetch again later (the same key: nothing is duplicated)."""
         item.setbacks += 1
-        delay = min(30.0, self.estimate.value + 0.5 * 2**item.setbacks)
-        if item.job_id is None:  # the create: send it again
+        backoff = 0.5 * 2**item.setbacks  # 1 s, 2 s, 4 s ...
+        if item.job_id is None:  # the create: send it again once the backoff has passed
+            delay = min(30.0, backoff)
             self._timers.append(asyncio.get_running_loop().call_later(delay, self._recreate, item))
-        else:  # the fetch: look again
+        else:  # the fetch: look again when the job may be done and the backoff has passed
+            delay = min(30.0, self.estimate.value + backoff)
             self.schedule(item, time.monotonic() + delay, certain=True)
         log.info(
             "batch item %d: %s; trying again in %.1fs (%d/%d)", item.index, exc, delay, item.setbacks, self.SETBACKS

@@ -216,12 +216,16 @@ def run_smoke(
     base_url: str,
     content_key: str | ApiKey,
     *,
-    admin_cookies: str | Path | dict[str, str] | None = None,
+    admin_cookies: str | Path | dict[str, str] | AdminClient | None = None,
     classroom_id: str | None = None,
     run_id: str | None = None,
     poll_interval: tuple[float, float] = (2.0, 5.0),
 ) -> SmokeReport:
-    """Run the runbook's smoke test; the report says what passed, per step and per checklist item."""
+    """Run the runbook's smoke test; the report says what passed, per step and per checklist item.
+
+    ``admin_cookies`` (a cookie jar, a mapping, or a signed-in :class:`AdminClient` such as
+    ``session.admin``) adds the admin session's organization listing to the steps.
+    """
     report, run = SmokeReport(), _Run()
     run_id = run_id or time.strftime("%Y%m%dT%H%M%S")
     step = report.steps.append
@@ -237,8 +241,11 @@ def run_smoke(
     try:
         if admin_cookies is not None:
             try:
-                with AdminClient(base_url, cookies=admin_cookies) as admin:
-                    run.organizations = len(admin.organizations())
+                if isinstance(admin_cookies, AdminClient):
+                    run.organizations = len(admin_cookies.organizations())
+                else:
+                    with AdminClient(base_url, cookies=admin_cookies) as admin:
+                        run.organizations = len(admin.organizations())
                 step(
                     Check(
                         "GET /v1/content/organizations (admin session)",

@@ -22,7 +22,7 @@ class Model(BaseModel):
     as text; ``repr()`` is one line. ``model_dump()`` still gives every field.
     """
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow")
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="allow", defer_build=True)
 
     def to_wire(self) -> dict[str, Any]:
         """The model as the API spells it (camelCase), extra fields included."""
