@@ -614,12 +614,12 @@ class PlatformBackend:
     def infer_type(self, token: str, body: InferType) -> dict[str, Any]:
         with self.ctx.lock:
             req = self.by_token(token)
-            context = (
-                (body.courseTitle, body.courseDescription)
-                if body.courseTitle or body.courseDescription
-                else (req.title, req.request.prompt)
-            )
-            return {"type": generator.infer_type(body.lessonTitle, body.lessonDescription, *context)}
+            others = [lesson.title for lesson in body.existingLessons or []]
+            if body.courseTitle or body.courseDescription:  # the caller describes the course
+                context, subject = (body.courseTitle, body.courseDescription, *others), None
+            else:  # the token's course: its title, its prompt and its subject
+                context, subject = (req.title, req.request.prompt, *others), req.request.subject
+            return {"type": generator.infer_type(body.lessonTitle, body.lessonDescription, *context, subject=subject)}
 
     # ------------------------------------------------------------ modules
 
