@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from ...models.requests import NonBlank
 from ..state import DEMO_PASSWORD
 from .deps import State
 
@@ -23,9 +24,9 @@ class _Strict(BaseModel):
 
 
 class SeedOrganization(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=100)] = "Demo Organization"
+    name: Annotated[NonBlank, Field(max_length=100)] = "Demo Organization"
     adminEmail: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] = "admin@demo.tutorflow.test"
-    adminPassword: Annotated[str, Field(min_length=1)] = DEMO_PASSWORD
+    adminPassword: NonBlank = DEMO_PASSWORD
     rateLimitPerMinute: Annotated[int, Field(ge=1, le=10_000)] = 60
     uiLessons: Annotated[int, Field(ge=0, le=50)] = 3
 
