@@ -23,7 +23,7 @@ from ..models.requests import RESOURCE_BODIES, ExpansionCreate, ExportCreate
 from . import generator
 from .accounts import AccountsBackend, Principal
 from .context import Context
-from .errors import BadRequest, Conflict, NotFound
+from .errors import BadRequest, Conflict, FieldError, NotFound
 from .idempotency import Replay
 
 __all__ = ["DELETE_RESPONSES", "QUEUED_SECONDS", "RESOURCE_KINDS", "ContentBackend", "Job", "processing_seconds"]
@@ -378,6 +378,25 @@ class ContentBackend:
             )
         return r
 
+    def _check_module_ids(self, org_id: str, classroom_id: str, module_ids: list[str] | None) -> None:
+        """400 naming ``moduleIds[i]`` for each id that is no (live) module of this classroom."""
+        problems = []
+        for i, module_id in enumerate(module_ids or []):
+            r = self.resources.get(module_id)
+            if (
+                r is None
+                or r["_org"] != org_id
+                or r["classroomId"] != classroom_id
+                or r["_kind"] != "modules"
+                or r.get("_deleted")
+            ):
+                problems.append(FieldError(f"moduleIds[{i}]", f"'{module_id}' is not a module of this classroom"))
+        if problems:
+            raise BadRequest(
+                "moduleIds must name modules of this classroom; list them with GET …/classrooms/{classroomId}/modules",
+                fields=problems,
+            )
+
     @staticmethod
     def view(resource: dict[str, Any]) -> dict[str, Any]:
         return {k: copy.deepcopy(v) for k, v in resource.items() if not k.startswith("_")}
@@ -392,6 +411,8 @@ class ContentBackend:
             replay = ctx.idempotency.lookup(who.org.id, f"{kind}:{classroom_id}", idempotency_key, raw)
             if replay is not None:
                 return replay.status_code, self.view(self.resources[replay.ref])
+            if kind == "courses":
+                self._check_module_ids(who.org.id, classroom_id, body.moduleIds)
             values = body.model_dump(mode="json", by_alias=True)
             resource = self._store(who.org.id, classroom_id, kind, values)
             ctx.idempotency.remember(
@@ -420,6 +441,8 @@ class ContentBackend:
     ) -> dict[str, Any]:
         with self.ctx.lock:
             r = self._resource(who.org.id, classroom_id, kind, resource_id)
+            if kind == "courses":
+                self._check_module_ids(who.org.id, classroom_id, body.moduleIds)
             r.update(body.model_dump(mode="json", by_alias=True, exclude_unset=True))
             r["updatedAt"] = self.ctx.clock.iso()
             return self.view(r)
