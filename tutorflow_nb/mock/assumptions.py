@@ -89,10 +89,18 @@ ASSUMPTIONS: dict[str, str] = {
         "As on every route, the caller is checked first: no credential is a 401 before any 400."
     ),
     "idempotency": (
-        "Every create honours Idempotency-Key (header; Platform and export also accept body idempotencyKey). "
-        "The same key with the same body replays the first answer (same status, same resource); the same key "
-        "with a different body answers 409 'idempotency_key_reused'. Keys are scoped to the organization "
-        "(Content) or workspace (Platform) and to the operation. A create without a key is accepted."
+        "An Idempotency-Key is honoured by the creates the documents pair with it: expansions and classroom resource "
+        "creates take it as the Idempotency-Key header; exports, Platform courses and Platform modules take the header "
+        "or a body idempotencyKey (both at once must be equal, else 400). Other POSTs (API keys, webhooks, sign-in, "
+        "edit tokens, added lessons, infer-type, generation) ignore it. A key is scoped to the organization (Content) "
+        "or workspace (Platform) and to the operation (each resource kind of each classroom is one). The same key with "
+        "the same body (compared without idempotencyKey) replays the original response: the first answer's status and "
+        "body as they were then, not the thing's current state (an async course first answered 202 PENDING replays "
+        "202 PENDING; poll it for now). A Platform replay (course or module) sets idempotentReplay: true; the module "
+        "document does not list the field, so the mock adds it to module replays only, as the course document "
+        "describes it. Content replays carry no replay flag, as the content documents name none. The same key with a "
+        "different body answers 409 'idempotency_key_reused'. Only answered creates are remembered (a refusal or an "
+        "injected 503 is not; a dropped connection after processing is). A create without a key is never replayed."
     ),
     "webhooks": (
         "Subscriptions: POST /v1/content/organizations/{organizationId}/webhooks {url, events, description?} "
