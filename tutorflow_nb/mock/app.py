@@ -2,15 +2,18 @@
 
 The layers, outermost first:
 
-1. ``RequestContext``: a request id; ``HEAD`` answered as ``GET`` without the body; a
-   1 MiB body limit (413); a body that cannot be JSON text refused before anything reads
-   it (not UTF-8, nested deeper than 64 levels, half a surrogate pair); the rate-limit
-   headers of the calling key.
+1. ``RequestContext``: a request id; the request's dialect (``dialects``: TutorFlow
+   routes speak the state's, ``/_mock`` and ``/openapi.json`` the default); ``HEAD``
+   answered as ``GET`` without the body; a 1 MiB body limit (413); a body that cannot be
+   JSON text refused before anything reads it (not UTF-8, nested deeper than 64 levels,
+   half a surrogate pair); the rate-limit headers of the calling key; and, where the
+   dialect says so, JSON answers rewritten on their way out (``extra-fields``).
 2. ``FaultMiddleware``: injected latency, 503s, spurious 429s and dropped connections,
    on TutorFlow routes only.
 3. The routes (``routes/``), which translate HTTP into calls on ``MockState``.
 
-Every error answer, whichever layer refuses, is built by :func:`error_response`.
+Every error answer, whichever layer refuses, is built by :func:`error_response`, in the
+request's dialect.
 
 A ticker started with the app settles finished jobs and sends webhook deliveries; where
 no lifespan runs (in-process tests over ``httpx.ASGITransport``) call ``app.state.pump()``.
@@ -31,12 +34,13 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..models.requests import field_error
 from .assumptions import describe
+from .dialects import DEFAULT, Dialect
 from .errors import BadRequest, FieldError, MockError, PayloadTooLarge, RateLimited, ServiceUnavailable
 from .faults import Faults
 from .openapi import allowed_methods, document
@@ -61,29 +65,30 @@ class _QuietDrops(logging.Filter):
         return not (record.exc_info and isinstance(record.exc_info[1], ConnectionDropped))
 
 
-def error_body(
-    request_id: str | None, status: int, error: str, message: Any, code: str, **extra: Any
-) -> dict[str, Any]:
-    return {"statusCode": status, "error": error, "message": message, "code": code, "requestId": request_id, **extra}
+def dialect_of(scope_state: dict[str, Any]) -> Dialect:
+    """The dialect a request is answered in (set by ``RequestContext``)."""
+    dialect: Dialect = scope_state.get("dialect", DEFAULT)
+    return dialect
 
 
 def error_response(scope_state: dict[str, Any], exc: MockError, headers: dict[str, str] | None = None) -> Response:
-    """The answer to a refusal (``assumptions.error-body``), with ``Retry-After`` on a 429 or 503."""
-    extra = {k: v for k, v in exc.extra.items() if k != "rate"}
-    body = error_body(scope_state.get("request_id"), exc.status_code, exc.error, exc.message, exc.code, **extra)
+    """The answer to a refusal in the request's dialect (``assumptions.error-body``), ``Retry-After`` on 429 and 503."""
+    dialect = dialect_of(scope_state)
+    answer = dialect.error(
+        status=exc.status_code,
+        error=exc.error,
+        code=exc.code,
+        message=exc.message,
+        fields=exc.fields,
+        request_id=scope_state.get("request_id"),
+        extra={k: v for k, v in exc.extra.items() if k != "rate"},
+    )
     out = dict(headers or {})
-    if exc.fields:
-        body["fields"] = [f.as_dict() for f in exc.fields]
-        body["message"] = [f"{f.field}: {f.message}" for f in exc.fields]
     if isinstance(exc, (RateLimited, ServiceUnavailable)):
-        out["Retry-After"] = _seconds(exc.retry_after)
+        out.update(dialect.retry_after(exc.retry_after))
     if isinstance(exc, RateLimited) and exc.extra.get("rate"):
-        out.update(exc.extra["rate"].headers())
-    return JSONResponse(body, status_code=exc.status_code, headers=out)
-
-
-def _seconds(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value)
+        out.update(dialect.rate_headers(exc.extra["rate"]))
+    return Response(answer.body, status_code=exc.status_code, headers=out, media_type=answer.media_type)
 
 
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
@@ -137,11 +142,19 @@ def _json_body(scope: Scope) -> bool:
     return not kind or kind == b"application/json" or kind.endswith(b"+json")
 
 
-class RequestContext:
-    """Request id, ``HEAD``, body size limit, malformed bodies, and the calling key's rate-limit headers."""
+_PAGING = frozenset({b"limit", b"cursor"})
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+
+def _without_paging(query: bytes) -> bytes:
+    """A query string without ``limit`` and ``cursor`` (``bare-lists`` ignores them)."""
+    return b"&".join(p for p in query.split(b"&") if p and p.split(b"=", 1)[0] not in _PAGING)
+
+
+class RequestContext:
+    """Request id, dialect, ``HEAD``, body limits, malformed bodies, rate-limit headers, dialect rewrites."""
+
+    def __init__(self, app: ASGIApp, mock: MockState) -> None:
+        self.app, self.mock = app, mock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -149,9 +162,13 @@ class RequestContext:
             return
         state = scope.setdefault("state", {})
         request_id = state["request_id"] = "req_" + uuid.uuid4().hex[:20]
+        tutorflow = scope["path"].startswith("/v1/")
+        dialect = state["dialect"] = self.mock.dialect if tutorflow else DEFAULT
         head = scope["method"] == "HEAD"
         if head:  # HEAD is GET without the body (RFC 9110 9.3.2): the same status and headers
             scope = {**scope, "method": "GET"}
+        if dialect.strips_paging and scope["method"] == "GET":
+            scope = {**scope, "query_string": _without_paging(scope.get("query_string", b""))}
         length = dict(scope["headers"]).get(b"content-length")
         too_large = length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES
         body = b""
@@ -173,22 +190,59 @@ class RequestContext:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
+        held: dict[str, Any] = {}  # extra-fields: a JSON answer's start, kept until its body is whole
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 rate = state.get("rate")
                 if rate is not None and message["status"] != 429:
-                    headers += [(k.lower().encode(), v.encode()) for k, v in rate.headers().items()]
+                    headers += [(k.lower().encode(), v.encode()) for k, v in dialect.rate_headers(rate).items()]
                 message = {**message, "headers": headers}
-            elif head and message["type"] == "http.response.body":
-                message = {**message, "body": b""}
+                kind = dict(headers).get(b"content-type", b"")
+                if dialect.rewrites_bodies and kind.startswith(b"application/json"):
+                    held.update(start=message, chunks=[])
+                    return
+                held["events"] = dialect.rewrites_bodies and kind.startswith(b"text/event-stream")
+            elif message["type"] == "http.response.body":
+                if "start" in held:
+                    held["chunks"].append(message.get("body", b""))
+                    if message.get("more_body", False):
+                        return
+                    body = _rewrite_json(b"".join(held["chunks"]), dialect)
+                    start = held.pop("start")
+                    length = (b"content-length", str(len(body)).encode())
+                    start["headers"] = [h for h in start["headers"] if h[0] != b"content-length"] + [length]
+                    await send(start)
+                    message = {"type": "http.response.body", "body": body, "more_body": False}
+                elif held.get("events"):
+                    message = {**message, "body": _rewrite_events(message.get("body", b""), dialect)}
+                if head:
+                    message = {**message, "body": b""}
             await send(message)
 
         if refusal is not None:
             await error_response(state, refusal)(scope, replay, send_with_headers)
             return
         await self.app(scope, replay, send_with_headers)
+
+
+def _rewrite_json(body: bytes, dialect: Dialect) -> bytes:
+    """A JSON answer as the dialect writes it (``extra-fields``); left alone if it is not JSON."""
+    try:
+        return dialect.json(json.loads(body))
+    except ValueError:
+        return body
+
+
+def _rewrite_events(chunk: bytes, dialect: Dialect) -> bytes:
+    """Server-Sent Events with each ``data:`` line's JSON written in the dialect."""
+    lines = chunk.split(b"\n")
+    for i, line in enumerate(lines):
+        if line.startswith(b"data: "):
+            lines[i] = b"data: " + _rewrite_json(line[6:], dialect)
+    return b"\n".join(lines)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
@@ -283,13 +337,21 @@ def create_app(
     speed: float = 1.0,
     faults: Faults | None = None,
     web_base_url: str = "https://tutorflow.io",
+    dialect: str | list[str] | Dialect | None = None,
 ) -> FastAPI:
     """The mock as an ASGI app. Pass a ``state`` to share one, or let it make its own.
 
-    >>> app = create_app(speed=20.0, seed=7)
-    >>> app.state.mock.provision_demo().classroom_id   # doctest: +SKIP
+    ``dialect`` (``"nested-errors,bare-lists"``, a list of names) answers where the
+    documents are silent another plausible way (``assumptions.DIALECTS``); given with a
+    ``state``, it becomes that state's dialect.
+
+    >>> app = create_app(speed=20.0, seed=7, dialect="bare-lists")
+    >>> app.state.mock.dialect.labels
+    ['bare-lists']
     """
     mock = state or MockState(seed=seed, speed=speed, faults=faults, web_base_url=web_base_url)
+    if dialect is not None:
+        mock.dialect = dialect
     client_holder: dict[str, httpx.AsyncClient] = {}
 
     async def pump() -> int:
@@ -361,14 +423,15 @@ def create_app(
         return error_response(request.scope.get("state", {}), refusal, headers)
 
     app.add_middleware(FaultMiddleware, mock=mock)
-    app.add_middleware(RequestContext)
+    app.add_middleware(RequestContext, mock=mock)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             app.openapi_schema = document(
                 get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             )
-        return app.openapi_schema
+        # the dialect in force now, beside the description (which names them all)
+        return {**app.openapi_schema, "info": {**app.openapi_schema["info"], "x-dialect": mock.dialect.labels}}
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to replace the schema
     for name in ("uvicorn.error", "uvicorn"):

@@ -45,7 +45,7 @@ async def create_course(
 
 
 @router.get("/courses", openapi_extra=assumed("lists"))
-async def list_courses(who: PlatformCaller, state: State, page: Page) -> dict[str, Any]:
+async def list_courses(who: PlatformCaller, state: State, page: Page) -> Response:
     return listing(state.platform.list_courses(who), page)
 
 
@@ -143,7 +143,7 @@ async def create_module(
 
 
 @router.get("/modules", openapi_extra=assumed("lists"))
-async def list_modules(who: PlatformCaller, state: State, page: Page) -> dict[str, Any]:
+async def list_modules(who: PlatformCaller, state: State, page: Page) -> Response:
     return listing(state.platform.list_modules(who), page)
 
 
