@@ -70,7 +70,7 @@ class Term:
 
     def match(self, text: Text) -> str | None:
         """The words that matched, as written in the text, or ``None``."""
-        if self.anywhere & text.words:
+        if self.phrase[0].isdisjoint(text.index) or not self.anywhere.isdisjoint(text.index):
             return None
         n, tokens = len(self.phrase), text.tokens
         for i in text.starts(self.phrase[0]):
@@ -113,6 +113,9 @@ def _normalise(text: str) -> str:
     return out
 
 
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
 def _wide(ch: str) -> bool:
     """Chinese, Japanese and Korean characters: a script that glues to Latin words ("Python入門")."""
     return "\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" or "\uf900" <= ch <= "\ufaff"
@@ -123,6 +126,8 @@ def _tokens(text: str) -> list[str]:
 
     A word is also cut where Latin letters meet Chinese, Japanese or Korean ones.
     """
+    if text.isascii():  # the common case, at the regular expression engine's speed
+        return _ASCII_WORD.findall(text)
     out: list[str] = []
     wide = False
     for ch in text:
@@ -144,16 +149,14 @@ class Text:
     norm: str = ""
     tokens: list[str] = field(default_factory=list)
     index: dict[str, list[int]] = field(default_factory=dict)
+    words: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.norm = _normalise(self.raw)
         self.tokens = _tokens(self.norm)
         for i, token in enumerate(self.tokens):
             self.index.setdefault(token, []).append(i)
-
-    @property
-    def words(self) -> frozenset[str]:
-        return frozenset(self.index)
+        self.words = frozenset(self.index)
 
     def starts(self, first: frozenset[str]) -> list[int]:
         return sorted(i for w in first & self.index.keys() for i in self.index[w])
