@@ -26,6 +26,8 @@ _CHOICES: dict[str, str] = {
         "Errors answer JSON {statusCode, error, message, code, requestId} (NestJS-style, as the DTO names in "
         "the documents suggest); a 400 adds fields: [{field, message}] naming every bad field, and message "
         "is then a list of 'field: problem' strings, and field names are wire paths (payload.level.lessons[0].title). "
+        "A string that must not be empty (every title, id, name, prompt, topic, term, body idempotency key) refuses "
+        "a whitespace-only one alike: 'must not be blank'. "
         "A body that is not JSON text (not UTF-8, malformed, nested deeper than 64 levels, half a surrogate pair), "
         "empty, or a JSON value that is not an object is a 400 naming 'body'; a body over 1 MiB is 413; a method a "
         "route does not have is 405 with an Allow header listing the ones it has (HEAD wherever GET is: HEAD answers "
@@ -64,8 +66,10 @@ _CHOICES: dict[str, str] = {
         "description, metadata, isPublic}, courses {description, language, level, moduleIds, metadata}, "
         "videos {description, scenes[{title, narration, durationSeconds}], metadata}, slides {description, "
         "slides[{title, body}], metadata}, tests {description, questions[{prompt, choices, answerIndex}], "
-        "passingScore, metadata}. Unknown fields are refused with 400. Answers add id, classroomId, "
-        "shareToken, createdAt, updatedAt. PATCH takes any subset (not empty)."
+        "passingScore, metadata}. A course's moduleIds name live modules of the same classroom (create and PATCH; "
+        "any other id is a 400 naming moduleIds[i]). Unknown fields are refused with 400. Answers add id, "
+        "classroomId, shareToken, createdAt, updatedAt. PATCH takes any subset (not empty), each field bounded as "
+        "in the create."
     ),
     "delete-responses": (
         "Resource-specific deletes: modules 200 {id, deleted: true}; courses 200 {id, status: 'archived', "
@@ -124,6 +128,23 @@ _CHOICES: dict[str, str] = {
         "PROCESSING (3 s + 0.5 s per lesson), then COMPLETED or FAILED; pollAfterMs is 2 mock s in wall "
         "milliseconds. priceSnapshot, chapters, lessons, lessonCount and URLs are null until COMPLETED; a "
         "FAILED request carries error and is not billed."
+    ),
+    "lesson-types": (
+        "How the mock reads the document's lesson-type rules. A topic is programming (code is what is learnt: a "
+        "programming language, coding, a framework), web (building for the web: HTML, CSS, websites, web "
+        "development), ai (prompt engineering, LLMs, machine learning), language (learning a language, named in "
+        "English or in itself, in any script, or by a purpose: Business English, JLPT, IELTS) or general. The "
+        "request's subject decides where the mock knows it (mathematics is never programming); words count whole, "
+        "and those that are code only in context (functions, loops, code, react, java, python) count by their "
+        "context ('linear functions', 'Morse code', 'ball python' are not code). 'Web and general conceptual "
+        "courses start with ai-tutor' is read literally: a web course starts with ai-tutor, and since web topics "
+        "are programming topics its later lessons may be coding-lesson or coding-test. coding-* appear in "
+        "programming and web courses only; the first lesson is coding-lesson, ai-tutor, chat-ai, "
+        "reading-comprehension or ai-tutor by kind. A module without type is its own first lesson. infer-type "
+        "uses the course's context (the body's courseTitle/courseDescription and existingLessons, else the "
+        "course's title, prompt and subject): when that context names a kind, the lesson follows it ('Practice: "
+        "loops' in 'Intermediate Algebra' is an exam); the lesson's own words pick exam, flashcard, "
+        "reading-comprehension (language courses; markdown elsewhere), chat-ai or markdown."
     ),
     "lesson-count": (
         "The generated number of lessons is the requested lessonCount, or one more or one fewer (within "
