@@ -210,12 +210,12 @@ class RequestContext:
                     held["chunks"].append(message.get("body", b""))
                     if message.get("more_body", False):
                         return
-                    body = _rewrite_json(b"".join(held["chunks"]), dialect)
+                    rewritten = _rewrite_json(b"".join(held["chunks"]), dialect)
                     start = held.pop("start")
-                    length = (b"content-length", str(len(body)).encode())
+                    length = (b"content-length", str(len(rewritten)).encode())
                     start["headers"] = [h for h in start["headers"] if h[0] != b"content-length"] + [length]
                     await send(start)
-                    message = {"type": "http.response.body", "body": body, "more_body": False}
+                    message = {"type": "http.response.body", "body": rewritten, "more_body": False}
                 elif held.get("events"):
                     message = {**message, "body": _rewrite_events(message.get("body", b""), dialect)}
                 if head:
