@@ -8,8 +8,9 @@ import httpx
 import pytest
 from conftest import seed_org, source_request, wait_job
 
-from tutorflow_nb.mock import ASSUMPTIONS, MockServer
+from tutorflow_nb.mock import ASSUMPTIONS, DIALECTS, MockServer
 from tutorflow_nb.mock.app import ConnectionDropped
+from tutorflow_nb.mock.assumptions import VARIED_BY
 
 pytestmark = pytest.mark.anyio
 EXP = "/v1/content/integrations/expansions"
@@ -150,6 +151,11 @@ async def test_openapi_describes_every_route_and_marks_assumptions(fresh_api: ht
         assert methods <= set(paths[path]), path
     description = spec["info"]["description"]
     assert all(key in description for key in ASSUMPTIONS)
+    assert all(f"**{name}**" in description for name in DIALECTS)
+    for key, text in ASSUMPTIONS.items():  # each assumption names the dialects that vary it
+        varied = VARIED_BY.get(key)
+        assert text.endswith(f"otherwise: {', '.join(varied)}." if varied else "No dialect varies this."), key
+    assert spec["info"]["x-dialect"] == ["default"]
     marked = {a["id"] for p in paths.values() for op in p.values() for a in op.get("x-assumptions", [])}
     assert marked >= set(ASSUMPTIONS) - {
         "surface-mixing",
@@ -158,6 +164,7 @@ async def test_openapi_describes_every_route_and_marks_assumptions(fresh_api: ht
         "error-body",
         "web-urls",
         "rate-limit-scope",
+        "answer-fields",
     }
     assert paths["/v1/content/integrations/expansions"]["post"]["requestBody"]
     assert "workspaceKey" in spec["components"]["securitySchemes"]

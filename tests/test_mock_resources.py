@@ -18,7 +18,7 @@ DELETE = {
 }
 RICH = {
     "modules": {"type": "flashcard", "content": "<p>hi</p>", "isPublic": False},
-    "courses": {"language": "es", "level": "beginner", "moduleIds": ["m1"]},
+    "courses": {"language": "es", "level": "beginner", "moduleIds": []},  # a real module's id is added below
     "videos": {"scenes": [{"title": "Intro", "narration": "Hello", "durationSeconds": 5}]},
     "slides": {"slides": [{"title": "One", "body": "First"}]},
     "tests": {"questions": [{"prompt": "2+2?", "choices": ["3", "4"], "answerIndex": 1}], "passingScore": 50},
@@ -60,6 +60,9 @@ async def test_crud_lifecycle(api: httpx.AsyncClient, org: Org, kind: str) -> No
 @pytest.mark.parametrize("kind", KINDS)
 async def test_optional_fields_round_trip(api: httpx.AsyncClient, org: Org, kind: str) -> None:
     body = {"title": "Rich", "description": "d", "metadata": {"externalId": f"{kind}:rich"}, **RICH[kind]}
+    if kind == "courses":
+        module = (await api.post(org.room("/modules"), json={"title": "Part of a course"}, headers=org.content)).json()
+        body["moduleIds"] = [module["id"]]
     created = (await api.post(org.room(f"/{kind}"), json=body, headers=org.content)).json()
     for field, value in body.items():
         assert created[field] == value, field
@@ -67,7 +70,7 @@ async def test_optional_fields_round_trip(api: httpx.AsyncClient, org: Org, kind
 
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({}, "title"),
         ({"title": ""}, "title"),
@@ -136,3 +139,27 @@ async def test_the_runbook_smoke_body_works_as_written(api: httpx.AsyncClient, o
         org.room("/modules"), json=body, headers={**org.content, "Idempotency-Key": "module:smoke-test:v1"}
     )
     assert r.status_code == 201 and r.json()["metadata"] == {"externalId": "module:smoke-test"}
+
+
+async def test_course_module_ids_name_modules_of_the_classroom(
+    api: httpx.AsyncClient, org: Org, other_org: Org
+) -> None:
+    async def module(owner: Org) -> str:
+        r = await api.post(owner.room("/modules"), json={"title": "m"}, headers=owner.content)
+        return str(r.json()["id"])
+
+    mine, gone, theirs = await module(org), await module(org), await module(other_org)
+    await api.delete(org.room(f"/modules/{gone}"), headers=org.content)
+    test_id = (await api.post(org.room("/tests"), json={"title": "not a module"}, headers=org.content)).json()["id"]
+    bad = [mine, "no-such-module", gone, theirs, test_id]
+    r = await api.post(org.room("/courses"), json={"title": "c", "moduleIds": bad}, headers=org.content)
+    assert r.status_code == 400, r.text
+    assert [f["field"] for f in r.json()["fields"]] == [f"moduleIds[{i}]" for i in range(1, 5)]
+    assert r.json()["code"] == "validation_error"
+    course = await api.post(org.room("/courses"), json={"title": "c", "moduleIds": [mine]}, headers=org.content)
+    assert course.status_code == 201 and course.json()["moduleIds"] == [mine]
+    path = org.room(f"/courses/{course.json()['id']}")
+    r = await api.patch(path, json={"moduleIds": [mine, theirs]}, headers=org.content)
+    assert r.status_code == 400 and [f["field"] for f in r.json()["fields"]] == ["moduleIds[1]"]
+    assert (await api.get(path, headers=org.content)).json()["moduleIds"] == [mine]  # nothing changed
+    assert (await api.patch(path, json={"moduleIds": []}, headers=org.content)).json()["moduleIds"] == []

@@ -7,6 +7,8 @@ module) so success answers are checked too, not only 404s.
 Every answer must be no 5xx, a documented status, the documented content type, and match
 the documented schema, which for a success is the model the client parses it with
 (``tutorflow_nb/mock/openapi.py``). Requests missing their credential must be refused.
+The mock speaks the default dialect throughout (the one ``/openapi.json`` describes):
+a fuzzed ``PUT /_mock/dialect`` is undone after its case, as a fuzzed fault is.
 
 Left out: ``positive_data_acceptance``. It expects every schema-valid request to succeed,
 which no API with opaque cursors and cross-field rules (a lesson needs ``items`` or
@@ -138,3 +140,4 @@ def test_every_operation_answers_as_documented(case: Any) -> None:
         case.validate_response(response, headers=headers, excluded_checks=excluded)
     finally:
         state.faults.faults = Faults()  # a fuzzed PUT /_mock/faults must not fault what comes next
+        state.dialect = "default"  # nor a fuzzed PUT /_mock/dialect answer it in another dialect

@@ -43,7 +43,7 @@ def _mock(args: argparse.Namespace) -> int:
             job_failure_rate=args.fault_job_failure_rate,
             webhook_drop_rate=args.fault_webhook_drop_rate,
         )
-        state = MockState(seed=args.seed, speed=args.speed, faults=faults)
+        state = MockState(seed=args.seed, speed=args.speed, faults=faults, dialect=args.dialect)
     except ValueError as exc:
         print(f"tutorflow-nb mock: {exc}", file=sys.stderr)
         return 2
@@ -317,6 +317,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--rate-limit", type=_whole(1, 10_000), default=60, help="the demo content key's requests per minute"
     )
     mock.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    mock.add_argument(
+        "--dialect",
+        default="default",
+        metavar="NAME[,NAME...]",
+        help="where the documents are silent, answer another plausible way: no-rate-headers, ietf-rate-headers, "
+        "retry-after-date, no-retry-after, nested-errors, plain-errors, bare-lists, extra-fields (several joined "
+        "by commas; default: none). GET|PUT /_mock/dialect reads or switches it while serving",
+    )
     for name, unit in (
         ("error-rate", "share of requests answered 503"),
         ("drop-rate", "share of connections dropped after processing"),

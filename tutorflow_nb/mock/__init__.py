@@ -6,7 +6,8 @@
 
 ``create_app`` gives the ASGI app (for ``httpx.ASGITransport`` in tests); ``MockState``
 is the state model the routes call; ``MockServer`` runs uvicorn in a background thread
-on a free loopback port. What the documents leave open is decided in ``assumptions``.
+on a free loopback port. What the documents leave open is decided in ``assumptions``,
+and ``dialects`` answer it each other plausible way on request (``MockServer(dialect=...)``).
 Names load on first use, so importing the package costs nothing until the mock is used.
 """
 
@@ -16,15 +17,18 @@ from .._lazy import lazy as _lazy
 
 if _TYPE_CHECKING:
     from .app import create_app
-    from .assumptions import ASSUMPTIONS
+    from .assumptions import ASSUMPTIONS, DIALECTS
     from .control import MockControl
+    from .dialects import Dialect
     from .faults import Faults
     from .server import MockServer, write_cookie_jar, write_env_file
     from .state import Demo, MockState
 
 __all__ = [
     "ASSUMPTIONS",
+    "DIALECTS",
     "Demo",
+    "Dialect",
     "Faults",
     "MockControl",
     "MockServer",
@@ -35,7 +39,9 @@ __all__ = [
 ]
 _LAZY: dict[str, tuple[str, str | None]] = {
     "ASSUMPTIONS": (f"{__name__}.assumptions", "ASSUMPTIONS"),
+    "DIALECTS": (f"{__name__}.assumptions", "DIALECTS"),
     "Demo": (f"{__name__}.state", "Demo"),
+    "Dialect": (f"{__name__}.dialects", "Dialect"),
     "Faults": (f"{__name__}.faults", "Faults"),
     "MockControl": (f"{__name__}.control", "MockControl"),
     "MockServer": (f"{__name__}.server", "MockServer"),

@@ -23,7 +23,7 @@ from ..models.requests import RESOURCE_BODIES, ExpansionCreate, ExportCreate
 from . import generator
 from .accounts import AccountsBackend, Principal
 from .context import Context
-from .errors import BadRequest, Conflict, NotFound
+from .errors import BadRequest, Conflict, FieldError, NotFound
 from .idempotency import Replay
 
 __all__ = ["DELETE_RESPONSES", "QUEUED_SECONDS", "RESOURCE_KINDS", "ContentBackend", "Job", "processing_seconds"]
@@ -117,7 +117,7 @@ class ContentBackend:
         with ctx.lock:
             replay = ctx.idempotency.lookup(who.org.id, "expansion", idempotency_key, raw)
             if replay is not None:
-                return replay.status_code, self.job_view(self.jobs[replay.ref])
+                return replay.answer()
             room = (
                 accounts.classroom(who.org.id, body.classroomId)
                 if body.classroomId
@@ -139,8 +139,9 @@ class ContentBackend:
                 ctx.faults.job_fails(),
             )
             self.jobs[job.id] = job
-            ctx.idempotency.remember(who.org.id, "expansion", idempotency_key, raw, Replay(job.id, 202, None))
-            return 202, self.job_view(job)
+            view = self.job_view(job)
+            ctx.idempotency.remember(who.org.id, "expansion", idempotency_key, raw, Replay(job.id, 202, view))
+            return 202, view
 
     def _job(self, org_id: str, job_id: str) -> Job:
         job = self.jobs.get(job_id)
@@ -275,8 +276,7 @@ class ContentBackend:
             self.accounts.classroom(org_id, classroom_id)
             replay = ctx.idempotency.lookup(org_id, "export", key, raw)
             if replay is not None:
-                job = self.jobs[replay.ref]
-                return replay.status_code, {"job": self.job_view(job), "outputs": copy.deepcopy(job.outputs)}
+                return replay.answer()
             lesson = self._resource(org_id, classroom_id, "modules", body.lessonId)
             now = ctx.clock.now()
             job = Job(
@@ -305,8 +305,9 @@ class ContentBackend:
                 }
             ]
             self.jobs[job.id] = job
-            ctx.idempotency.remember(org_id, "export", key, raw, Replay(job.id, 201, None))
-            return 201, {"job": self.job_view(job), "outputs": copy.deepcopy(job.outputs)}
+            answer = {"job": self.job_view(job), "outputs": copy.deepcopy(job.outputs)}
+            ctx.idempotency.remember(org_id, "export", key, raw, Replay(job.id, 201, answer))
+            return 201, answer
 
     # ------------------------------------------------------------ classroom resources
 
@@ -378,6 +379,25 @@ class ContentBackend:
             )
         return r
 
+    def _check_module_ids(self, org_id: str, classroom_id: str, module_ids: list[str] | None) -> None:
+        """400 naming ``moduleIds[i]`` for each id that is no (live) module of this classroom."""
+        problems = []
+        for i, module_id in enumerate(module_ids or []):
+            r = self.resources.get(module_id)
+            if (
+                r is None
+                or r["_org"] != org_id
+                or r["classroomId"] != classroom_id
+                or r["_kind"] != "modules"
+                or r.get("_deleted")
+            ):
+                problems.append(FieldError(f"moduleIds[{i}]", f"'{module_id}' is not a module of this classroom"))
+        if problems:
+            raise BadRequest(
+                "moduleIds must name modules of this classroom; list them with GET …/classrooms/{classroomId}/modules",
+                fields=problems,
+            )
+
     @staticmethod
     def view(resource: dict[str, Any]) -> dict[str, Any]:
         return {k: copy.deepcopy(v) for k, v in resource.items() if not k.startswith("_")}
@@ -391,13 +411,16 @@ class ContentBackend:
             self.accounts.classroom(who.org.id, classroom_id)
             replay = ctx.idempotency.lookup(who.org.id, f"{kind}:{classroom_id}", idempotency_key, raw)
             if replay is not None:
-                return replay.status_code, self.view(self.resources[replay.ref])
+                return replay.answer()
+            if kind == "courses":
+                self._check_module_ids(who.org.id, classroom_id, body.moduleIds)
             values = body.model_dump(mode="json", by_alias=True)
             resource = self._store(who.org.id, classroom_id, kind, values)
+            view = self.view(resource)
             ctx.idempotency.remember(
-                who.org.id, f"{kind}:{classroom_id}", idempotency_key, raw, Replay(resource["id"], 201, None)
+                who.org.id, f"{kind}:{classroom_id}", idempotency_key, raw, Replay(resource["id"], 201, view)
             )
-            return 201, self.view(resource)
+            return 201, view
 
     def get_resource(self, who: Principal, classroom_id: str, kind: str, resource_id: str) -> dict[str, Any]:
         with self.ctx.lock:
@@ -420,6 +443,8 @@ class ContentBackend:
     ) -> dict[str, Any]:
         with self.ctx.lock:
             r = self._resource(who.org.id, classroom_id, kind, resource_id)
+            if kind == "courses":
+                self._check_module_ids(who.org.id, classroom_id, body.moduleIds)
             r.update(body.model_dump(mode="json", by_alias=True, exclude_unset=True))
             r["updatedAt"] = self.ctx.clock.iso()
             return self.view(r)

@@ -14,7 +14,7 @@ __all__ = ["MockControl"]
 
 
 class MockControl:
-    """Reset, clock, faults, webhook deliveries and counts of a mock at ``base_url``."""
+    """Reset, clock, faults, dialects, webhook deliveries and counts of a mock at ``base_url``."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
@@ -45,6 +45,15 @@ class MockControl:
 
     def clear_faults(self) -> dict[str, Any]:
         return self._call("DELETE", "/faults")
+
+    def dialect(self, *names: str) -> list[str]:
+        """The dialects in force; given names (``"nested-errors"``, ``"bare-lists,extra-fields"``), switch first.
+
+        ``dialect("default")`` goes back to the default. An unknown name or a contradictory
+        pair raises ``httpx.HTTPStatusError`` (400) and changes nothing.
+        """
+        answer = self._call("PUT", "/dialect", {"dialect": list(names)}) if names else self._call("GET", "/dialect")
+        return [str(name) for name in answer["dialect"]]
 
     def advance(self, seconds: float) -> dict[str, Any]:
         """Move the mock clock forward (finishes jobs, expires edit tokens)."""

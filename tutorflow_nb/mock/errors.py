@@ -11,7 +11,7 @@ answer with, because the status *is* part of the documented behaviour.
      ├── Conflict             409  idempotency key reused with a different body
      ├── PayloadTooLarge      413
      ├── RateLimited          429  carries retry_after (wall seconds)
-     └── ServiceUnavailable   503  injected fault
+     └── ServiceUnavailable   503  injected fault; carries retry_after (wall seconds)
 """
 
 from __future__ import annotations
@@ -92,3 +92,7 @@ class RateLimited(MockError):
 
 class ServiceUnavailable(MockError):
     status_code, error, code = 503, "Service Unavailable", "service_unavailable"
+
+    def __init__(self, message: str, *, retry_after: float, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after

@@ -16,8 +16,10 @@ from typing import Any
 from ..idempotency import source_content_id
 from ..models.constants import LESSON_TYPES, MAX_LESSONS
 from ..models.requests import PlatformCourseCreate, PlatformModuleCreate, SourcePayload
+from .topics import AI, CODING_KINDS, GENERAL, KINDS, LANGUAGE, PROGRAMMING, WEB, Text, analyse, classify
 
 __all__ = [
+    "analyse",
     "classify",
     "course_plan",
     "expansion_module",
@@ -30,76 +32,22 @@ __all__ = [
     "slugify",
 ]
 
-_PROGRAMMING = (
-    "python",
-    "javascript",
-    "typescript",
-    "java",
-    "rust",
-    "golang",
-    " go ",
-    "c++",
-    "c#",
-    "programming",
-    "coding",
-    "code",
-    "sql",
-    "html",
-    "css",
-    "react",
-    "algorithm",
-    "software",
-    "function",
-    "variables",
-    "loops",
-)
-_AI = (
-    "prompt engineering",
-    "prompting",
-    "llm",
-    "large language",
-    "machine learning",
-    "artificial intelligence",
-    " ai ",
-    "chatgpt",
-    "neural",
-    "agent",
-)
-_LANGUAGE_NAMES = (
-    "spanish",
-    "french",
-    "german",
-    "english",
-    "japanese",
-    "korean",
-    "chinese",
-    "mandarin",
-    "italian",
-    "portuguese",
-    "arabic",
-)
-_LANGUAGE_LEARNING = (
-    "vocabulary",
-    "grammar",
-    "language course",
-    "language lessons",
-    " esl ",
-    "pronunciation",
-    "phrases",
-    "conversation",
-    "speak",
-    "learn",
-    "for travel",
-    "reading comprehension",
-)
-
-_STARTER = {"programming": "coding-lesson", "ai": "chat-ai", "language": "reading-comprehension", "general": "ai-tutor"}
-_CYCLE = {
-    "programming": ("coding-lesson", "coding-test", "ai-tutor"),
-    "ai": ("chat-ai", "ai-tutor", "markdown"),
-    "language": ("reading-comprehension", "flashcard", "chat-ai"),
-    "general": ("ai-tutor", "markdown", "flashcard"),
+_STARTER = {
+    PROGRAMMING: "coding-lesson",
+    WEB: "ai-tutor",
+    AI: "chat-ai",
+    LANGUAGE: "reading-comprehension",
+    GENERAL: "ai-tutor",
 }
+"""The first lesson of each kind of course, as the document's first-lesson rule says."""
+_CYCLE = {
+    PROGRAMMING: ("coding-lesson", "coding-test", "ai-tutor"),
+    WEB: ("coding-lesson", "ai-tutor", "coding-test"),
+    AI: ("chat-ai", "ai-tutor", "markdown"),
+    LANGUAGE: ("reading-comprehension", "flashcard", "chat-ai"),
+    GENERAL: ("ai-tutor", "markdown", "flashcard"),
+}
+"""The types the rest of a course cycles through; ``coding-*`` only for programming and web."""
 _LESSON_TITLES = (
     "Introduction to {t}",
     "Working with {t}",
@@ -109,7 +57,9 @@ _LESSON_TITLES = (
     "{t} Review",
 )
 _COURSE_SUFFIX = ("Foundations", "Quick Start", "Essentials", "Fundamentals")
+_CODING = frozenset({"coding-lesson", "coding-test"})
 assert {*_STARTER.values(), *(t for cycle in _CYCLE.values() for t in cycle)} <= set(LESSON_TYPES)
+assert all(not _CODING & {_STARTER[k], *_CYCLE[k]} for k in KINDS if k not in CODING_KINDS)
 
 
 def rng_for(seed: int, *parts: Any) -> random.Random:
@@ -121,21 +71,6 @@ def rng_for(seed: int, *parts: Any) -> random.Random:
 def slugify(text: str, rng: random.Random | None = None) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60].strip("-") or "item"
     return f"{base}-{rng.getrandbits(24):06x}" if rng else base
-
-
-def classify(*texts: str | None) -> str:
-    """programming, ai, language or general: decides the first lesson and the type mix."""
-    blob = f" {' '.join(t for t in texts if t).lower()} "
-    blob = re.sub(r"[^a-z0-9+#]+", " ", blob)
-    blob = f" {blob} "
-    if any(k in blob for k in _PROGRAMMING):
-        return "programming"
-    if any(k in blob for k in _AI):
-        return "ai"
-    learning = any(k in blob for k in _LANGUAGE_LEARNING)
-    if learning and (any(k in blob for k in _LANGUAGE_NAMES) or "vocabulary" in blob or "grammar" in blob):
-        return "language"
-    return "general"
 
 
 def _topics(prompt: str) -> tuple[str, list[str]]:
@@ -166,7 +101,7 @@ def course_plan(req: PlatformCourseCreate, seed: int) -> dict[str, Any]:
     ("the actual number generated may differ"); billing follows this number.
     """
     rng = rng_for(seed, "course", req.given())
-    kind = classify(req.prompt, req.subject)
+    kind = classify(req.prompt, req.title, req.description, subject=req.subject)
     subject, topics = _topics(req.prompt)
     roll = rng.random()
     delta = 0 if roll < 0.6 else (1 if roll < 0.8 else -1)
@@ -195,7 +130,7 @@ def course_plan(req: PlatformCourseCreate, seed: int) -> dict[str, Any]:
             elif req.hasQuiz and i == size - 1 and size > 1:
                 ltype = "exam"
             elif req.hasPractice and i % 2 == 1:
-                ltype = "coding-test" if kind == "programming" else "flashcard"
+                ltype = "coding-test" if kind in CODING_KINDS else "flashcard"
             else:
                 ltype = cycle[(seq + i) % len(cycle)]
             ltitle = (
@@ -256,7 +191,7 @@ def module_body(req: PlatformModuleCreate, seed: int) -> dict[str, Any]:
     rng = rng_for(seed, "module", req.given())
     subject, topics = _topics(req.text)
     title = req.title or _title(subject)
-    ltype = req.type or infer_type(title, req.description, req.text)
+    ltype = req.type or infer_type(title, req.description, req.text, req.target, first=True)
     return {
         "title": title,
         "description": req.description or req.text[:2000],
@@ -267,22 +202,79 @@ def module_body(req: PlatformModuleCreate, seed: int) -> dict[str, Any]:
     }
 
 
-def infer_type(title: str, description: str | None = None, *context: str | None) -> str:
-    """The lesson type a title suggests, as ``POST …/infer-type`` answers."""
-    text = f"{title} {description or ''}".lower()
-    programming = classify(title, description, *context) == "programming"
-    rules = (
-        (("quiz", "test", "exam", "assessment", "review"), "exam"),
-        (("practice", "exercise", "challenge", "problems"), "coding-test" if programming else "exam"),
-        (("vocabulary", "flashcard", "glossary", "terms", "formula"), "flashcard"),
-        (("reading", "passage", "comprehension"), "reading-comprehension"),
-        (("prompt", "chatbot", "conversation"), "chat-ai"),
-        (("overview", "reference", "syllabus", "summary"), "markdown"),
-    )
-    for words, ltype in rules:
-        if any(w in text for w in words):
-            return ltype
-    return "coding-lesson" if programming else "ai-tutor"
+_RULES = (
+    ("exam", "quiz quizzes test tests exam exams examination assessment assessments midterm review reviews"),
+    ("exam", "examen prueba prüfung esame тест экзамен テスト クイズ 試験 测验 考试 시험 테스트 퀴즈"),
+    ("flashcard", "vocabulary vocab flashcard flashcards glossary terms formula formulas formulae memorise memorize"),
+    ("flashcard", "vocabulaire vocabulario wortschatz vocabolario лексика 単語 語彙 词汇 单词 단어 어휘"),
+    ("reading", "reading passage passages comprehension lectura lesen чтение"),
+    ("chat-ai", "conversation conversations dialogue dialogues dialog roleplay conversación"),
+    ("chat-ai", "会話 会话 회화 対話 对话 대화"),
+    ("prompt", "prompt prompts prompting"),
+    ("practice", "practice practise practising practicing exercise exercises challenge challenges problems"),
+    ("practice", "drill drills kata katas pratique exercices ejercicios práctica übung übungen esercizi"),
+    ("practice", "практика упражнения 練習 练习 연습 실습 演習"),
+    ("markdown", "overview reference syllabus summary recap outline resources"),
+)
+"""Words in a lesson's title or description that ask for a type, in order of precedence."""
+_RULE_WORDS = tuple(
+    (ltype, frozenset(words.split()), frozenset(w for w in words.split() if not w.isascii())) for ltype, words in _RULES
+)
+"""Each rule's words, and those of them in scripts without spaces (found inside words)."""
+_NOT_EXAM = frozenset({"unit", "code"})
+"""In a programming course, ``test`` or ``review`` after these is a coding topic: "unit tests", "code review"."""
+
+
+def _rule(title: str, description: str | None, kind: str) -> str | None:
+    """The type a lesson's own words ask for ("Practice: …", "Key vocabulary", "Course overview") in a ``kind`` course.
+
+    ``practice`` is ``coding-test`` in programming and web courses and ``exam`` elsewhere;
+    ``reading`` is ``reading-comprehension`` in language courses and ``markdown`` elsewhere;
+    ``prompt`` asks for ``chat-ai`` in AI courses only.
+    """
+    text = Text(f"{title} {description or ''}")
+    words = set(text.tokens)
+    if kind in CODING_KINDS:
+        for i, token in enumerate(text.tokens):
+            if token in ("test", "tests", "review", "reviews") and i > 0 and text.tokens[i - 1] in _NOT_EXAM:
+                words.discard(token)
+    for ltype, vocabulary, pieces in _RULE_WORDS:
+        if not (vocabulary & words or text.inside(pieces)):
+            continue
+        if ltype == "practice":
+            return "coding-test" if kind in CODING_KINDS else "exam"
+        if ltype == "reading":
+            return "reading-comprehension" if kind == LANGUAGE else "markdown"
+        if ltype == "prompt":
+            if kind == AI:
+                return "chat-ai"
+            continue
+        return ltype
+    return None
+
+
+def infer_type(
+    title: str, description: str | None = None, *context: str | None, subject: str | None = None, first: bool = False
+) -> str:
+    """The lesson type a title suggests, as ``POST …/infer-type`` answers (and a module without ``type`` gets).
+
+    ``context`` describes the course (its title, description, prompt, other lessons) and
+    ``subject`` is the course's subject field, which decides the kind where the mock
+    knows it. The course's kind wins when its context names one ("Practice: loops" in
+    "Intermediate Algebra" is an ``exam``); otherwise the lesson's words and the context
+    together decide. ``coding-*`` only for programming and web kinds. ``first``: the lesson
+    starts its course (a standalone module does), so it gets the kind's starter type.
+    """
+    course = analyse(*context, subject=subject) if subject or any(context) else None
+    kind = course.kind if course is not None and course.decided else analyse(title, description, *context).kind
+    return _rule(title, description, kind) or _default(kind, first)
+
+
+def _default(kind: str, first: bool) -> str:
+    """A lesson whose words ask for nothing: the starter type first, then the kind's usual one."""
+    if first:
+        return _STARTER[kind]
+    return {PROGRAMMING: "coding-lesson", WEB: "coding-lesson", AI: "chat-ai"}.get(kind) or _STARTER[kind]
 
 
 # ---------------------------------------------------------------- expansions

@@ -1,11 +1,13 @@
-"""Idempotency records: the same key with the same body replays; a different body is 409.
+"""Idempotency records: the same key with the same body replays the original answer; a different body is 409.
 
 Records are scoped by owner (an organization for Content Integration, a workspace for
-the Agent Platform) and by operation, so two organizations may use the same key.
+the Agent Platform) and by operation, so two organizations may use the same key. A
+record keeps the first answer's status and body as they were then (``assumptions.idempotency``).
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -29,11 +31,18 @@ def fingerprint(body: Any) -> str:
 
 @dataclass
 class Replay:
-    """What the first request with this key produced; ``ref`` points at the created thing."""
+    """The first answer to a key: ``ref`` points at the created thing, ``status_code`` and ``body`` are the answer."""
 
     ref: str
     status_code: int
     body: Any
+
+    def answer(self, **changes: Any) -> tuple[int, Any]:
+        """The original answer again (a copy), with ``changes`` set on its body (``idempotentReplay=True``)."""
+        body = copy.deepcopy(self.body)
+        if changes and isinstance(body, dict):
+            body.update(changes)
+        return self.status_code, body
 
 
 class IdempotencyStore:
@@ -77,7 +86,9 @@ class IdempotencyStore:
         return replay
 
     def remember(self, owner: str, operation: str, key: str | None, body: Any, replay: Replay) -> None:
+        """Keep the first answer to ``key`` (a copy, so later changes to the thing never alter it)."""
         if key is None:
             return
+        kept = Replay(replay.ref, replay.status_code, copy.deepcopy(replay.body))
         with self._lock:
-            self._records.setdefault((owner, operation, key), (fingerprint(body), replay))
+            self._records.setdefault((owner, operation, key), (fingerprint(body), kept))

@@ -167,7 +167,7 @@ class PlatformBackend:
         with ctx.lock:
             replay = ctx.idempotency.lookup(who.org.workspace_id, "course", key, raw)
             if replay is not None:
-                return replay.status_code, self.course_view(self.courses[replay.ref], replay=True)
+                return replay.answer(idempotentReplay=True)
             if body.classroomId:
                 self.accounts.classroom(who.org.id, body.classroomId)
             plan = generator.course_plan(body, ctx.seed)
@@ -191,8 +191,9 @@ class PlatformBackend:
             )
             self.courses[req.id] = req
             code = 201 if body.mode == "sync" else 202
-            ctx.idempotency.remember(who.org.workspace_id, "course", key, raw, Replay(req.id, code, None))
-            return code, self.course_view(req, replay=False)
+            view = self.course_view(req, replay=False)
+            ctx.idempotency.remember(who.org.workspace_id, "course", key, raw, Replay(req.id, code, view))
+            return code, view
 
     def _settle(self, req: CourseRequest) -> None:
         ctx = self.ctx
@@ -614,12 +615,12 @@ class PlatformBackend:
     def infer_type(self, token: str, body: InferType) -> dict[str, Any]:
         with self.ctx.lock:
             req = self.by_token(token)
-            context = (
-                (body.courseTitle, body.courseDescription)
-                if body.courseTitle or body.courseDescription
-                else (req.title, req.request.prompt)
-            )
-            return {"type": generator.infer_type(body.lessonTitle, body.lessonDescription, *context)}
+            others = [lesson.title for lesson in body.existingLessons or []]
+            if body.courseTitle or body.courseDescription:  # the caller describes the course
+                context, subject = (body.courseTitle, body.courseDescription, *others), None
+            else:  # the token's course: its title, its prompt and its subject
+                context, subject = (req.title, req.request.prompt, *others), req.request.subject
+            return {"type": generator.infer_type(body.lessonTitle, body.lessonDescription, *context, subject=subject)}
 
     # ------------------------------------------------------------ modules
 
@@ -632,7 +633,7 @@ class PlatformBackend:
         with ctx.lock:
             replay = ctx.idempotency.lookup(who.org.workspace_id, "module", key, raw)
             if replay is not None:
-                return replay.status_code, self._module_view(self.modules[replay.ref])
+                return replay.answer(idempotentReplay=True)  # as courses do (assumptions.idempotency)
             gen = generator.module_body(body, ctx.seed)
             module_id, now = ctx.new_id(), ctx.clock.iso()
             share = ctx.new_token(20)
@@ -670,8 +671,9 @@ class PlatformBackend:
                 "completedAt": now,
             }
             self.modules[module_id] = module
-            ctx.idempotency.remember(who.org.workspace_id, "module", key, raw, Replay(module_id, 201, None))
-            return 201, self._module_view(module)
+            view = self._module_view(module)
+            ctx.idempotency.remember(who.org.workspace_id, "module", key, raw, Replay(module_id, 201, view))
+            return 201, view
 
     @staticmethod
     def _module_view(module: dict[str, Any]) -> dict[str, Any]:

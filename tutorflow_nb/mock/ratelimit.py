@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .clock import Clock
 from .errors import RateLimited
 
-__all__ = ["WINDOW_SECONDS", "RateInfo", "RateLimiter"]
+__all__ = ["WINDOW_SECONDS", "RateInfo", "RateLimiter", "fmt_seconds"]
 
 WINDOW_SECONDS = 60.0
 
@@ -28,15 +28,16 @@ class RateInfo:
     window_wall: float  # the window's length in wall seconds
 
     def headers(self) -> dict[str, str]:
+        """The default dialect's headers (``dialects.Dialect.rate_headers`` chooses)."""
         return {
             "X-RateLimit-Limit": str(self.limit),
             "X-RateLimit-Remaining": str(self.remaining),
-            "X-RateLimit-Reset": _fmt(self.reset_wall),
-            "RateLimit-Policy": f"{self.limit};w={_fmt(self.window_wall)}",
+            "X-RateLimit-Reset": fmt_seconds(self.reset_wall),
+            "RateLimit-Policy": f"{self.limit};w={fmt_seconds(self.window_wall)}",
         }
 
 
-def _fmt(seconds: float) -> str:
+def fmt_seconds(seconds: float) -> str:
     """Whole seconds where they are whole, else three decimals (mock speeds make fractions)."""
     return str(int(seconds)) if float(seconds).is_integer() else f"{seconds:.3f}"
 

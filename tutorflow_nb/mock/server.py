@@ -18,6 +18,7 @@ from ..serving import KEEP_ALIVE_SECONDS, ThreadedServer
 from .accounts import SESSION_COOKIE, SESSION_SECONDS
 from .app import create_app
 from .control import MockControl
+from .dialects import Dialect
 from .faults import Faults
 from .state import Demo, MockState
 
@@ -26,6 +27,10 @@ __all__ = ["MockServer", "serve_forever", "write_cookie_jar", "write_env_file"]
 
 class MockServer:
     """The mock on a free loopback port in a daemon thread.
+
+    ``dialect`` answers where the documents are silent another plausible way
+    (``"nested-errors,bare-lists"``; ``assumptions.DIALECTS``); ``control.dialect(...)``
+    switches it while the server runs.
 
     >>> with MockServer(speed=50) as server:        # doctest: +SKIP
     ...     httpx.get(server.base_url + "/v1/content/classrooms",
@@ -44,9 +49,10 @@ class MockServer:
         rate_limit: int = 60,
         state: MockState | None = None,
         log_level: str = "warning",
+        dialect: str | list[str] | Dialect | None = None,
     ) -> None:
         self.state = state or MockState(seed=seed, speed=speed, faults=faults)
-        self.app = create_app(self.state)
+        self.app = create_app(self.state, dialect=dialect)
         self.demo: Demo | None = self.state.provision_demo(rate_limit=rate_limit) if provision else None
         self._host, self._port = host, port
         self._runner = ThreadedServer(self.app, name="tutorflow-mock", log_level=log_level)

@@ -43,6 +43,7 @@ from .accounts import (
 from .clock import Clock
 from .content import ContentBackend
 from .context import Context
+from .dialects import Dialect
 from .errors import BadRequest, FieldError
 from .faults import FaultInjector, Faults
 from .idempotency import IdempotencyStore
@@ -91,6 +92,9 @@ class MockState:
     Thread-safe: the context's re-entrant lock guards every change of every backend.
     Builds the backends, resets and counts them, and provisions demo organizations;
     the accounts methods and the context's parts are reached here too (delegated).
+    ``dialect`` is how the HTTP layer answers where the documents are silent
+    (``dialects.Dialect``: ``"nested-errors,bare-lists"``, a list of names, or ``None``);
+    the backends never read it.
     """
 
     def __init__(
@@ -100,7 +104,9 @@ class MockState:
         speed: float = 1.0,
         faults: Faults | None = None,
         web_base_url: str = "https://tutorflow.io",
+        dialect: str | list[str] | Dialect | None = None,
     ) -> None:
+        self._dialect = Dialect.parse(dialect)  # first: a bad name is refused before anything is built
         self.ctx = Context(seed=seed, speed=speed, faults=faults, web_base_url=web_base_url)
         self.accounts = AccountsBackend(self.ctx)
         self.webhooks = WebhookOutbox(self.ctx)
@@ -111,8 +117,17 @@ class MockState:
 
     # ------------------------------------------------------------ bookkeeping
 
+    @property
+    def dialect(self) -> Dialect:
+        """The dialects in force (``dialects.Dialect``); set a string, a list of names or a ``Dialect``."""
+        return self._dialect
+
+    @dialect.setter
+    def dialect(self, value: str | list[str] | Dialect | None) -> None:
+        self._dialect = Dialect.parse(value)  # one assignment: a request sees the old or the new, whole
+
     def reset(self) -> None:
-        """Forget everything (the clock, speed and faults stay as they are)."""
+        """Forget everything (the clock, speed, faults and dialect stay as they are)."""
         with self.lock:
             self.ctx.reset()
             self.accounts.reset()

@@ -22,9 +22,11 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     StrictBool,
     StrictInt,
+    Tag,
     ValidationError,
     create_model,
     field_validator,
@@ -35,6 +37,7 @@ from pydantic.fields import FieldInfo
 from .constants import LEGACY_TIERS, LessonType, OutputType
 
 __all__ = [
+    "NOT_BLANK",
     "RESOURCE_BODIES",
     "AddLesson",
     "ApiKeyCreate",
@@ -49,6 +52,7 @@ __all__ = [
     "LessonFullPatch",
     "LessonUpdate",
     "Level",
+    "NonBlank",
     "PlatformCourseCreate",
     "PlatformModuleCreate",
     "PlatformModuleUpdate",
@@ -63,12 +67,20 @@ __all__ = [
     "field_path",
 ]
 
-Title = Annotated[str, Field(min_length=1, max_length=255)]
+NOT_BLANK = r"\S"
+"""The pattern of a string that says something: one character that is not (Unicode) whitespace."""
+NonBlank = Annotated[str, Field(min_length=1, pattern=NOT_BLANK)]
+"""A string that must say something: neither empty nor whitespace only. Every title, id, name, prompt and key
+is one, so ``"   "`` is refused wherever ``""`` is, in the mock and in the client's form alike. The rule is a
+pattern, so it stays beside the string's other bounds and ``/openapi.json`` shows it."""
+Title = Annotated[NonBlank, Field(max_length=255)]
 Description = Annotated[str, Field(max_length=2000)]
 Language = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=200)]
 Html = Annotated[str, Field(max_length=200_000)]
-Ident = Annotated[str, Field(min_length=1, max_length=200)]
+Ident = Annotated[NonBlank, Field(max_length=200)]
+Key = Annotated[NonBlank, Field(max_length=255)]
+"""An idempotency key sent in a body."""
 
 
 class Body(BaseModel):
@@ -92,11 +104,11 @@ class Open(BaseModel):
 
 class SignIn(Body):
     email: Annotated[str, Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
-    password: Annotated[str, Field(min_length=1, max_length=200)]
+    password: Annotated[NonBlank, Field(max_length=200)]
 
 
 class ApiKeyCreate(Body):
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Annotated[NonBlank, Field(max_length=100)]
     rateLimitPerMinute: Annotated[StrictInt, Field(ge=1, le=10_000)] = 60
 
 
@@ -117,14 +129,14 @@ class WebhookCreate(Body):
 
 
 class TermItem(Open):
-    term: Annotated[str, Field(min_length=1, max_length=500)]
-    meaning: Annotated[str, Field(min_length=1, max_length=2000)]
+    term: Annotated[NonBlank, Field(max_length=500)]
+    meaning: Annotated[NonBlank, Field(max_length=2000)]
     example: Annotated[str, Field(max_length=2000)] | None = None
 
 
 class SourceLesson(Open):
     id: Ident
-    type: Annotated[str, Field(min_length=1, max_length=64)]
+    type: Annotated[NonBlank, Field(max_length=64)]
     title: Title
     items: Annotated[list[TermItem], Field(min_length=1, max_length=500)] | None = None
     terms: Annotated[list[TermItem], Field(min_length=1, max_length=500)] | None = None
@@ -163,8 +175,18 @@ class Level(Open):
         return lessons
 
 
+def _category_form(value: Any) -> str:
+    """Which form of ``category`` a value is: an object ``{id, title}``, else a name (so one error, at its path)."""
+    return "Category" if isinstance(value, (Mapping, Category)) else "str"
+
+
+CategoryName = Annotated[NonBlank, Field(max_length=255)]
+
+
 class SourcePayload(Open):
-    category: Annotated[str, Field(min_length=1, max_length=255)] | Category
+    category: Annotated[
+        Annotated[CategoryName, Tag("str")] | Annotated[Category, Tag("Category")], Discriminator(_category_form)
+    ]
     language: Language | None = None
     level: Level
 
@@ -189,7 +211,7 @@ class ExpansionCreate(Body):
 
 class ExportCreate(Body):
     lessonId: Ident
-    idempotencyKey: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+    idempotencyKey: Key | None = None
 
 
 # ---------------------------------------------------------------- classroom resources
@@ -233,8 +255,8 @@ class SlideCreate(_Resource):
 
 
 class Question(Body):
-    prompt: Annotated[str, Field(min_length=1, max_length=2000)]
-    choices: Annotated[list[Annotated[str, Field(min_length=1, max_length=500)]], Field(min_length=2, max_length=10)]
+    prompt: Annotated[NonBlank, Field(max_length=2000)]
+    choices: Annotated[list[Annotated[NonBlank, Field(max_length=500)]], Field(min_length=2, max_length=10)]
     answerIndex: Annotated[StrictInt, Field(ge=0)]
 
     @model_validator(mode="after")
@@ -298,18 +320,18 @@ RESOURCE_BODIES: dict[str, tuple[type[_Resource], type[Body]]] = {
 
 
 class PlatformCourseCreate(Body):
-    prompt: Annotated[str, Field(min_length=1, max_length=4000)]
+    prompt: Annotated[NonBlank, Field(max_length=4000)]
     title: Title | None = None
     description: Description | None = None
     language: Language = "en"
     level: Literal["beginner", "intermediate", "advanced"] | None = None
-    subject: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    subject: Annotated[NonBlank, Field(max_length=100)] | None = None
     lessonCount: Annotated[StrictInt, Field(ge=1, le=50)] = 5
     classroomId: Ident | None = None
     tier: str | None = None
     hasQuiz: StrictBool | None = None
     hasPractice: StrictBool | None = None
-    idempotencyKey: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+    idempotencyKey: Key | None = None
     mode: Literal["sync", "async"] = "sync"
 
     @field_validator("tier")
@@ -326,8 +348,8 @@ class PlatformCourseCreate(Body):
 
 
 class PlatformModuleCreate(Body):
-    prompt: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
-    topic: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
+    prompt: Annotated[NonBlank, Field(max_length=4000)] | None = None
+    topic: Annotated[NonBlank, Field(max_length=4000)] | None = None
     title: Title | None = None
     description: Description | None = None
     target: Annotated[str, Field(max_length=2000)] | None = None
@@ -337,7 +359,7 @@ class PlatformModuleCreate(Body):
     slug: Slug | None = None
     isPublic: StrictBool = True
     hasQuiz: StrictBool = True
-    idempotencyKey: Annotated[str, Field(min_length=1, max_length=255)] | None = None
+    idempotencyKey: Key | None = None
 
     @model_validator(mode="after")
     def _prompt_or_topic(self) -> PlatformModuleCreate:
@@ -487,7 +509,10 @@ def field_path(loc: tuple[int | str, ...]) -> str:
 
 def field_error(error: Mapping[str, Any]) -> tuple[str, str]:
     """``(wire path, message)`` of one validation error (pydantic's or FastAPI's error dict)."""
-    return field_path(tuple(error.get("loc", ()))), str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    if error.get("type") == "string_pattern_mismatch" and (error.get("ctx") or {}).get("pattern") == NOT_BLANK:
+        message = "must not be blank (whitespace only)"
+    return field_path(tuple(error.get("loc", ()))), message
 
 
 def field_errors(exc: ValidationError) -> list[tuple[str, str]]:

@@ -33,7 +33,7 @@ async def sign_out(request: Request, state: State) -> Response:
 
 
 @router.get("/organizations", openapi_extra=assumed("lists"))
-async def organizations(admin: AdminCaller, state: State, page: Page) -> dict[str, Any]:
+async def organizations(admin: AdminCaller, state: State, page: Page) -> Response:
     return listing(state.accounts.organizations(admin), page)
 
 
@@ -45,7 +45,7 @@ async def create_key(organizationId: str, body: ApiKeyCreate, admin: AdminCaller
 
 
 @router.get(ORG + "/api-keys", openapi_extra=assumed("api-keys", "lists"))
-async def list_keys(organizationId: str, admin: AdminCaller, state: State, page: Page) -> dict[str, Any]:
+async def list_keys(organizationId: str, admin: AdminCaller, state: State, page: Page) -> Response:
     return listing(state.accounts.list_keys(state.accounts.admin_org(admin, organizationId).id), page)
 
 
@@ -68,7 +68,7 @@ async def subscribe(organizationId: str, body: WebhookCreate, admin: AdminCaller
 
 
 @router.get(ORG + "/webhooks", openapi_extra=assumed("webhooks", "lists"))
-async def list_webhooks(organizationId: str, admin: AdminCaller, state: State, page: Page) -> dict[str, Any]:
+async def list_webhooks(organizationId: str, admin: AdminCaller, state: State, page: Page) -> Response:
     return listing(state.webhooks.list(state.accounts.admin_org(admin, organizationId).id), page)
 
 

@@ -17,7 +17,7 @@ EXPANSIONS = "/integrations/expansions"
 
 
 @router.get("/classrooms", openapi_extra=assumed("lists"))
-async def classrooms(who: ContentCaller, state: State, page: Page) -> dict[str, Any]:
+async def classrooms(who: ContentCaller, state: State, page: Page) -> Response:
     return listing(state.accounts.list_classrooms(who.org.id), page)
 
 
@@ -67,7 +67,7 @@ def _crud(kind: str) -> None:
     ) -> Response:
         return answer(*state.content.create_resource(who, classroomId, kind, body, key))
 
-    async def list_(classroomId: str, who: ContentCaller, state: State, page: Page) -> dict[str, Any]:
+    async def list_(classroomId: str, who: ContentCaller, state: State, page: Page) -> Response:
         return listing(state.content.list_resources(who, classroomId, kind), page)
 
     async def get(classroomId: str, resourceId: str, who: ContentCaller, state: State) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The mock's own control routes, under ``/_mock``: never part of TutorFlow's API.
 
-Reset and seed the state, read and move the clock, switch faults, list webhook
-deliveries and count what exists. Seeding answers full keys, which is acceptable only
+Reset and seed the state, read and move the clock, switch faults and dialects, list
+webhook deliveries and count what exists. Seeding answers full keys, which is acceptable only
 because the mock serves loopback; nothing else in the mock ever answers a full key twice.
 """
 
@@ -12,7 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..state import DEMO_PASSWORD
+from ...models.requests import NonBlank
+from ..assumptions import DIALECTS
+from ..errors import BadRequest, FieldError
+from ..state import DEMO_PASSWORD, MockState
 from .deps import State
 
 router = APIRouter(prefix="/_mock", tags=["Mock control (not TutorFlow)"])
@@ -23,9 +26,9 @@ class _Strict(BaseModel):
 
 
 class SeedOrganization(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=100)] = "Demo Organization"
+    name: Annotated[NonBlank, Field(max_length=100)] = "Demo Organization"
     adminEmail: Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+$")] = "admin@demo.tutorflow.test"
-    adminPassword: Annotated[str, Field(min_length=1)] = DEMO_PASSWORD
+    adminPassword: NonBlank = DEMO_PASSWORD
     rateLimitPerMinute: Annotated[int, Field(ge=1, le=10_000)] = 60
     uiLessons: Annotated[int, Field(ge=0, le=50)] = 3
 
@@ -47,6 +50,11 @@ class FaultSettings(_Strict):
     job_failure_rate: Annotated[float, Field(ge=0, le=1)] | None = None
     fail_next_jobs: Annotated[int, Field(ge=0, le=100_000)] | None = None
     webhook_drop_rate: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
+class DialectSettings(_Strict):
+    dialect: Annotated[str, Field(max_length=500)] | Annotated[list[str], Field(max_length=20)]
+    """``"nested-errors,bare-lists"`` or ``["nested-errors", "bare-lists"]``; ``"default"`` for none."""
 
 
 @router.post("/reset")
@@ -142,3 +150,23 @@ async def jobs(state: State) -> dict[str, Any]:
                 for j in state.content.jobs.values()
             ]
         }
+
+
+def _dialect(state: MockState) -> dict[str, Any]:
+    return {"dialect": state.dialect.labels, "available": dict(DIALECTS)}
+
+
+@router.get("/dialect")
+async def dialect(state: State) -> dict[str, Any]:
+    """The dialects in force on TutorFlow routes, and every dialect there is (``assumptions.DIALECTS``)."""
+    return _dialect(state)
+
+
+@router.put("/dialect", responses={400: {"description": "An unknown dialect, or two that contradict each other"}})
+async def set_dialect(body: DialectSettings, state: State) -> dict[str, Any]:
+    """Answer TutorFlow routes in these dialects from the next request on."""
+    try:
+        state.dialect = body.dialect
+    except ValueError as exc:
+        raise BadRequest(str(exc), fields=[FieldError("dialect", str(exc))]) from None
+    return _dialect(state)

@@ -8,6 +8,7 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from ..accounts import SESSION_COOKIE, Admin, Principal
+from ..dialects import DEFAULT, Dialect
 from ..errors import NotFound
 from ..state import MockState, paginate
 
@@ -48,10 +49,12 @@ async def _idem(idempotency_key: Annotated[str | None, Header(alias="Idempotency
 class _Page:
     def __init__(
         self,
+        request: Request,
         limit: Annotated[int | None, Query(ge=1, le=100)] = None,
         cursor: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     ) -> None:
         self.limit, self.cursor = limit, cursor
+        self.dialect: Dialect = request.scope.get("state", {}).get("dialect", DEFAULT)
 
 
 State = Annotated[MockState, Depends(_state)]
@@ -68,8 +71,11 @@ def answer(status_code: int, body: Any) -> Response:
     return JSONResponse(body, status_code=status_code)
 
 
-def listing(items: list[dict[str, Any]], page: _Page) -> dict[str, Any]:
-    return paginate(items, page.limit, page.cursor)
+def listing(items: list[dict[str, Any]], page: _Page) -> Response:
+    """A list route's answer: a page ``{data, nextCursor}`` (``assumptions.lists``), or every item bare (bare-lists)."""
+    if page.dialect.strips_paging:
+        return JSONResponse(items)
+    return JSONResponse(paginate(items, page.limit, page.cursor))
 
 
 def org_of_classroom(state: MockState, admin: Admin, classroom_id: str) -> str:

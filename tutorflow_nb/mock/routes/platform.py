@@ -34,7 +34,7 @@ Sequence = Annotated[int, Path(ge=1, le=1000)]
 @router.post(
     "/courses",
     status_code=201,
-    openapi_extra=assumed("platform-timing", "lesson-count", "idempotency"),
+    openapi_extra=assumed("platform-timing", "lesson-count", "lesson-types", "idempotency"),
     responses={202: {"description": "Accepted (mode async): poll the request until isTerminal"}},
 )
 async def create_course(
@@ -45,7 +45,7 @@ async def create_course(
 
 
 @router.get("/courses", openapi_extra=assumed("lists"))
-async def list_courses(who: PlatformCaller, state: State, page: Page) -> dict[str, Any]:
+async def list_courses(who: PlatformCaller, state: State, page: Page) -> Response:
     return listing(state.platform.list_courses(who), page)
 
 
@@ -129,12 +129,12 @@ async def add_lesson(editToken: str, body: AddLesson, state: State) -> Response:
     return answer(201, state.platform.add_lesson(editToken, body))
 
 
-@router.post(EDIT + "/infer-type")
+@router.post(EDIT + "/infer-type", openapi_extra=assumed("lesson-types"))
 async def infer_type(editToken: str, body: InferType, state: State) -> dict[str, Any]:
     return state.platform.infer_type(editToken, body)
 
 
-@router.post("/modules", status_code=201, openapi_extra=assumed("platform-modules", "idempotency"))
+@router.post("/modules", status_code=201, openapi_extra=assumed("platform-modules", "lesson-types", "idempotency"))
 async def create_module(
     body: PlatformModuleCreate, who: PlatformCaller, state: State, idempotency_key: HeaderKey = None
 ) -> Response:
@@ -143,7 +143,7 @@ async def create_module(
 
 
 @router.get("/modules", openapi_extra=assumed("lists"))
-async def list_modules(who: PlatformCaller, state: State, page: Page) -> dict[str, Any]:
+async def list_modules(who: PlatformCaller, state: State, page: Page) -> Response:
     return listing(state.platform.list_modules(who), page)
 
 
