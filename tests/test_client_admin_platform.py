@@ -56,7 +56,8 @@ def test_admin_sign_in_and_key_lifecycle(live_server: MockServer) -> None:
 
 def test_admin_webhooks(admin: AdminClient, tf_org: Org) -> None:
     sub = admin.webhooks.create(tf_org.id, "http://127.0.0.1:9/hook")
-    assert sub.secret.startswith("whsec_") and "whsec_…" in repr(sub) and sub.secret not in repr(sub)
+    assert sub.secret.startswith("whsec_") and "whsec_…" in str(sub)
+    assert all(sub.secret not in shown for shown in (repr(sub), str(sub), sub._repr_html_() or ""))
     assert [w.id for w in admin.webhooks.list(tf_org.id)] == [sub.id]
     assert admin.webhooks.delete(tf_org.id, sub.id) == {"id": sub.id, "deleted": True}
 

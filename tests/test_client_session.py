@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import threading
 import traceback
 import warnings
@@ -15,7 +16,7 @@ from conftest import POLL, seed_org_sync, source_request
 import tutorflow_nb as tf
 from tutorflow_nb import ContentClient
 from tutorflow_nb.errors import AuthenticationError, BadRequestError, NetworkError
-from tutorflow_nb.http import RetryPolicy
+from tutorflow_nb.http import HttpSession, RetryPolicy
 from tutorflow_nb.keys import ApiKey
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.redaction import redact
@@ -175,3 +176,19 @@ def test_redact_and_api_key() -> None:
     assert secret not in str(caught.value)
     err = BadRequestError(f"echoed {secret}", key_prefix=key.prefix)
     assert secret not in str(err)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("scheme", ["http", "https"])
+async def test_pools_share_one_tls_setting_and_https_verifies_certificates(scheme: str) -> None:
+    """Every pool of a process shares one TLS context; an https one trusts the CA bundle and checks host names."""
+    sessions = [HttpSession(f"{scheme}://tutorflow.example", surface="admin") for _ in range(2)]
+    pools = [await session._client() for session in sessions]
+    contexts = {id(pool._transport._pool._ssl_context) for pool in pools}  # type: ignore[attr-defined]
+    assert len(contexts) == 1  # made once, not per pool or per loop
+    context = pools[0]._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    trusted = context.cert_store_stats()["x509_ca"]
+    assert trusted > 0 if scheme == "https" else trusted == 0  # plain http never speaks TLS: no CA bundle to load
+    for session in sessions:
+        await session.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from decimal import Decimal
 
 import pandas as pd
@@ -322,3 +323,15 @@ def test_catalog_from_the_api(live_server, tf_org) -> None:  # type: ignore[no-u
     assert catalog.price("course.default").unit_price == Decimal("0.05")
     assert catalog.price("expansion.summary_video") is None
     assert copy.deepcopy(catalog) == catalog
+
+
+def test_a_plan_names_its_rows_by_external_id_once() -> None:
+    est = pricing.estimate(courses=[("intro", {"lessonCount": 4}), 6], modules=[("glossary", {})])
+    assert est.frame["plan_id"].tolist() == ["intro", "course-2", "glossary"]
+    for courses, modules, where in (
+        ([("x", {"lessonCount": 4}), ("x", {"lessonCount": 5})], [], "courses[1]"),
+        ([("x", {"lessonCount": 4})], [("x", {})], "modules[0]"),
+    ):
+        taken = rf"{re.escape(where)}: external id 'x' is already planned at courses\[0\]"
+        with pytest.raises(ValueError, match=taken):
+            pricing.estimate(courses=courses, modules=modules)

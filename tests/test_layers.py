@@ -20,6 +20,8 @@ FLOORS: dict[str, int] = {
     "tutorflow_nb.config": 1,
     "tutorflow_nb.keys": 1,
     "tutorflow_nb.redaction": 0,
+    "tutorflow_nb.display": 0,
+    "tutorflow_nb.progress": 0,
     "tutorflow_nb.errors": 1,
     "tutorflow_nb.signing": 0,
     "tutorflow_nb.serving": 0,

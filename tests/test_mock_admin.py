@@ -75,7 +75,7 @@ async def test_key_lifecycle_full_key_once_then_prefix_only(api: httpx.AsyncClie
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({}, "name"),
         ({"name": ""}, "name"),

@@ -29,7 +29,7 @@ PLATFORM_ROUTES = [
 ]
 
 
-@pytest.mark.parametrize("method, path", CONTENT_ROUTES + PLATFORM_ROUTES)
+@pytest.mark.parametrize(("method", "path"), CONTENT_ROUTES + PLATFORM_ROUTES)
 async def test_no_key_or_unknown_key_is_401(api: httpx.AsyncClient, org: Org, method: str, path: str) -> None:
     prefix = "tf_content_" if "/content/" in path else "tf_platform_"
     for headers in ({}, {"Authorization": f"Bearer {prefix}{'x' * 32}"}, {"Authorization": "Basic abc"}):
@@ -39,7 +39,7 @@ async def test_no_key_or_unknown_key_is_401(api: httpx.AsyncClient, org: Org, me
         assert "x-ratelimit-limit" not in r.headers
 
 
-@pytest.mark.parametrize("method, path", CONTENT_ROUTES)
+@pytest.mark.parametrize(("method", "path"), CONTENT_ROUTES)
 async def test_platform_key_on_content_is_403(api: httpx.AsyncClient, org: Org, method: str, path: str) -> None:
     r = await api.request(method, path, headers=org.platform, json={})
     assert r.status_code == 403 and r.json()["code"] == "wrong_api_surface"
@@ -47,7 +47,7 @@ async def test_platform_key_on_content_is_403(api: httpx.AsyncClient, org: Org, 
     assert org.platform_key not in r.text
 
 
-@pytest.mark.parametrize("method, path", PLATFORM_ROUTES)
+@pytest.mark.parametrize(("method", "path"), PLATFORM_ROUTES)
 async def test_content_key_on_platform_is_403(api: httpx.AsyncClient, org: Org, method: str, path: str) -> None:
     r = await api.request(method, path, headers=org.content, json={})
     assert r.status_code == 403 and r.json()["code"] == "wrong_api_surface"

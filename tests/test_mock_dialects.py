@@ -325,6 +325,29 @@ def test_switching_at_run_time() -> None:
         assert control.dialect() == ["bare-lists"]  # a reset keeps the dialect, as it keeps clock and faults
 
 
+def test_extra_fields_are_taken_back_and_nothing_else_is() -> None:
+    """A client saves back what it read: the added ``_meta`` and ``etag`` are set aside, a user's own are kept."""
+    with MockServer(speed=1, provision=False, dialect="extra-fields") as server:
+        org = seed_org_sync(server)
+        path = f"/v1/content/classrooms/{org.classroom_id}/modules"
+        read = httpx.post(server.url(path), json={"title": "Saved back"}, headers=org.content).json()
+        assert read["_meta"] == META and ETAG.match(read["etag"])
+        saved = httpx.patch(
+            server.url(f"{path}/{read['id']}"),
+            json={"title": read["title"], "metadata": read["metadata"], "_meta": read["_meta"], "etag": read["etag"]},
+            headers=org.content,
+        )
+        assert saved.status_code == 200, saved.text
+        own = {"_meta": {"mine": True}, "etag": "my own tag"}
+        kept = httpx.post(server.url(path), json={"title": "Own fields", "metadata": own}, headers=org.content)
+        assert kept.status_code == 201, kept.text
+        server.control.dialect("default")
+        stored = httpx.get(server.url(f"{path}/{kept.json()['id']}"), headers=org.content).json()
+        assert stored["metadata"] == own  # not the dialect's: a user's own keys of the same name are data
+        unknown = httpx.post(server.url(path), json={"title": "x", "_meta": META}, headers=org.content)
+        assert unknown.status_code == 400  # in the default dialect nothing is set aside
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [

@@ -144,7 +144,7 @@ async def test_idempotency_keys_are_scoped_per_organization(api: httpx.AsyncClie
 
 
 @pytest.mark.parametrize(
-    "mutate, field",
+    ("mutate", "field"),
     [
         (lambda b: b.pop("requestedOutputs"), "requestedOutputs"),
         (lambda b: b.update(requestedOutputs=[]), "requestedOutputs"),

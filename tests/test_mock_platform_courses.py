@@ -104,7 +104,7 @@ async def test_generated_count_differs_from_requested_sometimes(api: httpx.Async
 
 
 @pytest.mark.parametrize(
-    "prompt, subject, first, allowed",
+    ("prompt", "subject", "first", "allowed"),
     [
         ("Intro to prompt engineering for marketers", None, "chat-ai", None),
         ("Spanish for travellers: everyday vocabulary", None, "reading-comprehension", None),
@@ -141,7 +141,7 @@ async def test_first_lesson_and_no_coding_outside_programming(
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({}, "prompt"),
         ({"prompt": ""}, "prompt"),

@@ -105,7 +105,7 @@ async def test_canonical_round_trip_and_bulk_save(api: httpx.AsyncClient, org: O
 
 
 @pytest.mark.parametrize(
-    "breakage, field",
+    ("breakage", "field"),
     [
         (lambda d: d["lessons"][0].update(chapterId="nope"), "lessons[0].chapterId"),
         (lambda d: d["lessons"][0].update(sequence=3), "lessons[].sequence"),

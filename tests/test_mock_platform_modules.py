@@ -105,7 +105,7 @@ async def test_topic_alias_and_overrides(api: httpx.AsyncClient, org: Org) -> No
 
 
 @pytest.mark.parametrize(
-    "body, field",
+    ("body", "field"),
     [
         ({}, "body"),
         ({"language": "en"}, "body"),

@@ -23,9 +23,9 @@ def test_clock_speed_advance_and_wall_conversion() -> None:
     assert clock.to_wall(60) == 6
     clock.set_speed(2)
     assert clock.to_wall(60) == 30 and clock.now() >= t0 + 60
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="only moves forward"):
         clock.advance(-1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="speed must be > 0"):
         Clock(speed=0)
     assert iso(0) == "1970-01-01T00:00:00.000Z"
 
@@ -120,7 +120,7 @@ def test_job_timeline_and_settle_once() -> None:
 def test_faults_validate_and_fail_next() -> None:
     with pytest.raises(ValueError, match="error_rate"):
         Faults(error_rate=1.5)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="latency_ms must be >= 0"):
         Faults(latency_ms=-1)
     state = MockState(faults=Faults(fail_next_jobs=2))
     assert [state.faults.job_fails() for _ in range(3)] == [True, True, False]
@@ -145,7 +145,7 @@ def test_course_plan_is_deterministic_and_follows_the_rules() -> None:
 
 
 @pytest.mark.parametrize(
-    "text, kind",
+    ("text", "kind"),
     [
         ("Python for data analysis", "programming"),
         ("Prompt engineering basics", "ai"),

@@ -262,6 +262,24 @@ def test_estimator_sliders_counts_and_reconcile(live_server: MockServer, tf_org)
     assert table["explanation"].str.contains("cannot be paired").sum() == 2
 
 
+def test_estimator_names_its_plan_so_the_bill_pairs(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
+    with PlatformClient(live_server.base_url, tf_org.platform_key) as platform:
+        billed = [platform.courses.create(f"Topic {n}", lesson_count=5, external_id=f"c-{n}") for n in (1, 2)]
+        billed.append(platform.modules.create("One lesson", external_id="m-1"))
+        est = CostEstimator(courses=[5, 5, 5], modules=1, billed=billed, external_ids=("c-{n}", "m-{n}"))
+        table = est.reconcile()
+        assert table is not None
+        rows = table.set_index("plan_id")
+        assert rows.loc[["c-1", "c-2", "m-1"], "paired"].all()  # paired by the external id the create named
+        assert rows.loc["c-3", "explanation"].startswith("planned but not billed")
+        first = (rows.loc["c-1", "billed_units"], rows.loc["c-1", "request_id"])
+        assert first == (billed[0].lesson_count, billed[0].id)
+        est.custom.value = "5, 5"  # the plan moves; the pairing follows
+        assert "c-3" not in est.reconciliation["plan_id"].tolist()
+    with pytest.raises(ValueError, match=r"external_ids: each format needs \{n\}"):
+        CostEstimator(external_ids=("course", "module-{n}"))
+
+
 def test_discovery_creates_a_key_and_shows_only_its_prefix(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
     admin = AdminClient(live_server.base_url, cookies={"tutorflow_admin_session": tf_org.session})
     picker = Discovery(admin, key_name="from-widget")

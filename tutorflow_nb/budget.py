@@ -1,17 +1,22 @@
 """One key's request budget: every request of the key waits here for a send slot.
 
-The documents say rate limits "follow the workspace API key settings" and no more, so
-the budget works with whatever a server tells it, and with nothing:
+The documents say rate limits "follow the workspace API key settings" (``rateLimitPerMinute``)
+and no more, so the budget works with whatever a server tells it, and with nothing:
 
 - **Told a window** (``X-RateLimit-Limit/-Remaining/-Reset``, the IETF ``RateLimit-Limit/
   -Remaining/-Reset`` headers, ``RateLimit-Policy: <limit>;w=<seconds>``), it mirrors the
   server's window: bursts while the window has room, waits for the reset when it has none.
-- **Told nothing**, it paces adaptively, in the spirit of the AWS SDK's adaptive retry mode:
-  no pacing until the first 429; after one, it sends a single probe at a time (after
-  ``Retry-After`` when the answer has one, else an exponential backoff) until the server
-  accepts again, then paces a token bucket at 90 % of the rate the server just accepted
-  (requests accepted since the previous recovery over the time they took), rising slowly
-  (additive increase) until the next 429 lowers it again (multiplicative decrease).
+- **Told nothing**, it learns the window, in the spirit of the AWS SDK's adaptive retry mode:
+  until a first 429 at most ``OPEN_IN_FLIGHT`` requests are on the wire (so a limit is
+  overshot by few); after a 429 nothing is sent until ``Retry-After`` (or an exponential
+  backoff) has passed, then one probe at a time until the server accepts again. That
+  acceptance is a window's reset: the requests accepted since the window began are its
+  limit, the time since then is its length, and the budget keeps to that window as if it
+  had been told (multiplicative decrease: a later 429 learns it afresh from there). After
+  ``INCREASE_AFTER`` full windows without a 429 it tries one request more per window
+  (additive increase), so a limit learned low (a window another client had half spent)
+  climbs back; the first such try the server refuses marks the limit found, and the budget
+  waits out that window (it knows when it ends) instead of learning again.
 
 Shared by every request of the key, across clients, tasks and threads (:func:`budget_for`).
 """
@@ -27,14 +32,12 @@ from .keys import ApiKey
 
 __all__ = ["RateBudget", "budget_for", "rate_headers"]
 
-SAFETY = 0.9
-"""After a recovery, pace at this share of the rate the server was seen to accept."""
-INCREASE = 0.0005
-"""Additive increase per accepted request, as a share of the rate set at the last recovery."""
-DECREASE = 0.5
-"""Multiplicative decrease of the paced rate on a 429 (the recovery then measures it afresh)."""
-PROBE_BACKOFF = (0.25, 8.0)
+OPEN_IN_FLIGHT = 2
+"""Requests on the wire at once while the server has said nothing about its limit."""
+PROBE_BACKOFF = (1.0, 8.0)
 """First and longest wait between probes after a 429 with no Retry-After (doubling)."""
+INCREASE_AFTER = 3
+"""Full learned windows without a 429 before the learned limit grows by one."""
 
 
 def _float(value: str | None) -> float | None:
@@ -79,28 +82,33 @@ class RateBudget:
         self.limit, self.window = limit, window
         self._available = limit if limit else 1
         self._reset_at: float | None = None
+        self._reset_guessed = False  # _reset_at is this budget's guess (a window's length), not a server's word
         self._in_flight = self._sent = 0
         self._window_first = 0  # sequence number of the first request of the current window
         self._blocked_until = 0.0
         self.waited = 0.0
         self.requests = 0
-        # adaptive pacing, while no server has told a window
         self.told = limit is not None
-        self.rate: float | None = None
-        """The paced rate in requests per second when pacing adaptively (``None``: not paced yet)."""
-        self._tokens = 1.0
-        self._refilled = time.monotonic()
+        """Whether a server's headers (or the caller) gave the window."""
+        # learning the window, while no server has told one
+        self.learned = False
+        """Whether the window in force was learned from 429s rather than told."""
         self._probing = False
+        self._probe_from = 0  # requests from this sequence number on are probes
         self._streak = 0
-        self._accepted = 0
-        self._recovered_at = time.monotonic()
-        self._increase = 0.0
+        self._began = time.monotonic()  # when the window being learned began
+        self._accepted = 0  # requests accepted since then
+        self._full_windows = 0
+        self._trying = False  # this window tries one request more than the limit learned
+        self._found = False  # a try was refused: the learned limit is the server's
+        self._quiet_from = 0  # 429s of requests sent before this sequence number are already accounted for
 
     def __repr__(self) -> str:
         if self.told:
             return f"<RateBudget limit={self.limit} window={self.window:g}s available={self._available}>"
-        pace = f"{self.rate:.2f}/s" if self.rate else "not paced"
-        return f"<RateBudget adaptive {pace}{' probing' if self._probing else ''}>"
+        if self.learned:
+            return f"<RateBudget learned limit={self.limit} window={self.window:.2f}s available={self._available}>"
+        return f"<RateBudget unknown{' probing' if self._probing else ''}>"
 
     @property
     def margin(self) -> float:
@@ -117,30 +125,29 @@ class RateBudget:
     def _try(self, now: float) -> tuple[int | None, float]:
         if now < self._blocked_until:
             return None, self._blocked_until - now
-        if not self.told:
-            return self._try_adaptive(now)
+        if self._probing:  # one probe at a time until the server accepts again
+            return (None, 0.01) if self._in_flight else (self._take(now), 0.0)
+        if not (self.told or self.learned):
+            return (None, 0.005) if self._in_flight >= OPEN_IN_FLIGHT else (self._take(now), 0.0)
         if self._reset_at is not None and now >= self._reset_at:
-            self._available = (self.limit or 1) - self._in_flight
-            self._reset_at = None
-            self._window_first = self._sent + 1
+            self._new_window(now)
         if self._available > 0:
             self._available -= 1
-            if self._reset_at is None and self.limit:
-                self._reset_at = now + self.window + self.margin
+            if self._reset_at is None and self.limit:  # until a server says when this window ends
+                self._reset_at, self._reset_guessed = now + self.window + self.margin, True
             return self._take(now), 0.0
         return None, (0.01 if self._reset_at is None else self._reset_at - now)
 
-    def _try_adaptive(self, now: float) -> tuple[int | None, float]:
-        if self._probing and self._in_flight:
-            return None, 0.01  # one probe at a time until the server accepts again
-        if self.rate is None or self._probing:
-            return self._take(now), 0.0
-        self._tokens = min(max(1.0, self.rate * 0.5), self._tokens + (now - self._refilled) * self.rate)
-        self._refilled = now
-        if self._tokens >= 1.0:
-            self._tokens -= 1.0
-            return self._take(now), 0.0
-        return None, (1.0 - self._tokens) / self.rate
+    def _new_window(self, now: float) -> None:
+        self._trying = False
+        if self.learned and not self._available and self.limit and not self._found:
+            self._full_windows += 1  # the whole learned window was wanted
+            if self._full_windows >= INCREASE_AFTER:
+                self.limit, self._full_windows, self._trying = self.limit + 1, 0, True
+        self._available = (self.limit or 1) - self._in_flight
+        self._reset_at = None
+        self._window_first = self._sent + 1
+        self._began, self._accepted = now, 0
 
     async def acquire(self) -> int:
         """Wait for a send slot; returns the request's sequence number."""
@@ -163,9 +170,9 @@ class RateBudget:
             info = rate_headers(headers) if headers is not None else None
             if info is None:
                 if not self.told:
-                    self._adapt(now, status)
+                    self._learn(now, seq, status)
                 return
-            self.told = True
+            self.told, self.learned, self._probing = True, False, False
             limit, remaining, reset, window = info
             learning = self.limit is None
             self.limit = limit
@@ -175,32 +182,46 @@ class RateBudget:
                 return  # an answer from before the window rolled over says nothing new
             # Answers arrive out of order: any request still in flight may not be counted yet.
             server_view = remaining - self._in_flight
+            told_reset = None if reset is None else now + reset + self.margin
+            ours = None if self._reset_guessed else self._reset_at
+            if told_reset is not None and ours is not None and told_reset > ours + self.margin:
+                # the server's window rolled over before ours
+                self._new_window(now)
+                learning = True
             self._available = server_view if learning else min(self._available, server_view)
-            if reset is not None:
-                self._reset_at = max(self._reset_at or 0.0, now + reset + self.margin)
+            if told_reset is not None:
+                keep = 0.0 if self._reset_guessed or learning else (self._reset_at or 0.0)
+                self._reset_at, self._reset_guessed = max(keep, told_reset), False
 
-    def _adapt(self, now: float, status: int | None) -> None:
+    def _learn(self, now: float, seq: int, status: int | None) -> None:
         if status is None:
-            return  # no answer: says nothing about the rate
+            return  # no answer: says nothing about the limit
         if status == 429:
-            if not self._probing:
-                sent_rate = self._accepted / max(now - self._recovered_at, 1e-3)
-                self.rate = DECREASE * min(self.rate or sent_rate, sent_rate)
-            self._probing = True
-            self._streak += 1
+            if seq < self._quiet_from:
+                return  # on the wire before a 429 this budget has already acted on
+            if self._trying:  # one request more than the learned limit was too many: the limit is found
+                self.limit, self._trying, self._found = (self.limit or 2) - 1, False, True
+                self._available, self._quiet_from = 0, self._sent + 1
+                self._blocked_until = max(self._blocked_until, self._reset_at or now)
+                return
+            if not self._probing:  # the window is spent: what it accepted is its limit, learned on recovery
+                self._probing, self._streak, self._probe_from = True, 0, self._sent + 1
+            if seq >= self._probe_from:  # a probe was refused (not a request already on the wire before)
+                self._streak += 1
             low, high = PROBE_BACKOFF
-            self._blocked_until = max(self._blocked_until, now + min(high, low * 2 ** (self._streak - 1)))
+            self._blocked_until = max(self._blocked_until, now + min(high, low * 2**self._streak))
             return
-        if self._probing:  # the first answer after a 429 streak: measure what the server accepted meanwhile
-            accepted_rate = (self._accepted + 1) / max(now - self._recovered_at, 1e-3)
-            self.rate = SAFETY * accepted_rate
-            self._increase = INCREASE * self.rate
-            self._probing, self._streak, self._accepted = False, 0, 0
-            self._recovered_at, self._tokens, self._refilled = now, 0.0, now
+        if self._probing and seq >= self._probe_from:  # a probe accepted: a new window began
+            self.limit = max(1, self._accepted)
+            self.window = max(now - self._began, 0.05)
+            self.learned, self._probing, self._full_windows, self._found = True, False, 0, False
+            self._reset_at = None
+            self._new_window(now)
+            self._available -= 1  # the probe itself
+            self._reset_at = now + self.window + self.margin
+            self._accepted = 1
             return
         self._accepted += 1
-        if self.rate is not None:
-            self.rate += self._increase
 
     def pause(self, seconds: float) -> None:
         """Send nothing for ``seconds`` (after a 429's Retry-After)."""

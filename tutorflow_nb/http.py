@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import functools
 import json as _json
 import logging
 import random
+import ssl
 import time
 import weakref
 from collections import Counter, deque
@@ -34,6 +36,17 @@ from .keys import ApiKey
 from .redaction import redact
 
 __all__ = ["HttpSession", "RetryPolicy", "segment"]
+
+
+@functools.cache
+def _tls(needed: bool) -> ssl.SSLContext:
+    """The TLS settings every pool shares, made once per process (loading CA certificates takes ~25 ms).
+
+    An ``http://`` base URL never speaks TLS (redirects are not followed), so its pools get a
+    context that trusts no certificate at all instead of paying for the CA bundle.
+    """
+    return httpx.create_ssl_context() if needed else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
 
 log = logging.getLogger("tutorflow_nb.http")
 redaction.install()  # our loggers, httpx's and httpcore's: whoever sees a request never sees a secret
@@ -67,22 +80,25 @@ def error_body(response: httpx.Response) -> dict[str, Any]:
         return _plain_error(response.text, response.status_code)
     if isinstance(data, dict) and isinstance(data.get("error"), dict):
         inner = data["error"]
-        fields = [
-            {"field": str(d.get("field", "")), "message": str(d.get("message", ""))}
-            for d in inner.get("details") or []
-            if isinstance(d, dict)
-        ]
         return {
             "message": _text(inner.get("message")),
             "code": inner.get("code"),
             "requestId": inner.get("requestId") or data.get("requestId"),
-            "fields": fields,
+            "fields": _fields(inner.get("details")),
             "raw": data,
         }
     if isinstance(data, dict):
-        fields = [f for f in data.get("fields") or [] if isinstance(f, dict)]
-        return {**data, "message": _text(data.get("message")), "fields": fields, "raw": data}
+        return {**data, "message": _text(data.get("message")), "fields": _fields(data.get("fields")), "raw": data}
     return {"message": _text(data)[:500], "code": None, "requestId": None, "fields": [], "raw": data}
+
+
+def _fields(given: Any) -> list[dict[str, str]]:
+    """Each bad field as ``{field, message}``; whatever else a server puts beside them stays in ``raw``."""
+    if not isinstance(given, list):
+        return []
+    return [
+        {"field": str(d.get("field", "")), "message": str(d.get("message", ""))} for d in given if isinstance(d, dict)
+    ]
 
 
 def _text(message: Any) -> str:
@@ -253,6 +269,7 @@ class HttpSession:
             base_url=self.base_url,
             timeout=self.timeout,
             transport=self._transport,
+            verify=_tls(self.base_url.startswith("https:")),
             headers={"Accept": "application/json", "User-Agent": "tutorflow-nb"},
         )
         closer = _close_with_loop(client)

@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from .errors import StaleReplayError
 
@@ -33,7 +34,9 @@ __all__ = [
     "derive",
     "expansion",
     "export",
+    "external_id_of",
     "fingerprint",
+    "origin",
     "platform_course",
     "platform_module",
     "resource",
@@ -147,6 +150,30 @@ def successor(key: str, generation: int) -> str:
         return key
     tail = f":r{generation}"
     return key[: MAX_LENGTH - len(tail)] + tail
+
+
+_SUCCESSOR = re.compile(r":r\d+$")
+_FINGERPRINT = re.compile(r"^[0-9a-f]{12}$")
+
+
+def origin(key: str) -> str:
+    """The key a successor stands in for (``…:r2`` → ``…``); any other key is its own origin."""
+    return _SUCCESSOR.sub("", key)
+
+
+def external_id_of(key: str) -> str | None:
+    """The external id a key derived by this package names, successors included; ``None`` otherwise.
+
+    >>> external_id_of("platform-course:course-4:v1:0a1b2c3d4e5f:r2"), external_id_of("platform-course:0a1b2c3d4e5f:v1")
+    ('course-4', None)
+    """
+    kind, _, rest = origin(key).partition(":")
+    if not any(pattern.startswith(f"{kind}:") for pattern in PATTERNS.values()):
+        return None
+    parts = rest.rsplit(":", 2)
+    if len(parts) != 3 or not _FINGERPRINT.match(parts[2]) or not parts[0]:
+        return None
+    return unquote(parts[0])
 
 
 async def create_live(

@@ -22,7 +22,6 @@ be paired says so.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -355,12 +354,21 @@ def estimate(
     def first_key(p: _Planned) -> str | None:
         return min(p.keys) if p.keys else None
 
+    named: dict[str, str] = {}  # a plan row is named by its external id, when it has one: it must be unique
+    for where, p in [(f"courses[{i}]", p) for i, p in enumerate(planned)] + [
+        (f"modules[{i}]", p) for i, p in enumerate(planned_modules)
+    ]:
+        if p.external_id is not None and named.setdefault(p.external_id, where) != where:
+            raise ValueError(
+                f"{where}: external id {p.external_id!r} is already planned at {named[p.external_id]}; "
+                "each planned request needs its own"
+            )
     for i, (n, p) in enumerate(zip(counts, planned, strict=True)):
         fewest = min(MAX_LESSONS, max(1, math.floor(n * lo_ratio)))
         most = min(MAX_LESSONS, max(1, math.ceil(n * hi_ratio)))
-        add(f"course-{i + 1}", "course.default", "course", n, fewest, most, first_key(p))
+        add(p.external_id or f"course-{i + 1}", "course.default", "course", n, fewest, most, first_key(p))
     for i, p in enumerate(planned_modules):
-        add(f"module-{i + 1}", "module.default", "module", 1, 1, 1, first_key(p))
+        add(p.external_id or f"module-{i + 1}", "module.default", "module", 1, 1, 1, first_key(p))
     exp_list: list[Any] = (
         [{"requestedOutputs": list(EXPANSION_METERS)}] * _count(expansions, "expansions")
         if _scalar(expansions)
@@ -394,7 +402,6 @@ def _iterable(value: Any, where: str) -> Iterable[Any]:
     return iterable
 
 
-_SUCCESSOR = re.compile(r":r\d+$")
 RECONCILE_COLUMNS = [
     "plan_id",
     "request_id",
@@ -498,13 +505,14 @@ def _billed_keys(billed: Any) -> dict[str, tuple[str | None, str | None]]:
             continue
         data = item.model_dump(by_alias=True) if hasattr(item, "model_dump") else item
         if isinstance(data, Mapping) and data.get("id") is not None:
-            out[str(data["id"])] = (data.get("idempotencyKey"), None)
+            key = data.get("idempotencyKey")
+            out[str(data["id"])] = (key, idempotency.external_id_of(key) if isinstance(key, str) else None)
     return out
 
 
 def _same_request(planned: _Planned, billed: tuple[str | None, str | None]) -> bool:
     key, external = billed
-    if key and planned.keys and _SUCCESSOR.sub("", key) in planned.keys | {_SUCCESSOR.sub("", k) for k in planned.keys}:
+    if key and planned.keys and idempotency.origin(key) in {idempotency.origin(k) for k in planned.keys}:
         return True
     return bool(external and planned.external_id and external == planned.external_id)
 

@@ -181,6 +181,8 @@ class RequestContext:
             problem = malformed(body)
             if problem:
                 refusal = BadRequest(problem, fields=[FieldError("body", problem)])
+            else:
+                body = dialect.taken_back(body)
         replayed = False
 
         async def replay() -> Message:

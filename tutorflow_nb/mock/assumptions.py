@@ -223,7 +223,8 @@ DIALECTS: dict[str, str] = {
     "extra-fields": (
         "Every JSON object in every answer (top level and nested, list envelopes and error bodies included; "
         'Server-Sent Event data too) carries unknown fields: "_meta": {"dialect": "extra-fields"} and "etag": '
-        '"W/\\"<hash>\\"" (a nested object and a string).'
+        '"W/\\"<hash>\\"" (a nested object and a string). A request body may carry them back (a client '
+        "that saves what it read sends them): they are set aside before the body is validated."
     ),
 }
 """Each plausible other answer the mock can give, by name. Dialects change the answers of TutorFlow routes

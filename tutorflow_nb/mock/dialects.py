@@ -23,6 +23,7 @@ import email.utils
 import hashlib
 import json
 import math
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -160,6 +161,15 @@ class Dialect:
         """Whether JSON answers must be rewritten on their way out (``extra-fields``)."""
         return "extra-fields" in self.names
 
+    def taken_back(self, body: bytes) -> bytes:
+        """A JSON request body without the fields ``extra-fields`` added to the answers it was read from."""
+        if "extra-fields" not in self.names:
+            return body
+        try:
+            return _dumps(undecorate(json.loads(body)))
+        except ValueError:
+            return body
+
     @property
     def strips_paging(self) -> bool:
         """Whether ``limit`` and ``cursor`` are to be ignored (``bare-lists``)."""
@@ -172,6 +182,22 @@ DEFAULT = Dialect()
 def _dumps(value: Any) -> bytes:
     """JSON as Starlette's ``JSONResponse`` writes it."""
     return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def undecorate(value: Any) -> Any:
+    """``value`` without the ``_meta`` and ``etag`` that :func:`decorate` adds."""
+    if isinstance(value, list):
+        return [undecorate(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    return {
+        k: undecorate(v)
+        for k, v in value.items()
+        if not (k == "_meta" and v == META) and not (k == "etag" and isinstance(v, str) and _ETAG.match(v))
+    }
+
+
+_ETAG = re.compile(r'^W/"[0-9a-f]{16}"$')
 
 
 def decorate(value: Any) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -233,10 +232,6 @@ class WebhookSubscription(Model):
 
     def model_post_init(self, context: Any, /) -> None:
         remember(self.secret)  # the signing secret: shown once, redacted everywhere after
-
-    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
-        for name, value in super().__repr_args__():
-            yield name, ("whsec_…" if name == "secret" and value else value)
 
     def card(self) -> Card:
         return Card(

@@ -18,7 +18,13 @@ class CostEstimator(Summarized, w.VBox):
     """Lesson counts of the planned courses, how many modules, and the estimate: table, range,
     total and a bar chart. With billed snapshots, a reconciliation too.
 
+    Counts alone name no request, so the reconciliation cannot pair them with bills. Pass
+    ``external_ids`` (formats with ``{n}``, the 1-based place in the plan) and create with
+    the same external ids: the n-th planned course pairs with the course created with
+    ``external_id="course-{n}"``, and a planned one that was never created says so.
+
     >>> CostEstimator(courses=[5, 10], modules=3)                 # doctest: +SKIP
+    >>> CostEstimator(courses=[5] * 3, external_ids=("course-{n}", "module-{n}"))  # doctest: +SKIP
     """
 
     def __init__(
@@ -29,8 +35,13 @@ class CostEstimator(Summarized, w.VBox):
         catalog: pricing.Catalog | None = None,
         history: Any = None,
         billed: Any = None,
+        external_ids: tuple[str, str] | None = None,
     ) -> None:
         self.catalog, self.history, self.billed = catalog, history, billed
+        self.external_ids = external_ids
+        for name in external_ids or ():
+            if "{n}" not in name:
+                raise ValueError(f"external_ids: each format needs {{n}} (the place in the plan), got {name!r}")
         self.estimate: pricing.Estimate | None = None
         self.reconciliation: Any = None
         self.course_count = w.IntSlider(value=len(courses or [5]), min=0, max=50, description="courses")
@@ -75,9 +86,18 @@ class CostEstimator(Summarized, w.VBox):
         return [self.lessons.value] * self.course_count.value
 
     def refresh(self) -> None:
+        courses: list[Any] = self.plan
+        modules: Any = self.modules.value
+        if self.external_ids is not None:
+            course_id, module_id = self.external_ids
+            courses = [
+                (course_id.format(n=n), {"lessonCount": c}) if isinstance(c, int) else c
+                for n, c in enumerate(courses, 1)
+            ]
+            modules = [(module_id.format(n=n), {}) for n in range(1, modules + 1)]
         try:
             self.estimate = pricing.estimate(
-                courses=self.plan, modules=self.modules.value, catalog=self.catalog, history=self.history
+                courses=courses, modules=modules, catalog=self.catalog, history=self.history
             )
         except ValueError as exc:
             self.error.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
