@@ -152,7 +152,7 @@ def test_app_command_serves_the_app_in_voila_on_its_own_mock(tmp_path: Path) -> 
         assert "tf_content_" in seen and not FULL_KEY.search(seen)  # prefixes only
         page = httpx.get(f"http://127.0.0.1:{port}/", timeout=120)
         assert page.status_code == 200
-        assert "TutorFlow cost planner" in page.text and "tutorflow-nb app" in page.text  # its banner
+        assert "TutorFlow cost planner" in page.text and "started beside this page" in page.text  # its banner
         assert "Billed in this session" in page.text and "NBVAL_IGNORE_OUTPUT" not in page.text  # outputs, no code
         assert not FULL_KEY.search(page.text)
         state = httpx.get(f"{mock_url}/_mock/state").json()["counts"]
@@ -178,7 +178,7 @@ def test_app_command_honours_the_documented_variables(tmp_path: Path) -> None:
         port = free_port()
         proc, reader, seen = start_app(tmp_path, port, env)
         try:
-            assert f"the app uses {remote.base_url} from TUTORFLOW_API_BASE_URL" in seen
+            assert f"{remote.base_url} from TUTORFLOW_API_BASE_URL, for the app" in seen
             assert "mock TutorFlow API is at" not in seen  # it started no mock of its own
             page = httpx.get(f"http://127.0.0.1:{port}/", timeout=120)
             assert page.status_code == 200 and "billed to your platform key" in page.text

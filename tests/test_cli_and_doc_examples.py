@@ -308,3 +308,72 @@ def test_cli_refuses_a_busy_port_and_bad_faults(tmp_path: Path) -> None:
     assert ran.returncode == 2 and "argument --fault-error-rate: must be a finite number >= 0 and <= 1" in ran.stderr
     ran = subprocess.run([str(CLI), "--help"], capture_output=True, text=True, timeout=30)
     assert ran.returncode == 0 and "mock" in ran.stdout
+
+
+# ------------------------------------------------------------------ tutorflow-nb run
+
+CHILD = """
+import json, os, sys
+import tutorflow_nb as tf
+s = tf.connect(quiet=True)
+print(json.dumps({"url": s.base_url, "rooms": [r.id for r in s.content.classrooms()], "mock": s.control is not None,
+                  "key": os.environ.get("TUTORFLOW_CONTENT_API_KEY")}))
+sys.exit(int(sys.argv[1]))
+"""
+
+
+def _run_beside(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TUTORFLOW_")}
+    return subprocess.run(
+        [str(CLI), "run", *args], capture_output=True, text=True, timeout=timeout, env={**clean, **(env or {})}
+    )
+
+
+def test_run_puts_a_warm_mock_beside_any_command_and_stops_it_after() -> None:
+    ran = _run_beside("--", sys.executable, "-c", CHILD, "3")
+    assert ran.returncode == 3, ran.stderr  # the command's own exit status
+    seen = json.loads(ran.stdout.strip().splitlines()[-1])
+    assert seen["rooms"] and seen["mock"] is True  # the child reached the mock through the variables alone
+    assert seen["key"].startswith("tf_content_") and seen["key"] not in ran.stdout.replace(json.dumps(seen), "")
+    banner = ran.stdout.splitlines()[0]
+    assert f"the mock TutorFlow API is at {seen['url']}" in banner and seen["key"] not in banner  # prefix only
+    with pytest.raises(httpx.TransportError):
+        httpx.get(seen["url"] + "/_mock/state", timeout=2)  # the mock ended with the command
+
+
+def test_run_uses_the_api_the_variables_name_and_refuses_no_command() -> None:
+    from tutorflow_nb.mock import MockServer
+
+    with MockServer(speed=10) as remote:
+        assert remote.demo is not None
+        env = {"TUTORFLOW_API_BASE_URL": remote.base_url, "TUTORFLOW_CONTENT_API_KEY": remote.demo.content_key}
+        ran = _run_beside(sys.executable, "-c", CHILD, "0", env=env)
+        assert ran.returncode == 0, ran.stderr
+        assert json.loads(ran.stdout.strip().splitlines()[-1])["url"] == remote.base_url
+        assert f"{remote.base_url} from TUTORFLOW_API_BASE_URL, for the command" in ran.stdout
+        assert "mock TutorFlow API is at" not in ran.stdout  # no mock of its own
+    for args, status, says in (
+        ((), 2, "name the command to run"),
+        (("--",), 2, "name the command to run"),
+        (("--", "no-such-command-here"), 127, "command not found: no-such-command-here"),
+    ):
+        ran = _run_beside(*args)
+        assert (ran.returncode, says in ran.stderr) == (status, True), ran.stderr
+
+
+def test_run_passes_a_stop_on_to_the_command() -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TUTORFLOW_")}
+    with subprocess.Popen(
+        [str(CLI), "run", "--", sys.executable, "-c", "import time; print('up', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=clean,
+    ) as proc:
+        assert proc.stdout is not None
+        url = re.search(r"mock TutorFlow API is at (http://[\d.:]+)", proc.stdout.readline()).group(1)  # type: ignore[union-attr]
+        assert proc.stdout.readline().strip() == "up"
+        proc.terminate()  # SIGTERM, as Binder and JupyterHub stop a server
+        assert proc.wait(30) != 0
+    with pytest.raises(httpx.TransportError):
+        httpx.get(url + "/_mock/state", timeout=2)

@@ -157,7 +157,8 @@ def test_binder_build_replayed_in_a_fresh_environment(tmp_path: Path) -> None:
     """What repo2docker runs, in a fresh venv: the lock alone (from a folder holding nothing else, as Binder
     installs it before copying the repository in), then postBuild in the repository; the environment is exactly
     the lock plus the package, consistent (pip check); the quickstart the JupyterLab badge opens and the app run
-    with no setting; and the Voilà page the other badge opens renders the app."""
+    with no setting; and the Voilà page the other badge opens renders the app, its kernel on the mock that
+    ``binder/start`` started beside the server."""
     repo = tmp_path / "repo"
     shutil.copytree(
         ROOT,
@@ -199,8 +200,9 @@ def test_binder_build_replayed_in_a_fresh_environment(tmp_path: Path) -> None:
     urlpath = _voila_badge()
     assert (repo / urlpath.removeprefix("voila/render/")).exists()
     port = free_port()
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # through binder/start, as repo2docker runs it: the mock beside, shared by kernels
         [
+            str(repo / "binder" / "start"),
             *(python, "-m", "jupyter", "server", "--no-browser", "--allow-root", f"--ServerApp.port={port}"),
             *("--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=binder-test", "--ServerApp.port_retries=0"),
         ],
@@ -221,6 +223,7 @@ def test_binder_build_replayed_in_a_fresh_environment(tmp_path: Path) -> None:
         assert page.status_code == 200, page.text[-2000:]
         assert "TutorFlow cost planner" in page.text and "Billed in this session" in page.text
         assert "tf.connect(" not in page.text, "Voilà strips the code"
+        assert "started beside this page" in page.text, "the page's kernel found the mock binder/start put beside it"
     finally:
         server.terminate()
         server.wait(30)

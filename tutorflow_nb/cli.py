@@ -4,6 +4,7 @@ tutorflow-nb mock --port 8765 --cookie-jar tutorflow-admin.cookies --env-file mo
 tutorflow-nb smoke                # the runbook's smoke test against $TUTORFLOW_API_BASE_URL
 tutorflow-nb lab                  # the mock and JupyterLab on the quickstart notebook
 tutorflow-nb app                  # the mock and Voilà on the cost-planner app, a page with no code
+tutorflow-nb run -- CMD ...       # any command beside a mock it shares with every kernel (Binder's start)
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import argparse
 import importlib.util
 import math
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -131,37 +133,6 @@ def _lab(args: argparse.Namespace, extra: list[str]) -> int:
     except FileNotFoundError as exc:
         print(f"tutorflow-nb lab: {exc}", file=sys.stderr)
         return 2
-    env = dict(os.environ)
-    server = None
-    if not env.get("TUTORFLOW_API_BASE_URL"):
-        from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI loads only for the commands that serve
-        from .mock.server import write_cookie_jar  # noqa: PLC0415 - the same
-
-        server = MockServer(speed=args.speed, port=args.mock_port).start()
-        demo = server.demo
-        assert demo is not None
-        jar = write_cookie_jar(
-            Path(tempfile.mkdtemp(prefix="tutorflow-nb-")) / "tutorflow-admin.cookies",
-            server.base_url,
-            demo.session_token,
-        )
-        env.update(
-            TUTORFLOW_API_BASE_URL=server.base_url,
-            TUTORFLOW_CONTENT_API_KEY=demo.content_key,
-            TUTORFLOW_PLATFORM_API_KEY=demo.platform_key,
-            TUTORFLOW_CLASSROOM_ID=demo.classroom_id,
-            TUTORFLOW_ADMIN_COOKIES=str(jar),
-            TUTORFLOW_MOCK="1",
-        )
-        print(
-            f"tutorflow-nb lab: the mock TutorFlow API is at {server.base_url} (x{args.speed:g} clock; content key "
-            f"{demo.content_key_prefix}…); notebooks reach it through the TUTORFLOW_* variables",
-            flush=True,
-        )
-    else:
-        print(
-            f"tutorflow-nb lab: notebooks use {env['TUTORFLOW_API_BASE_URL']} from TUTORFLOW_API_BASE_URL", flush=True
-        )
     command = [
         sys.executable,
         "-m",
@@ -172,18 +143,7 @@ def _lab(args: argparse.Namespace, extra: list[str]) -> int:
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         command.append("--allow-root")  # containers often run as root; JupyterLab refuses it otherwise
-    child = subprocess.Popen(command, env=env)
-    previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())  # stopping lab stops JupyterLab
-    try:
-        return child.wait()
-    except KeyboardInterrupt:
-        child.terminate()
-        child.wait(30)
-        return 130
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if server is not None:
-            server.stop()
+    return _beside(args, "lab", command, "notebooks")
 
 
 def _app(args: argparse.Namespace, extra: list[str]) -> int:
@@ -197,38 +157,72 @@ def _app(args: argparse.Namespace, extra: list[str]) -> int:
     if notebook is None:
         print(f"tutorflow-nb app: no notebooks/{APP} here: run it from the tutorflow_nb checkout", file=sys.stderr)
         return 2
+    # Voilà serves the one notebook at / , runs it in a kernel that inherits env, and shows its outputs, not its code
+    return _beside(args, "app", [sys.executable, "-m", "voila", str(notebook), *extra], "the app")
+
+
+def _run(args: argparse.Namespace) -> int:
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        print("tutorflow-nb run: name the command to run, e.g. tutorflow-nb run -- jupyter lab", file=sys.stderr)
+        return 2
+    if shutil.which(command[0]) is None and not Path(command[0]).exists():
+        print(f"tutorflow-nb run: command not found: {command[0]}", file=sys.stderr)
+        return 127
+    return _beside(args, "run", command, "the command")
+
+
+def _beside(args: argparse.Namespace, name: str, command: list[str], users: str) -> int:
+    """Run ``command`` with the ``TUTORFLOW_*`` variables naming a bundled mock started for it, and stop the mock
+    when the command ends; with ``TUTORFLOW_API_BASE_URL`` already set, the command uses that API instead.
+
+    Every kernel the command starts (JupyterLab's, Voilà's) inherits the variables: they share one mock that is
+    already warm, so ``connect()`` answers at once. If the mock cannot start, the command runs anyway and each
+    kernel starts a mock of its own.
+    """
     env = dict(os.environ)
     server = None
-    if not env.get("TUTORFLOW_API_BASE_URL"):
+    if env.get("TUTORFLOW_API_BASE_URL"):
+        print(
+            f"tutorflow-nb {name}: {env['TUTORFLOW_API_BASE_URL']} from TUTORFLOW_API_BASE_URL, for {users}", flush=True
+        )
+    else:
         from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI loads only for the commands that serve
         from .mock.server import write_cookie_jar  # noqa: PLC0415 - the same
 
-        server = MockServer(speed=args.speed, port=args.mock_port).start()
-        demo = server.demo
-        assert demo is not None
-        jar = write_cookie_jar(
-            Path(tempfile.mkdtemp(prefix="tutorflow-nb-")) / "tutorflow-admin.cookies",
-            server.base_url,
-            demo.session_token,
-        )
-        env.update(
-            TUTORFLOW_API_BASE_URL=server.base_url,
-            TUTORFLOW_CONTENT_API_KEY=demo.content_key,
-            TUTORFLOW_PLATFORM_API_KEY=demo.platform_key,
-            TUTORFLOW_CLASSROOM_ID=demo.classroom_id,
-            TUTORFLOW_ADMIN_COOKIES=str(jar),
-            TUTORFLOW_MOCK="1",
-        )
-        print(
-            f"tutorflow-nb app: the mock TutorFlow API is at {server.base_url} (x{args.speed:g} clock; content key "
-            f"{demo.content_key_prefix}…); the app reaches it through the TUTORFLOW_* variables",
-            flush=True,
-        )
-    else:
-        print(f"tutorflow-nb app: the app uses {env['TUTORFLOW_API_BASE_URL']} from TUTORFLOW_API_BASE_URL", flush=True)
-    # Voilà serves the one notebook at / , runs it in a kernel that inherits env, and shows its outputs, not its code
-    child = subprocess.Popen([sys.executable, "-m", "voila", str(notebook), *extra], env=env)
-    previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())  # stopping app stops Voilà
+        try:
+            server = MockServer(speed=args.speed, port=args.mock_port).start()
+        except (OSError, RuntimeError) as exc:
+            print(f"tutorflow-nb {name}: the mock did not start ({exc}); each kernel starts its own", file=sys.stderr)
+        else:
+            demo = server.demo
+            assert demo is not None
+            jar = write_cookie_jar(
+                Path(tempfile.mkdtemp(prefix="tutorflow-nb-")) / "tutorflow-admin.cookies",
+                server.base_url,
+                demo.session_token,
+            )
+            env.update(
+                TUTORFLOW_API_BASE_URL=server.base_url,
+                TUTORFLOW_CONTENT_API_KEY=demo.content_key,
+                TUTORFLOW_PLATFORM_API_KEY=demo.platform_key,
+                TUTORFLOW_CLASSROOM_ID=demo.classroom_id,
+                TUTORFLOW_ADMIN_COOKIES=str(jar),
+                TUTORFLOW_MOCK="1",
+            )
+            print(
+                f"tutorflow-nb {name}: the mock TutorFlow API is at {server.base_url} (x{args.speed:g} clock; "
+                f"content key {demo.content_key_prefix}…); the TUTORFLOW_* variables name it for {users}",
+                flush=True,
+            )
+    try:
+        child = subprocess.Popen(command, env=env)
+    except OSError as exc:
+        if server is not None:
+            server.stop()
+        print(f"tutorflow-nb {name}: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
+        return 127
+    previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())  # stopping us stops the command
     try:
         return child.wait()
     except KeyboardInterrupt:
@@ -375,6 +369,18 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--speed", type=_number(0, above=True), default=10.0, help="the mock's clock speed (default 10)")
     app.add_argument("--mock-port", type=_whole(0, 65535), default=0, help="the mock's port (default: a free one)")
     app.set_defaults(run=_app, passthrough=True)
+
+    run = sub.add_parser(
+        "run",
+        help="run a command beside the bundled mock",
+        description="Start the bundled mock (unless TUTORFLOW_API_BASE_URL is set) and run COMMAND with the "
+        "TUTORFLOW_* variables naming it, so every kernel the command starts shares one warm mock; the mock "
+        "stops when the command ends. Binder's start script runs the notebook server this way.",
+    )
+    run.add_argument("--speed", type=_number(0, above=True), default=10.0, help="the mock's clock speed (default 10)")
+    run.add_argument("--mock-port", type=_whole(0, 65535), default=0, help="the mock's port (default: a free one)")
+    run.add_argument("command", nargs=argparse.REMAINDER, help="the command and its arguments (after --)")
+    run.set_defaults(run=_run)
     return parser
 
 
