@@ -5,7 +5,8 @@
 - Voilà (``tutorflow-nb app``): the cost-planner page, with no code and no error, a slider moved and the
   total following it, the pilot launched and watched to ``completed``;
 - Jupyter Notebook 7 (``/tree``, ``/notebooks/…`` on the ``tutorflow-nb lab`` server): the quickstart and the
-  app run from a cleared state to their last output.
+  app run from a cleared state to their last output; the quickstart's result and course show as cards with
+  their status and links.
 
 Screenshots go to ``test-artifacts/``. The servers work on copies: the committed notebooks stay as they are.
 Without Debian's Chromium (``apt-get install chromium``) or Playwright the tests are skipped with that
@@ -234,6 +235,17 @@ def test_quickstart_and_app_in_notebook_7(tmp_path: Path, chromium: Any) -> None
             _run_all_in_notebook_7(page, base, "01-quickstart.ipynb", "chapter_title")
             assert "Demo Classroom" in _inner_text(page)
             page.screenshot(path=str(ARTIFACTS / "notebook7-quickstart.png"))
+            # objects show themselves as cards: a status chip, the ids, links that open TutorFlow
+            for title, name in (("Expansion result", "result-card.png"), ("Course ", "course-card.png")):
+                card = page.locator(f".jp-RenderedHTMLCommon:has(b:text-matches('^{title}'))").first
+                card.scroll_into_view_if_needed()
+                text = card.inner_text()
+                assert re.search(r"\b(completed|COMPLETED)\b", text), text
+                links = [card.locator("a").nth(i).get_attribute("href") for i in range(card.locator("a").count())]
+                assert links and all(str(link).startswith("https://tutorflow.io/") for link in links), links
+                card.screenshot(path=str(ARTIFACTS / name))
+            course_card = page.locator(".jp-RenderedHTMLCommon:has(b:text-matches('^Course '))").first.inner_text()
+            assert re.search(r"billed\s+\$0\.\d\d \(\d+ lessons × \$0\.05\)", course_card), course_card  # not TeX
 
             # the app: its last output is the pilot's form and monitor; the pilot runs to completed
             _run_all_in_notebook_7(page, base, "app-cost-planner.ipynb", "Pilot expansion")
@@ -248,5 +260,5 @@ def test_quickstart_and_app_in_notebook_7(tmp_path: Path, chromium: Any) -> None
             page.close()
     finally:
         stop(proc, reader)
-    for name in ("notebook7-tree.png", "notebook7-quickstart.png", "notebook7-app.png"):
+    for name in ("notebook7-tree.png", "notebook7-quickstart.png", "notebook7-app.png", "result-card.png"):
         assert (ARTIFACTS / name).stat().st_size > 10_000, name

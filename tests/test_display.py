@@ -71,6 +71,7 @@ def test_each_object_shows_an_html_card_and_readable_text(held: dict[str, Any], 
     title, words = CASES[name]
     page, text = obj._repr_html_(), str(obj) if not hasattr(obj, "card") else obj.card().text()
     assert page.startswith("<div") and title in page and title in text
+    assert "mathjax_ignore" in page.split(">", 1)[0]  # "$0.25 … $0.05" stays money, not TeX, in Jupyter
     for word in words:
         assert word in page and word in text, word
     assert len(repr(obj).splitlines()) == 1  # a one-line repr stays one line

@@ -335,3 +335,15 @@ def test_a_plan_names_its_rows_by_external_id_once() -> None:
         taken = rf"{re.escape(where)}: external id 'x' is already planned at courses\[0\]"
         with pytest.raises(ValueError, match=taken):
             pricing.estimate(courses=courses, modules=modules)
+
+
+def test_frames_show_money_as_money_in_html() -> None:
+    est = pricing.estimate(courses=[5, 6], modules=1)
+    table = pricing.reconcile(est, [])
+    page = frames.to_html(table)
+    assert "mathjax_ignore" in page.split(">", 1)[0]  # two dollar amounts are not TeX in Jupyter
+    assert "$0.25" in page and "$0.30" in page and "-$0.60" in page  # estimated, and the total difference
+    assert "NaN" not in page and "&lt;NA&gt;" not in page and "None" not in page  # missing is blank
+    assert table["estimated_usd"].iloc[0] == Decimal("0.25")  # the frame keeps its exact values
+    odd = pd.DataFrame({"amount_usd": [Decimal("0.004"), None], "units": [1, 2]})
+    assert "$0.004" in frames.to_html(odd)  # sub-cent amounts are not rounded away

@@ -33,12 +33,13 @@ STATUS_COLOURS = {
 def format_usd(amount: Decimal | None) -> str:
     """Dollars as people read them: two decimals, more only when the amount has them ($0.004 stays $0.004).
 
-    >>> format_usd(Decimal("0.3")), format_usd(Decimal("0.004")), format_usd(None)
-    ('$0.30', '$0.004', '—')
+    >>> format_usd(Decimal("0.3")), format_usd(Decimal("0.004")), format_usd(Decimal("-0.05")), format_usd(None)
+    ('$0.30', '$0.004', '-$0.05', '—')
     """
     if amount is None:
         return "—"
-    return f"${amount:.2f}" if amount == amount.quantize(Decimal("0.01")) else f"${amount.normalize():f}"
+    sign, size = ("-" if amount < 0 else ""), abs(amount)
+    return f"{sign}${size:.2f}" if size == size.quantize(Decimal("0.01")) else f"{sign}${size.normalize():f}"
 
 
 def short(value: str | None, keep: int = 8) -> str:
@@ -90,7 +91,9 @@ class Card:
 
     def html(self) -> str:
         head = (
-            f"<div style='font-family:sans-serif;border:1px solid #ddd;border-radius:6px;padding:6px 10px;"
+            # the classes keep MathJax (JupyterLab's, Notebook's) from reading "$0.25 … $0.05" as TeX
+            f"<div class='tf-card tex2jax_ignore mathjax_ignore' "
+            f"style='font-family:sans-serif;border:1px solid #ddd;border-radius:6px;padding:6px 10px;"
             f"margin:2px 0;max-width:900px'><div><b>{html.escape(self.title)}</b> {chip(self.status)}</div>"
         )
         rows = "".join(

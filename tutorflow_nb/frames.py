@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
+from .display import format_usd
 from .idempotency import source_content_id
 from .jobs import BatchItem
 from .models.constants import is_terminal
@@ -42,7 +43,13 @@ __all__ = [
     "price_snapshots",
     "source_lessons",
     "to_cents",
+    "to_html",
 ]
+
+MONEY_COLUMNS = frozenset(
+    {"unit_price", "amount_usd", "estimated_usd", "billed_usd", "difference_usd", "low_usd", "high_usd"}
+)
+"""Columns that hold dollars (``Decimal``): :func:`to_html` shows them as money."""
 
 COLUMNS: dict[str, list[str]] = {
     "jobs": [
@@ -431,3 +438,30 @@ def price_snapshots(items: Any) -> pd.DataFrame:
         cols["source"].append(snap.get("source"))
         cols["created_at"].append(d.get("createdAt"))
     return _frame("price_snapshots", cols)
+
+
+def to_html(frame: pd.DataFrame) -> str:
+    """``frame`` as an HTML table for people: money as money (``$0.30``, ``-$0.05``), missing values blank.
+
+    The frame keeps its exact ``Decimal`` values; this is how a widget or an app shows them. The
+    table is marked so that Jupyter's MathJax does not read two dollar amounts as TeX.
+    """
+    shown = pd.DataFrame(
+        {column: [(_usd_cell if column in MONEY_COLUMNS else _cell)(v) for v in frame[column]] for column in frame}
+    )
+    table = shown.to_html(index=False)
+    return f"<div class='tex2jax_ignore mathjax_ignore'>{table}</div>"
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, (str, Decimal)) and bool(pd.isna(value)))
+
+
+def _cell(value: Any) -> str:
+    return "" if _missing(value) else str(value)
+
+
+def _usd_cell(value: Any) -> str:
+    if _missing(value):
+        return ""
+    return format_usd(value if isinstance(value, Decimal) else Decimal(str(value)))

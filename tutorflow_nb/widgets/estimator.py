@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .. import pricing
+from .. import frames, pricing
 from ..display import Card, format_usd
 from .summary import Summarized
 
@@ -120,7 +120,7 @@ class CostEstimator(Summarized, w.VBox):
         )
         self.table.value = est.frame[
             ["plan_id", "catalog_key", "units", "unit_price", "amount_usd", "low_units", "high_units"]
-        ].to_html(index=False, na_rep="")
+        ].pipe(frames.to_html)
         if self.reconciliation is not None:  # a reconciliation on show follows the plan
             self.reconcile()
 
@@ -142,7 +142,7 @@ class CostEstimator(Summarized, w.VBox):
         self.reconciled.value = (
             f"<b>billed {format_usd(total['billed_usd'])}</b> against "
             f"{format_usd(total['estimated_usd'])} estimated: {html.escape(str(total['explanation']))}"
-            + self.reconciliation.to_html(index=False, na_rep="")
+            + frames.to_html(self.reconciliation)
         )
         return self.reconciliation
 
