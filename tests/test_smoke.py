@@ -47,3 +47,15 @@ def test_smoke_against_an_unreachable_api_fails_cleanly() -> None:
     report = run_smoke("http://127.0.0.1:9", "tf_content_" + "3" * 32, poll_interval=POLL)
     assert not report.passed and report.steps[-1].name == "smoke test ran to the end"
     assert "NetworkError" in report.steps[-1].detail
+
+
+def test_smoke_run_again_at_once_is_a_run_of_its_own(own_server: MockServer) -> None:
+    """A person runs the smoke test twice in a row on one key (a notebook cell, then the next): each run's
+    creates are its own, not replays of the first run's deleted resources, however quickly they follow."""
+    demo = own_server.demo
+    reports = [run_smoke(own_server.base_url, demo.content_key, poll_interval=POLL) for _ in range(3)]
+    assert all(report.passed for report in reports), [str(r) for r in reports if not r.passed]
+    explicit = run_smoke(own_server.base_url, demo.content_key, poll_interval=POLL, run_id="fixed")
+    again = run_smoke(own_server.base_url, demo.content_key, poll_interval=POLL, run_id="fixed")
+    assert explicit.passed and not again.passed  # a run id given twice reuses its keys, and says so
+    assert "replays a module that has been deleted since" in str(again)

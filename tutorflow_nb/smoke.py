@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import logging
+import secrets
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -227,7 +228,8 @@ def run_smoke(
     ``session.admin``) adds the admin session's organization listing to the steps.
     """
     report, run = SmokeReport(), _Run()
-    run_id = run_id or time.strftime("%Y%m%dT%H%M%S")
+    # a run's keys are its own: two runs in the same second must not replay each other's deleted resources
+    run_id = run_id or f"{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
     step = report.steps.append
     logs = io.StringIO()
     handler = logging.StreamHandler(logs)
