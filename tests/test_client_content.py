@@ -21,6 +21,78 @@ def test_classrooms_and_discovered_classroom(content: ContentClient, tf_org: Org
     assert content.classroom_id() == tf_org.classroom_id  # discovered, not configured
 
 
+CHOOSE = ["argument", "environment", "use_classroom", "form field"]
+SEND = ["create", "run_batch", "form launch", "module create", "export"]
+
+
+@pytest.mark.parametrize(
+    ("choose", "send"),
+    # the form's classroomId field addresses the form's own request, so it pairs with the two sends of one request
+    [(c, s) for c in CHOOSE for s in SEND if c != "form field" or s in ("create", "form launch")],
+)
+def test_a_chosen_classroom_is_where_every_call_lands(
+    live_server: MockServer, tf_org: Org, monkeypatch: pytest.MonkeyPatch, tmp_path, choose: str, send: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The user picks the second classroom one way or another; nothing they then create lands in the first."""
+    from tutorflow_nb import ManifestStore
+    from tutorflow_nb.widgets import ExpansionForm
+
+    second = live_server.state.add_classroom(tf_org.id, f"Second {choose} {send}").id
+    monkeypatch.setenv("TUTORFLOW_CLASSROOM_ID", second if choose == "environment" else "")
+    args = {"classroom_id": second} if choose == "argument" else {}
+    with ContentClient(live_server.base_url, tf_org.content_key, poll_interval=POLL, **args) as client:
+        if choose == "use_classroom":
+            client.use_classroom(second)
+        request = source_request(3)
+        if choose == "form field":
+            request = {**request, "classroomId": second}
+        if send == "create":
+            landed = client.expansions.create(request).classroom_id
+            assert client.expansions.idempotency_key(request) != client.expansions.idempotency_key(
+                {**request, "classroomId": tf_org.classroom_id}
+            )
+        elif send == "run_batch":
+            with ManifestStore(tmp_path / "store.sqlite") as store:
+                # first the default classroom, then the chosen one, from one store: two jobs, not one replayed
+                with monkeypatch.context() as env:
+                    env.delenv("TUTORFLOW_CLASSROOM_ID")
+                    first = ContentClient(live_server.base_url, tf_org.content_key, poll_interval=POLL)
+                with first:
+                    done = first.expansions.run_batch([request], store=store, progress=False).items[0]
+                item = client.expansions.run_batch([request], store=store, progress=False).items[0]
+                assert item.job_id != done.job_id and done.result.job.classroom_id == tf_org.classroom_id
+                landed = item.result.job.classroom_id
+        elif send == "form launch":
+            form = ExpansionForm(client=client)
+            form.load(request)
+            assert form.as_sent["classroomId"] == second and second in form.preview.value
+            job = form.launch()
+            assert job is not None, form.status.value
+            assert job.idempotency_key == form.idempotency_key  # the key shown is the key sent
+            landed = job.classroom_id
+        elif send == "module create":
+            landed = client.modules.create("Where am I?").classroom_id
+        else:
+            lesson = live_server.state.content.seed_ui_lessons(tf_org.id, second, 1)[0]
+            landed = client.exports.create(lesson["id"]).job.classroom_id
+    assert landed == second
+
+
+@pytest.mark.parametrize(
+    ("value", "source"), [(" abc", "classroom_id"), ("abc\n", "TUTORFLOW_CLASSROOM_ID"), ("a b", "classroom_id")]
+)
+def test_a_pasted_classroom_id_with_whitespace_is_refused_by_name(
+    monkeypatch: pytest.MonkeyPatch, value: str, source: str
+) -> None:
+    from tutorflow_nb.errors import ConfigurationError
+
+    monkeypatch.setenv("TUTORFLOW_CLASSROOM_ID", value if source != "classroom_id" else "")
+    with pytest.raises(ConfigurationError, match=source):
+        ContentClient(
+            "http://127.0.0.1:9", "tf_content_" + "a" * 32, classroom_id=value if source == "classroom_id" else None
+        )
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_resource_crud(content: ContentClient, kind: str) -> None:
     group = getattr(content, kind)

@@ -215,6 +215,47 @@ def test_a_key_depends_on_content_never_on_key_order_and_always_fits(
     assert MockState.check_idempotency_key(key) == key  # and the API takes it
 
 
+IDS = st.text(min_size=1, max_size=300) | st.builds(lambda s, t: s * 250 + t, st.text(min_size=1, max_size=2), st.text(max_size=3))
+
+
+@settings(max_examples=300)
+@given(
+    kind=st.sampled_from(sorted(idempotency.PATTERNS)),
+    a=st.tuples(IDS, st.none() | st.text(min_size=1, max_size=300)),
+    b=st.tuples(IDS, st.none() | st.text(min_size=1, max_size=300)),
+)
+def test_different_ids_or_versions_never_share_a_key_however_long(
+    kind: str, a: tuple[str, str | None], b: tuple[str, str | None]
+) -> None:
+    """Two external ids that differ only past the header's length limit (two cohorts of one long URL) stay apart."""
+    body = {"prompt": "same body"}
+    ka = idempotency.derive(kind, body, external_id=a[0], version=a[1])
+    kb = idempotency.derive(kind, body, external_id=b[0], version=b[1])
+    assert (ka == kb) == ((a[0], a[1] or "v1") == (b[0], b[1] or "v1"))
+    # and so do their successors, which a re-run after a delete moves on to
+    for generation in (2, 3, 12):
+        sa, sb = idempotency.successor(ka, generation), idempotency.successor(kb, generation)
+        assert (sa == sb) == (ka == kb) and sa != ka and len(sa) <= idempotency.MAX_LENGTH
+    assert len(ka) <= idempotency.MAX_LENGTH and MockState.check_idempotency_key(ka) == ka
+
+
+@settings(max_examples=300)
+@given(
+    kind=st.sampled_from(sorted(idempotency.PATTERNS)),
+    external=st.text(min_size=1, max_size=300),
+    version=st.none() | st.text(min_size=1, max_size=30),
+    generation=st.integers(1, 4),
+)
+def test_a_key_names_its_external_id_back_or_nothing(kind: str, external: str, version: str | None, generation: int) -> None:
+    """Whatever the id and version hold (``:`` included), a key reads back as its id, or as none once shortened."""
+    key = idempotency.successor(idempotency.derive(kind, {"a": 1}, external_id=external, version=version), generation)
+    assert len(key) <= idempotency.MAX_LENGTH and MockState.check_idempotency_key(key) == key
+    assert idempotency.external_id_of(key) == (None if "|" in key else external)
+    assert idempotency.origin(key) == idempotency.successor(key, 1) or generation > 1
+    if len(external.encode()) < 50 and (version is None or len(version.encode()) < 10):
+        assert idempotency.external_id_of(key) == external  # short ids are never shortened, even encoded
+
+
 @settings(max_examples=300)
 @given(a=JSON, b=JSON)
 def test_different_bodies_get_different_keys(a: Any, b: Any) -> None:

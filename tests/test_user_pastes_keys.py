@@ -94,6 +94,9 @@ def test_the_platform_side_names_its_own_argument_and_variable(
         ("https://api.tutorflow.io?x=1", "no query"),
         ("https://user:pw@api.tutorflow.io", "credentials"),
         ("https://api.tutorflow.io:99999", "port"),
+        ("https://api.tutorflow.io/v1", "use 'https://api.tutorflow.io'"),  # pasted from a curl line
+        ("https://api.tutorflow.io/v1/", "without /v1"),
+        ("https://gw.example.edu/tutorflow/v1/content", "use 'https://gw.example.edu/tutorflow'"),
     ],
 )
 def test_a_flawed_base_url_is_named(url: str, why: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from .errors import ConfigurationError
 from .redaction import redact
 
-__all__ = ["ENV_VARS", "Settings", "check_base_url"]
+__all__ = ["ENV_VARS", "Settings", "check_base_url", "check_classroom_id"]
 
 ENV_VARS = (
     "TUTORFLOW_API_BASE_URL",
@@ -80,4 +80,24 @@ def check_base_url(url: object, source: str = "base_url") -> str:
         parts.port  # noqa: B018 - a port outside 0-65535 raises here
     except ValueError:
         raise ConfigurationError(f"{source} {shown!r} has a port outside 1-65535") from None
+    if "/v1/" in f"{parts.path}/":
+        root = url[: url.find("/v1/" if "/v1/" in url else "/v1")]
+        raise ConfigurationError(
+            f"{source} is the API's root, without /v1 (every call adds its own /v1/… path): "
+            f"use {redact(root)!r}, not {shown!r}"
+        )
     return url.rstrip("/")
+
+
+def check_classroom_id(value: str, source: str = "classroom_id") -> str:
+    """``value`` once it can be a classroom id: no surrounding or inner whitespace (a pasted id often has some).
+
+    Raises:
+        ConfigurationError: naming ``source`` and the fix.
+    """
+    if not value.strip() or any(c.isspace() for c in value):
+        raise ConfigurationError(
+            f"{source} {value!r} holds whitespace; set it to the id GET /v1/content/classrooms lists, "
+            f"e.g. {value.strip().split()[0] if value.strip() else '00000000-0000-4000-8000-000000000010'!r}"
+        )
+    return value

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from . import idempotency, jobs
-from .config import Settings
+from .config import Settings, check_classroom_id
 from .errors import ConflictError, NotFoundError
 from .http import HttpSession, RetryPolicy, segment
 from .keys import ApiKey
@@ -43,9 +43,25 @@ class Expansions:
         """The runbook's ``sourceContentId`` of a request: ``{category id}:{level id}``."""
         return idempotency.source_content_id(request)
 
+    def as_sent(self, request: Body) -> dict[str, Any]:
+        """The body a create sends: ``request`` addressed to the client's classroom.
+
+        A classroom chosen for the client (``classroom_id=``, ``TUTORFLOW_CLASSROOM_ID``,
+        :meth:`~AsyncContentClient.use_classroom`) goes in as ``classroomId`` unless the request
+        names its own. A classroom the client only discovered is not added: the server's default
+        is that same first classroom, and a key must not change with what the kernel ran before.
+        """
+        body = to_body(request)
+        room = self._client.chosen_classroom
+        return {**body, "classroomId": room} if room and "classroomId" not in body else body
+
     def idempotency_key(self, request: Body, *, external_id: str | None = None, version: str | None = None) -> str:
-        """The key a create of ``request`` sends: ``expansion:{external id}:{version}:{fingerprint}``."""
-        return idempotency.expansion(to_body(request), external_id=external_id, version=version)
+        """The key a create of ``request`` sends: ``expansion:{external id}:{version}:{fingerprint}``.
+
+        The fingerprint covers the body as sent (:meth:`as_sent`): the same request for two
+        classrooms is two jobs, never one replayed.
+        """
+        return idempotency.expansion(self.as_sent(request), external_id=external_id, version=version)
 
     async def create(
         self,
@@ -61,7 +77,7 @@ class Expansions:
             BadRequestError: a field of the request is invalid (``.fields`` names each one).
             ConflictError: the key was used before with another body.
         """
-        body = to_body(request)
+        body = self.as_sent(request)
         key = idempotency_key or self.idempotency_key(body, external_id=external_id, version=version)
         data = await self._http.request("POST", EXPANSIONS, json=body, idempotency_key=key)
         return ExpansionJob.model_validate(data)
@@ -152,7 +168,8 @@ class Expansions:
         a notebook, unless ``TUTORFLOW_PROGRESS=0``; see :mod:`tutorflow_nb.progress`).
         """
         items = jobs.batch_items(
-            requests, lambda body, ext: self.idempotency_key(body, external_id=ext, version=version)
+            ((e[0], self.as_sent(e[1])) if isinstance(e, tuple) else self.as_sent(e) for e in requests),
+            lambda body, ext: self.idempotency_key(body, external_id=ext, version=version),
         )
         lo = self._client.poll_interval[0]
         return await jobs.run_batch(
@@ -356,7 +373,8 @@ class AsyncContentClient:
             rate_limit_per_minute=rate_limit_per_minute,
             transport=transport,
         )
-        self._classroom_id = classroom_id or Settings.from_env().classroom_id
+        self._chosen = check_classroom_id(classroom_id) if classroom_id is not None else _env_classroom()
+        self._discovered: str | None = None
         self.poll_interval = poll_interval
         self.expansions = Expansions(self)
         self.exports = Exports(self)
@@ -381,7 +399,12 @@ class AsyncContentClient:
     def use_classroom(self, classroom_id: str) -> None:
         """Send classroom-scoped calls to ``classroom_id`` from now on (one the key's classrooms list)."""
         segment(classroom_id, "classroom_id")
-        self._classroom_id = classroom_id
+        self._chosen = check_classroom_id(classroom_id)
+
+    @property
+    def chosen_classroom(self) -> str | None:
+        """The classroom chosen for this client (argument, environment or :meth:`use_classroom`), if any."""
+        return self._chosen
 
     async def classrooms(self) -> list[Classroom]:
         """The key's classrooms (``GET /v1/content/classrooms``), every page."""
@@ -394,13 +417,15 @@ class AsyncContentClient:
         return segment(await self.classroom_id(), "classroom_id")
 
     async def classroom_id(self) -> str:
-        """The configured classroom, or the key's first one, discovered through the API."""
-        if self._classroom_id is None:
+        """The chosen classroom, or the key's first one, discovered through the API once."""
+        if self._chosen is not None:
+            return self._chosen
+        if self._discovered is None:
             rooms = await self.classrooms()
             if not rooms:
                 raise ValueError("this key's organization has no classroom; create one in TutorFlow first")
-            self._classroom_id = rooms[0].id
-        return self._classroom_id
+            self._discovered = rooms[0].id
+        return self._discovered
 
     async def aclose(self) -> None:
         """Close the connection pools."""
@@ -411,3 +436,8 @@ class AsyncContentClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def _env_classroom() -> str | None:
+    room = Settings.from_env().classroom_id
+    return None if room is None else check_classroom_id(room, "TUTORFLOW_CLASSROOM_ID")

@@ -14,6 +14,10 @@ key can be sent and the same ids always give the same key.
 
     >>> derive("expansion", {}, external_id="français:A1")
     'expansion:fran%C3%A7ais:A1:v1:44136fa355b3'
+
+A key longer than the 255 characters the API takes keeps its head, then ``|`` and a digest of
+the whole key: two long ids that differ only at their end (two cohorts of one URL) never share
+a key.
 """
 
 from __future__ import annotations
@@ -56,7 +60,9 @@ PATTERNS = {
     "platform-module": "platform-module:{external_id}:{version}",
 }
 MAX_LENGTH = 255
-_HEADER_SAFE = "".join(map(chr, range(0x21, 0x7F)))  # printable ASCII but the space
+_CUT = "|"
+"""Marks a key shortened to fit: never left bare in an encoded id or version, so it cannot be mistaken."""
+_HEADER_SAFE = "".join(c for c in map(chr, range(0x21, 0x7F)) if c != _CUT)  # printable ASCII but space and |
 
 
 def fingerprint(body: Any, length: int = 12) -> str:
@@ -71,11 +77,24 @@ def derive(kind: str, body: Any, *, external_id: str | None = None, version: str
     print_ = fingerprint(body)
     key = PATTERNS[kind].format(
         external_id=quote(external_id, safe=_HEADER_SAFE) if external_id else print_,
-        version=quote(version, safe=_HEADER_SAFE) if version else "v1",
+        # the version is the last field before the fingerprint: a ":" in it is encoded so the key reads back
+        version=quote(version, safe=_HEADER_SAFE.replace(":", "")) if version else "v1",
     )
     if external_id:
         key = f"{key}:{print_}"
-    return key if len(key) <= MAX_LENGTH else key[: MAX_LENGTH - 13] + ":" + print_
+    return _fit(key, print_)
+
+
+def _fit(key: str, tail: str, room: int = MAX_LENGTH) -> str:
+    """``key`` (which ends with ``tail``) as is if it fits in ``room``, else shortened but still unique.
+
+    Too long for the header: keep a readable head, then a digest of the whole key, so two long
+    ids that differ only near their end still get two keys; ``tail`` stays last.
+    """
+    if len(key) <= room:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return f"{key[: room - len(digest) - len(tail) - 2]}{_CUT}{digest}:{tail}"
 
 
 # ---------------------------------------------------------------- one derivation per resource group
@@ -149,7 +168,7 @@ def successor(key: str, generation: int) -> str:
     if generation <= 1:
         return key
     tail = f":r{generation}"
-    return key[: MAX_LENGTH - len(tail)] + tail
+    return _fit(key, key.rpartition(":")[2], MAX_LENGTH - len(tail)) + tail
 
 
 _SUCCESSOR = re.compile(r":r\d+$")
@@ -166,8 +185,12 @@ def external_id_of(key: str) -> str | None:
 
     >>> external_id_of("platform-course:course-4:v1:0a1b2c3d4e5f:r2"), external_id_of("platform-course:0a1b2c3d4e5f:v1")
     ('course-4', None)
+
+    A key shortened to fit the header no longer holds its whole id, so it names none.
     """
     kind, _, rest = origin(key).partition(":")
+    if _CUT in rest:  # shortened to fit: the id's end is gone, so the key no longer names it
+        return None
     if not any(pattern.startswith(f"{kind}:") for pattern in PATTERNS.values()):
         return None
     parts = rest.rsplit(":", 2)

@@ -68,8 +68,22 @@ class Expansions:
     def __repr__(self) -> str:
         return repr(self.aio).replace("<Async", "<", 1)
 
+    def as_sent(self, request: Body) -> dict[str, Any]:
+        """The body a create sends: ``request`` addressed to the client's classroom.
+
+        A classroom chosen for the client (``classroom_id=``, ``TUTORFLOW_CLASSROOM_ID``,
+        :meth:`~AsyncContentClient.use_classroom`) goes in as ``classroomId`` unless the request
+        names its own. A classroom the client only discovered is not added: the server's default
+        is that same first classroom, and a key must not change with what the kernel ran before.
+        """
+        return self.aio.as_sent(request)
+
     def idempotency_key(self, request: Body, *, external_id: str | None = None, version: str | None = None) -> str:
-        """The key a create of ``request`` sends: ``expansion:{external id}:{version}:{fingerprint}``."""
+        """The key a create of ``request`` sends: ``expansion:{external id}:{version}:{fingerprint}``.
+
+        The fingerprint covers the body as sent (:meth:`as_sent`): the same request for two
+        classrooms is two jobs, never one replayed.
+        """
         return self.aio.idempotency_key(request, external_id=external_id, version=version)
 
     def create(
@@ -361,12 +375,17 @@ class ContentClient:
         """Send classroom-scoped calls to ``classroom_id`` from now on (one the key's classrooms list)."""
         return self.aio.use_classroom(classroom_id)
 
+    @property
+    def chosen_classroom(self) -> str | None:
+        """The classroom chosen for this client (argument, environment or :meth:`use_classroom`), if any."""
+        return self.aio.chosen_classroom
+
     def classrooms(self) -> builtins.list[Classroom]:
         """The key's classrooms (``GET /v1/content/classrooms``), every page."""
         return run_sync(self.aio.classrooms())
 
     def classroom_id(self) -> str:
-        """The configured classroom, or the key's first one, discovered through the API."""
+        """The chosen classroom, or the key's first one, discovered through the API once."""
         return run_sync(self.aio.classroom_id())
 
     def close(self) -> None:

@@ -177,7 +177,7 @@ class ExpansionForm(Summarized, w.VBox):
         self._order: list[str] = list(OUTPUT_TYPES)
         self._extra: dict[str, dict[str, Any]] = {"request": {}, "payload": {}, "category": {}, "level": {}}
         self.source_type = w.Text(description="sourceType", placeholder="e.g. floco (optional)")
-        self.classroom_id = w.Text(description="classroomId", placeholder="optional: the key's first classroom")
+        self.classroom_id = w.Text(description="classroomId", placeholder="optional: the client's classroom")
         self.category_id = w.Text(description="category id")
         self.category_title = w.Text(description="category")
         self.language = w.Text(value="en", description="language")
@@ -305,8 +305,15 @@ class ExpansionForm(Summarized, w.VBox):
         return out
 
     @property
+    def as_sent(self) -> dict[str, Any]:
+        """The body Launch sends: the form's request, addressed to the client's chosen classroom when it names none."""
+        return self.client.expansions.as_sent(self.request) if self.client is not None else self.request
+
+    @property
     def idempotency_key(self) -> str:
         """The key Launch sends: the expansions group's one derivation (``expansion:{source id}:v1:{fingerprint}``)."""
+        if self.client is not None:
+            return str(self.client.expansions.idempotency_key(self.request))
         return idempotency.expansion(self.request)
 
     def refresh(self) -> None:
@@ -334,7 +341,8 @@ class ExpansionForm(Summarized, w.VBox):
                     if p.startswith(prefix)
                 )
             )
-        self.preview.value = f"<pre style='max-height:240px;overflow:auto'>{html.escape(self.to_json())}</pre>"
+        sent = json.dumps(self.as_sent, indent=2, ensure_ascii=False)
+        self.preview.value = f"<pre style='max-height:240px;overflow:auto'>{html.escape(sent)}</pre>"
         self.key_label.value = f"Idempotency-Key: <code>{html.escape(self.idempotency_key or '')}</code>"
         kept = [f"{_WHERE[part]}{name}" for part, extra in self._extra.items() for name in extra]
         kept += [f"payload.level.lessons[{i}].{name}" for i, e in enumerate(self.lesson_editors()) for name in e.extra]
