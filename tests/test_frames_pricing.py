@@ -213,7 +213,7 @@ def test_price_snapshots_exact_money() -> None:
     p = frames.price_snapshots([DOC_COURSE, DOC_MODULE, {**DOC_COURSE, "priceSnapshot": None}])
     assert len(p) == 2  # the unbilled request has no row
     assert list(p["amount_cents"]) == [30, 5] and p.loc[0, "unit_price"] == Decimal("0.05")
-    many = frames.price_snapshots([DOC_MODULE] * 1000)
+    many = frames.price_snapshots([{**DOC_MODULE, "id": f"m-{i}"} for i in range(1000)])
     assert sum(many["amount_usd"]) == Decimal("50.00") and int(many["amount_cents"].sum()) == 5000
     for row in p.itertuples():
         assert row.amount_usd == row.unit_price * row.units
@@ -323,6 +323,45 @@ def test_catalog_from_the_api(live_server, tf_org) -> None:  # type: ignore[no-u
     assert catalog.price("course.default").unit_price == Decimal("0.05")
     assert catalog.price("expansion.summary_video") is None
     assert copy.deepcopy(catalog) == catalog
+
+
+REPEATS = ["replayed create", "re-fetched", "frame twice", "batch re-run"]
+
+
+@pytest.mark.parametrize("repeat", REPEATS)
+def test_a_request_seen_twice_is_billed_once(live_server, tf_org, repeat: str) -> None:  # type: ignore[no-untyped-def]
+    """A user re-runs the create cell, re-fetches, or concatenates frames: the bill counts each request once."""
+    from tutorflow_nb import PlatformClient
+
+    plan = [
+        (f"dup-{repeat}-1", {"prompt": "Loops in Python", "lessonCount": 3}),
+        (f"dup-{repeat}-2", {"prompt": "HTML", "lessonCount": 2}),
+    ]
+    est = pricing.estimate(courses=plan)
+    with PlatformClient(live_server.base_url, tf_org.platform_key, poll_interval=(0.01, 0.02)) as platform:
+        if repeat == "batch re-run":
+            first = platform.courses.run_batch(plan, progress=False).items
+            billed: object = [*first, *platform.courses.run_batch(plan, progress=False).items]
+        else:
+            made = [platform.courses.create(data=body, external_id=ext) for ext, body in plan]
+            if repeat == "replayed create":
+                again = [platform.courses.create(data=body, external_id=ext) for ext, body in plan]
+                assert all(a.idempotent_replay for a in again)
+                billed = [*made, *again]
+            elif repeat == "re-fetched":
+                billed = [*made, *(platform.courses.get(m.id) for m in made)]
+            else:
+                billed = pd.concat([frames.price_snapshots(made)] * 2)
+    once = pricing.reconcile(est, billed)
+    bills = once[once["request_id"].notna()]
+    assert len(bills) == 2 and bills["request_id"].is_unique
+    total = once.iloc[-1]
+    assert total["billed_usd"] == sum(bills["billed_usd"]) == Decimal("0.05") * total["billed_units"]
+    assert total["billed_units"] <= 5  # never the 10 lessons of two bills each
+    # bare frames pair by request id only, which a plan of bodies does not know; objects pair by key
+    assert bool(total["paired"]) == (repeat != "frame twice")
+    if not isinstance(billed, pd.DataFrame):
+        assert len(frames.price_snapshots(billed)) == 2
 
 
 def test_a_plan_names_its_rows_by_external_id_once() -> None:

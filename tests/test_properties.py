@@ -215,7 +215,9 @@ def test_a_key_depends_on_content_never_on_key_order_and_always_fits(
     assert MockState.check_idempotency_key(key) == key  # and the API takes it
 
 
-IDS = st.text(min_size=1, max_size=300) | st.builds(lambda s, t: s * 250 + t, st.text(min_size=1, max_size=2), st.text(max_size=3))
+IDS = st.text(min_size=1, max_size=300) | st.builds(
+    lambda s, t: s * 250 + t, st.text(min_size=1, max_size=2), st.text(max_size=3)
+)
 
 
 @settings(max_examples=300)
@@ -246,7 +248,9 @@ def test_different_ids_or_versions_never_share_a_key_however_long(
     version=st.none() | st.text(min_size=1, max_size=30),
     generation=st.integers(1, 4),
 )
-def test_a_key_names_its_external_id_back_or_nothing(kind: str, external: str, version: str | None, generation: int) -> None:
+def test_a_key_names_its_external_id_back_or_nothing(
+    kind: str, external: str, version: str | None, generation: int
+) -> None:
     """Whatever the id and version hold (``:`` included), a key reads back as its id, or as none once shortened."""
     key = idempotency.successor(idempotency.derive(kind, {"a": 1}, external_id=external, version=version), generation)
     assert len(key) <= idempotency.MAX_LENGTH and MockState.check_idempotency_key(key) == key

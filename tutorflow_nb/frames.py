@@ -417,14 +417,24 @@ def source_lessons(requests: Any) -> pd.DataFrame:
 
 
 def price_snapshots(items: Any) -> pd.DataFrame:
-    """One row per billed request, every ``priceSnapshot`` field; unbilled requests are left out."""
+    """One row per billed request, every ``priceSnapshot`` field; unbilled requests are left out.
+
+    A request is billed once however many answers name it: a replay (a re-run cell), a
+    re-fetch or the same result listed twice is one row, the first seen.
+    """
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["price_snapshots"]}
+    seen: set[str] = set()
     for d in as_dicts(items):
         snap = d.get("priceSnapshot") if "priceSnapshot" in d else (d if "amountUsd" in d else None)
         if not snap:
             continue
+        request_id = d.get("id") if snap is not d else d.get("requestId")
+        if request_id is not None:
+            if str(request_id) in seen:
+                continue
+            seen.add(str(request_id))
         amount = _dollars(snap.get("amountUsd"))
-        cols["request_id"].append(d.get("id") if snap is not d else d.get("requestId"))
+        cols["request_id"].append(request_id)
         cols["category"].append(snap.get("category"))
         cols["catalog_key"].append(snap.get("catalogKey"))
         cols["tier"].append(snap.get("tier"))
