@@ -236,6 +236,58 @@ def test_monitor_watch_by_id_without_a_loop_and_a_failed_job(org_content, live_s
             JobMonitor().watch(content, bad)
 
 
+@pytest.mark.anyio
+async def test_one_monitor_reused_cell_after_cell_never_mixes_runs(org_content, live_server) -> None:  # type: ignore[no-untyped-def]
+    """The user keeps one monitor and re-runs cells on it: each run is its own, and Stop stops what is running."""
+    org, content = org_content
+
+    def jobs_on_server() -> int:
+        return sum(1 for j in httpx.get(live_server.url("/_mock/jobs")).json()["data"] if j["organizationId"] == org.id)
+
+    monitor = JobMonitor()
+    first = [source_request(1, level=f"reuse-a-{i}") for i in range(200)]
+    monitor.start(content, first, concurrency=2)
+    await asyncio.sleep(0.05)
+    with pytest.raises(RuntimeError, match=r"still running its batch: press its Stop button \(monitor.stop\(\)\)"):
+        monitor.start(content, [source_request(2, level="reuse-b")])  # re-run with another plan
+    with pytest.raises(RuntimeError, match="still running"):
+        monitor.watch(content, "any-job")
+    assert monitor.running and monitor.progress.max == 200  # the first run goes on, still shown
+    monitor.stop()
+    await asyncio.sleep(0.05)
+    stopped_at = jobs_on_server()
+    await asyncio.sleep(0.5)
+    assert jobs_on_server() == stopped_at < 200 and monitor.card().status == "stopped"
+
+    second = [source_request(2, level=f"reuse-b-{i}") for i in range(3)]
+    monitor.start(content, second)  # after Stop: a fresh run, nothing of the first one left on it
+    await monitor.wait()
+    assert monitor.card().status == "completed" and not monitor.stopped and monitor.progress.max == 3
+    assert len(monitor.items) == 3 and len(monitor.frames()["jobs"]) == 3 and "stopped" not in monitor.errors.value
+
+    monitor.watch(content, "00000000-0000-4000-8000-000000000404")  # a mistyped job id
+    with pytest.raises(Exception, match="404"):
+        await monitor.wait()
+    assert monitor.card().status == "failed" and monitor.tally == {"error": 1} and "404" in monitor.errors.value
+    assert "404" in str(monitor) and monitor.progress.bar_style == "danger"
+
+    job = await content.aio.expansions.create(source_request(3, level="reuse-c"))
+    monitor.watch(content, job)
+    await monitor.wait()
+    assert monitor.card().status == "completed" and monitor.failure is None and monitor.errors.value == ""
+    assert list(monitor.frames()["jobs"]["id"]) == [job.id]
+    await content.aio.aclose()
+
+
+def test_a_monitor_without_a_loop_shows_how_its_job_ended(org_content) -> None:  # type: ignore[no-untyped-def]
+    """A script (no running loop) watches a job that cannot be followed: the error is raised and shown."""
+    _org, content = org_content
+    monitor = JobMonitor()
+    with pytest.raises(Exception, match="job_not_found"):
+        monitor.watch(content, "00000000-0000-4000-8000-000000000404")
+    assert monitor.card().status == "failed" and "job_not_found" in monitor.errors.value and not monitor.running
+
+
 def test_estimator_sliders_counts_and_reconcile(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
     est = CostEstimator(courses=[6])
     assert str(est.estimate.total) == "0.30" and "$0.30" in est.summary.value

@@ -60,6 +60,8 @@ class JobMonitor(Summarized, w.VBox):
         self.stop_button = w.Button(description="Stop", icon="stop", button_style="warning", disabled=True)
         self.stop_button.on_click(lambda _: self.stop())
         self.stopped = False
+        self.failure: BaseException | None = None
+        """What ended the run early (a refused job id, a failed job, a timeout); ``None`` otherwise."""
         super().__init__(
             [self.heading, w.HBox([self.progress, self.stop_button]), self.counts, self.budget, self.table, self.errors]
         )
@@ -89,13 +91,32 @@ class JobMonitor(Summarized, w.VBox):
 
     # ------------------------------------------------------------ running
 
+    @property
+    def running(self) -> bool:
+        """Whether what :meth:`start` or :meth:`watch` began is still going."""
+        return self.task is not None and not self.task.done()
+
+    def _begin(self, what: str, total: int, http: Any) -> None:
+        """A fresh run: refused while the last one is going (its Stop would be lost), else everything reset."""
+        if self.running:
+            raise RuntimeError(
+                f"this JobMonitor is still running its {self.what}: press its Stop button (monitor.stop()) "
+                "first, or show a new JobMonitor() for the new run"
+            )
+        self.items, self.batch, self.result, self.task = {}, None, None, None
+        self.stopped, self.failure, self.what = False, None, what
+        self.expect(total, http)
+
     def start(self, client: Any, requests: Any, **options: Any) -> JobMonitor:
-        """Run ``client.expansions.run_batch`` (or ``courses``, via ``group=``) without blocking the kernel."""
+        """Run ``client.expansions.run_batch`` (or ``courses``, via ``group=``) without blocking the kernel.
+
+        Raises:
+            RuntimeError: this monitor's last run is still going; stop it first.
+        """
         group = options.pop("group", "expansions")
         aio = getattr(client, "aio", client)
         requests = list(requests)
-        self.expect(len(requests), aio.http)
-        self.what = "batch"
+        self._begin("batch", len(requests), aio.http)
         return self._launch(getattr(aio, group).run_batch(requests, on_update=self.update, **options))
 
     def watch(self, client: Any, job: Any, *, timeout: float = 900.0) -> JobMonitor:
@@ -109,8 +130,7 @@ class JobMonitor(Summarized, w.VBox):
         job_id = getattr(job, "id", job)
         if not isinstance(job_id, str) or not job_id:
             raise ValueError(f"job: expected an expansion job or its id, got {job!r}")
-        self.expect(1, aio.http)
-        self.what = "job"
+        self._begin("job", 1, aio.http)
         self.items[0] = BatchItem(
             0, {}, getattr(job, "idempotency_key", "") or "", job_id=job_id, created_at=time.monotonic()
         )
@@ -126,7 +146,12 @@ class JobMonitor(Summarized, w.VBox):
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
-            self._done(run_sync(coro))
+            try:
+                result = run_sync(coro)
+            except BaseException as exc:  # shown on the monitor, then the caller's to handle
+                self._ended_by(exc)
+                raise
+            self._done(result)
             return self
         self.task = loop.create_task(coro)
         self.stop_button.disabled = False
@@ -152,16 +177,25 @@ class JobMonitor(Summarized, w.VBox):
         self.redraw()
 
     def _failed(self, task: asyncio.Task[Any]) -> None:
+        self._ended_by(asyncio.CancelledError() if task.cancelled() else task.exception())
+
+    def _ended_by(self, exc: BaseException | None) -> None:
+        """The run ended early: stopped (cancelled, interrupted) or failed; the card and the errors say which."""
         self.stop_button.disabled = True
-        if task.cancelled():
+        if isinstance(exc, (asyncio.CancelledError, KeyboardInterrupt)):
             self.stopped = True
             accepted = sum(1 for item in self.items.values() if item.job_id is not None)
+            self.redraw()
             self.errors.value = (
                 f"<span style='color:#b00020'>stopped: {accepted} item(s) had been accepted, nothing new is "
                 "created; run the same batch again (with its store) to resume</span>"
             )
             return
-        exc = task.exception()
+        self.failure = exc
+        if self.what == "job" and 0 in self.items and not self.items[0].done:
+            self.items[0].status, self.items[0].error = "error", str(exc)
+            self.items[0].finished_at = time.monotonic()
+        self.redraw()
         failed = f"{self.what} stopped: {exc!r}" if self.what == "batch" else str(exc)
         self.errors.value = f"<span style='color:#b00020'>{html.escape(failed)}</span>"
 
@@ -230,14 +264,16 @@ class JobMonitor(Summarized, w.VBox):
             "stopped"
             if self.stopped
             else (
-                "failed" if tally_now["failed"] or tally_now["error"] else ("completed" if finished else "processing")
+                "failed"
+                if self.failure is not None or tally_now["failed"] or tally_now["error"]
+                else ("completed" if finished else "processing")
             )
         )
         rows = sorted(self.items.values(), key=lambda i: i.index)[:20]
         return Card(
             f"Jobs {done}/{self.progress.max} done",
             status,
-            [("statuses", tally)],
+            [("statuses", tally), ("ended by", None if self.failure is None else str(self.failure))],
             table=(
                 ["#", "job", "status", "elapsed"],
                 [[str(i.index), i.job_id, i.status, f"{(i.elapsed or 0):.1f} s"] for i in rows],
