@@ -22,7 +22,7 @@ def test_admin_from_a_curl_cookie_jar(live_server: MockServer, tf_org: Org, tmp_
     (tmp_path / "empty.cookies").write_text("# Netscape HTTP Cookie File\n")
     with pytest.raises(ValueError, match="no cookie"):
         AdminClient(live_server.base_url, cookies=tmp_path / "empty.cookies")
-    with pytest.raises(ValueError, match="cannot read"):
+    with pytest.raises(ValueError, match="there is no cookie jar at"):
         AdminClient(live_server.base_url, cookies=tmp_path / "missing.cookies")
 
 

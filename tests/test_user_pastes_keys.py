@@ -112,3 +112,53 @@ def test_a_good_key_still_works_and_nothing_flawed_was_sent(server: MockServer) 
     with tf.ContentClient(server.base_url, server.demo.content_key) as content:
         assert content.classrooms()[0].id == server.demo.classroom_id
     assert _requests_seen(server) == before
+
+
+SESSION = "tutorflow_admin_session=" + "5e55" * 16
+JAR_FLAWS = {
+    "the cookie itself, not a jar": (lambda tmp: SESSION, "looks like a cookie value (not shown"),
+    "a Cookie header": (lambda tmp: f"Cookie: {SESSION}; Path=/", "looks like a cookie value"),
+    "a missing file": (lambda tmp: str(tmp / "nowhere.cookies"), "there is no cookie jar at"),
+    "a folder": (str, "names the folder"),
+    "an empty file": (lambda tmp: _write(tmp / "empty.cookies", ""), "not a readable curl cookie jar"),
+    "a file holding the cookie": (lambda tmp: _write(tmp / "raw.cookies", SESSION), "not a readable curl cookie jar"),
+    "another host's jar": (
+        lambda tmp: _write(
+            tmp / "other.cookies", f"# Netscape HTTP Cookie File\nother.example\tFALSE\t/\tFALSE\t0\tx\t{'5e55' * 16}\n"
+        ),
+        "holds no cookie for 127.0.0.1",
+    ),
+}
+
+
+def _write(path, text: str) -> str:  # type: ignore[no-untyped-def]
+    path.write_text(text)
+    return str(path)
+
+
+@pytest.mark.parametrize("flaw", sorted(JAR_FLAWS))
+def test_a_flawed_admin_cookie_jar_is_named_and_the_session_never_shown(
+    flaw: str, server: MockServer, tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    value = JAR_FLAWS[flaw][0](tmp_path)
+    why = JAR_FLAWS[flaw][1]
+    secret = "5e55" * 16  # the session's value: in no message, traceback or output
+    for make, source in (
+        (lambda: tf.AdminClient(server.base_url, cookies=value), "cookies"),
+        (lambda: tf.connect(server.base_url, admin_cookies=value, quiet=True), "admin_cookies"),
+    ):
+        _check(make, source, None, why)
+    monkeypatch.setenv("TUTORFLOW_ADMIN_COOKIES", value)
+    for make in (lambda: tf.AdminClient(server.base_url), lambda: tf.connect(server.base_url, quiet=True)):
+        _check(make, "TUTORFLOW_ADMIN_COOKIES", None, why)
+        with pytest.raises(ConfigurationError) as caught:
+            make()
+        assert secret not in "".join(traceback.format_exception(caught.value))
+    monkeypatch.delenv("TUTORFLOW_ADMIN_COOKIES")
+    from tutorflow_nb.cli import main
+
+    monkeypatch.setenv("TUTORFLOW_API_BASE_URL", server.base_url)
+    monkeypatch.setenv("TUTORFLOW_CONTENT_API_KEY", server.demo.content_key)  # type: ignore[union-attr]
+    assert main(["smoke", "--admin-cookies", value]) == 2
+    out = capsys.readouterr()
+    assert "--admin-cookies" in out.err and why in out.err and secret not in out.out + out.err

@@ -8,6 +8,7 @@ are needed only here; bearer-key calls never need one.
 from __future__ import annotations
 
 import http.cookiejar
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ import httpx
 
 from . import idempotency
 from .config import Settings
+from .errors import ConfigurationError
 from .http import HttpSession, RetryPolicy, segment
 from .models import ApiKeyInfo, CreatedApiKey, ExpansionResult, Organization, WebhookSubscription
+from .redaction import redact
 
 __all__ = ["AsyncAdminClient", "read_cookie_jar"]
 
@@ -29,21 +32,45 @@ def _org(organization_id: str) -> str:
     return f"{ORGS}/{segment(organization_id, 'organization_id')}"
 
 
-def read_cookie_jar(path: str | Path, base_url: str) -> dict[str, str]:
-    """The cookies of a Netscape/curl cookie jar that apply to ``base_url``'s host."""
-    jar = http.cookiejar.MozillaCookieJar(str(path))
+def read_cookie_jar(path: str | Path, base_url: str, source: str = "cookies") -> dict[str, str]:
+    """The cookies of a Netscape/curl cookie jar that apply to ``base_url``'s host.
+
+    Raises:
+        ConfigurationError: naming ``source`` (the argument, flag or variable the path came
+            from) and the fix. A value that looks like a cookie rather than a path is never
+            shown: it is the session itself.
+    """
+    fix = "write one with 'curl -c tutorflow-admin.cookies …' or 'tutorflow-nb mock --cookie-jar FILE'"
+    text = str(path)
+    if not _is_file(text) and ("=" in text or ";" in text):
+        raise ConfigurationError(
+            f"{source} must be the path of a curl cookie jar file, but it holds what looks like a cookie value "
+            f"(not shown: it is the admin session); put the session in a jar ({fix}) and set {source} to its path"
+        )
+    shown = redact(text)
+    if not _is_file(text) and os.path.isdir(text):
+        raise ConfigurationError(f"{source} names the folder {shown}, not a cookie jar file; {fix}")
+    jar = http.cookiejar.MozillaCookieJar(text)
     try:
         jar.load(ignore_discard=True)
+    except FileNotFoundError:
+        raise ConfigurationError(f"{source}: there is no cookie jar at {shown}; {fix}") from None
     except (OSError, http.cookiejar.LoadError) as exc:
-        raise ValueError(
-            f"cannot read the admin cookie jar {path}: {exc}; write one with "
-            "'tutorflow-nb mock --cookie-jar' or sign in"
+        raise ConfigurationError(
+            f"{source}: {shown} is not a readable curl cookie jar ({type(exc).__name__}); {fix}"
         ) from None
     host = urlsplit(base_url).hostname or ""
     cookies = {c.name: c.value or "" for c in jar if host.endswith(c.domain.lstrip(".")) or c.domain == host}
     if not cookies:
-        raise ValueError(f"the cookie jar {path} holds no cookie for {host}; sign in again")
+        raise ConfigurationError(f"{source}: the cookie jar {shown} holds no cookie for {host}; sign in again ({fix})")
     return cookies
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return os.path.isfile(text)
+    except (OSError, ValueError):  # too long a name, a NUL byte: not a file
+        return False
 
 
 class ApiKeys:
@@ -137,13 +164,14 @@ class AsyncAdminClient:
         base_url = base_url or env.base_url
         if not base_url:
             raise ValueError("base_url is required: pass it or set TUTORFLOW_API_BASE_URL")
+        source = "cookies" if cookies is not None else "TUTORFLOW_ADMIN_COOKIES"
         cookies = cookies if cookies is not None else env.admin_cookies
         if cookies is None:
             cookie_map: dict[str, str] = {}
         elif isinstance(cookies, Mapping):
             cookie_map = dict(cookies)
         else:
-            cookie_map = read_cookie_jar(cookies, base_url)
+            cookie_map = read_cookie_jar(cookies, base_url, source)
         self.http = HttpSession(
             base_url, surface="admin", cookies=cookie_map, timeout=timeout, retry=retry, transport=transport
         )

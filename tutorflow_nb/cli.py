@@ -107,6 +107,11 @@ def _smoke(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if isinstance(cookies, str):  # a jar's path, read here so that an error names where it came from
+        from .admin import read_cookie_jar  # noqa: PLC0415 - lazy, like the rest of this command
+
+        source = "--admin-cookies" if args.admin_cookies else "TUTORFLOW_ADMIN_COOKIES"
+        cookies = read_cookie_jar(cookies, base_url, source)
     try:
         report = run_smoke(base_url, key, admin_cookies=cookies, classroom_id=classroom, poll_interval=poll)
     finally:
