@@ -18,6 +18,8 @@ from .errors import ConfigurationError
 from .keys import ApiKey, Surface
 from .sync_clients import AdminClient, ContentClient, PlatformClient
 
+ENV_COOKIES = "TUTORFLOW_ADMIN_COOKIES"
+
 if TYPE_CHECKING:
     from .mock import MockControl, MockServer
 
