@@ -109,7 +109,10 @@ def test_canary_credentials_never_show_anywhere(
             courses = s.platform.courses.run_batch([{"prompt": "Canary course", "lessonCount": 2}], store=store)
             module = s.platform.modules.create(prompt="Canary module")
             token = s.platform.courses.edit_token(courses[0].result.id)
+            shared = s.platform.courses.public(courses[0].result.share_token)  # the share link mints a token too
+            canaries += [token.edit_token, shared.edit_token or "", courses[0].result.edit_token or ""]
             seen += [repr(batch), repr(list(batch)), repr(courses[0].result), repr(module), repr(token)]
+            seen += [repr(shared), str(shared), shared._repr_html_() or "", str(courses[0].result)]
 
             # refusals and failures
             for bad in (

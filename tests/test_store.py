@@ -117,6 +117,17 @@ def test_course_batches_resume_too(own_server: MockServer, tmp_path: Path) -> No
         assert platform.http.stats["requests"] == before
         assert [i.result.course_id for i in second] == [i.result.course_id for i in first]
         assert store.count("completed") == 3
+    # the store file never holds an edit token; a resumed course still opens its editor (by share token)
+    tokens = [i.result.edit_token for i in first]
+    assert all(tokens)
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("courses.sqlite*"))
+    assert not any(token.encode() in raw for token in tokens)
+    for resumed, fresh in zip(second, first, strict=True):
+        assert resumed.result.edit_token is None and resumed.result.editor_url == fresh.result.editor_url
+        assert (
+            resumed.result.preview_url == fresh.result.editor_url
+            and fresh.result.share_token in resumed.result.preview_url
+        )
 
 
 WRITER = """

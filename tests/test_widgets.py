@@ -297,7 +297,7 @@ def test_estimator_sliders_counts_and_reconcile(live_server: MockServer, tf_org)
     est.modules.value = 3
     assert str(est.estimate.total) == "2.15" and "module" in est.chart.value and "course" in est.chart.value
     est.custom.value = "5, 60"
-    assert "courses[1]" in est.error.value and str(est.estimate.total) == "2.15"  # the last valid estimate stays
+    assert "courses[1]" in est.error.value and est.estimate is None  # no stale total next to the edited plan
     est.custom.value = "5, 6"
     assert est.error.value == "" and str(est.estimate.total) == "0.70"
     assert est.reconcile_button.disabled and est.reconcile() is None
@@ -314,6 +314,57 @@ def test_estimator_sliders_counts_and_reconcile(live_server: MockServer, tf_org)
     assert table["explanation"].str.contains("cannot be paired").sum() == 2
 
 
+@pytest.mark.parametrize(
+    ("edit", "problem"),
+    [
+        ("5, abc", "courses[1]: lessonCount must be a whole number"),
+        ("5, 0", "courses[1]: lessonCount must be between 1 and 50"),
+        ("51", "courses[0]: lessonCount must be between 1 and 50"),
+        ("5, -3", "courses[1]"),
+        ("2.5", "courses[0]"),
+    ],
+)
+def test_an_estimator_edited_into_an_invalid_plan_shows_no_stale_price(
+    live_server: MockServer, tf_org, edit: str, problem: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The user types a bad count after a good plan: the old total must not stay next to the new plan."""
+    from tutorflow_nb import PlatformClient
+
+    with PlatformClient(live_server.base_url, tf_org.platform_key, poll_interval=POLL) as platform:
+        billed = [platform.courses.create(data={"prompt": "Stale check", "lessonCount": 5}, external_id="course-1")]
+    estimator = CostEstimator(courses=[5], external_ids=("course-{n}", "module-{n}"), billed=billed)
+    estimator.reconcile()
+    assert estimator.estimate is not None and "$0.25" in estimator.summary.value and estimator.reconciled.value
+    estimator.custom.value = edit
+    assert estimator.estimate is None and estimator.reconciliation is None and problem in estimator.problem
+    for shown in (estimator.summary, estimator.chart, estimator.table, estimator.reconciled):
+        assert shown.value == ""
+    assert estimator.reconcile_button.disabled and estimator.reconcile() is None
+    card = estimator.card()
+    assert card.status == "invalid plan" and problem in card.text() and "<span" not in card.text()
+    estimator.custom.value = "5"  # fixed: everything is back, the reconcile button too
+    assert estimator.estimate is not None and estimator.problem is None and not estimator.reconcile_button.disabled
+    assert estimator.reconcile() is not None and "$0.25" in estimator.summary.value
+
+
+@pytest.mark.parametrize(
+    "formats",
+    [
+        ("course-{n}-{x}", "module-{n}"),
+        ("course", "module-{n}"),
+        ("course-{n}", "m-{n}{n}"),
+        ("c-{", "m-{n}"),
+        ("x-{n}", "x-{n}"),
+        ("course-{0}", "module-{n}"),
+        ("course-{n}",),
+        "course-{n}",
+    ],
+)
+def test_estimator_external_id_formats_are_checked_at_once(formats) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValueError, match=r"^external_ids: "):
+        CostEstimator(courses=[3], modules=1, external_ids=formats)
+
+
 def test_estimator_names_its_plan_so_the_bill_pairs(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
     with PlatformClient(live_server.base_url, tf_org.platform_key) as platform:
         billed = [platform.courses.create(f"Topic {n}", lesson_count=5, external_id=f"c-{n}") for n in (1, 2)]
@@ -328,7 +379,7 @@ def test_estimator_names_its_plan_so_the_bill_pairs(live_server: MockServer, tf_
         assert first == (billed[0].lesson_count, billed[0].id)
         est.custom.value = "5, 5"  # the plan moves; the pairing follows
         assert "c-3" not in est.reconciliation["plan_id"].tolist()
-    with pytest.raises(ValueError, match=r"external_ids: each format needs \{n\}"):
+    with pytest.raises(ValueError, match=r"external_ids: each format holds \{n\}"):
         CostEstimator(external_ids=("course", "module-{n}"))
 
 

@@ -430,7 +430,7 @@ class _Recorder:
 
     def finished(self, item: BatchItem) -> None:
         if self.store is not None:
-            result = item.result.model_dump(mode="json", by_alias=True) if item.result is not None else None
+            result = item.result.to_stored() if item.result is not None else None
             self.store.finished(self.target, self.surface.kind, item.idempotency_key, item.status, result, item.error)
 
 

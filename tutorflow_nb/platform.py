@@ -19,7 +19,7 @@ from . import idempotency, jobs, redaction
 from .errors import NotFoundError
 from .http import HttpSession, RetryPolicy, segment
 from .keys import ApiKey
-from .models import CanonicalCourse, CourseRequest, EditToken, PlatformLesson, PlatformModule
+from .models import CanonicalCourse, CourseRequest, EditToken, PlatformLesson, PlatformModule, SharedCourse
 from .models.base import Body, to_body
 
 __all__ = ["AsyncPlatformClient", "CourseEditor", "Courses", "Modules"]
@@ -209,10 +209,10 @@ class Courses:
         data = await self._http.request("POST", f"{COURSES}/{segment(request_id, 'request_id')}/edit-token")
         return EditToken.model_validate(data)
 
-    async def public(self, share_token: str) -> dict[str, Any]:
-        """The share-token route: the full course with a fresh edit token. Needs no key."""
+    async def public(self, share_token: str) -> SharedCourse:
+        """The share-token route: the full course with a fresh edit token (printed by its prefix). Needs no key."""
         path = f"{COURSES}/public/{segment(share_token, 'share_token')}/full"
-        return await self._http.request_object("GET", path, auth=False)
+        return SharedCourse.model_validate(await self._http.request_object("GET", path, auth=False))
 
     def editor(self, course_or_token: CourseRequest | str) -> CourseEditor:
         """The editor of a course, from its edit token or a course whose ``preview_url`` holds one."""

@@ -37,6 +37,7 @@ from .models import (
     PlatformLesson,
     PlatformModule,
     Resource,
+    SharedCourse,
     WebhookSubscription,
 )
 from .models.base import Body
@@ -691,8 +692,8 @@ class Courses:
         """Mint a new one-hour edit token."""
         return run_sync(self.aio.edit_token(request_id))
 
-    def public(self, share_token: str) -> dict[str, Any]:
-        """The share-token route: the full course with a fresh edit token. Needs no key."""
+    def public(self, share_token: str) -> SharedCourse:
+        """The share-token route: the full course with a fresh edit token (printed by its prefix). Needs no key."""
         return run_sync(self.aio.public(share_token))
 
     def editor(self, course_or_token: CourseRequest | str) -> CourseEditor:

@@ -28,6 +28,7 @@ from .platform import (
     PlatformLesson,
     PlatformModule,
     PriceSnapshot,
+    SharedCourse,
 )
 
 __all__ = [
@@ -51,5 +52,6 @@ __all__ = [
     "PlatformModule",
     "PriceSnapshot",
     "Resource",
+    "SharedCourse",
     "WebhookSubscription",
 ]

@@ -28,6 +28,10 @@ class Model(BaseModel):
         """The model as the API spells it (camelCase), extra fields included."""
         return self.model_dump(mode="json", by_alias=True)
 
+    def to_stored(self) -> dict[str, Any]:
+        """The model as a store keeps it: :meth:`to_wire` without any secret the API put in it."""
+        return self.to_wire()
+
     def card(self) -> Card | None:
         """How this object shows itself (``None``: as pydantic shows a model)."""
         return None

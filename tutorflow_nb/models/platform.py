@@ -24,6 +24,7 @@ __all__ = [
     "PlatformLesson",
     "PlatformModule",
     "PriceSnapshot",
+    "SharedCourse",
 ]
 
 
@@ -114,6 +115,17 @@ class CourseRequest(Model):
             return self.preview_url.rsplit("/", 1)[1]
         return None
 
+    def to_stored(self) -> dict[str, Any]:
+        """The wire shape without the edit token: ``previewUrl`` becomes the share-token editor link.
+
+        That is the link the documents' list route gives: it resolves the latest token itself,
+        so a stored course still opens its editor and a store file never holds a token.
+        """
+        wire = self.to_wire()
+        if self.edit_token:
+            wire["previewUrl"] = self.editor_url
+        return wire
+
     @property
     def editor_url(self) -> str | None:
         """The editor by share token (``/{locale}/platform/courses/{shareToken}``): it resolves the latest edit
@@ -180,6 +192,45 @@ class EditToken(Model):
         return Card(
             f"Edit token {short(self.edit_token, 6)}",
             rows=[("expires", expires.strftime("%Y-%m-%d %H:%M:%S UTC") if expires else "one hour after minting")],
+            note="the whole token is in .edit_token: anyone holding it can edit the course",
+        )
+
+
+class SharedCourse(Model):
+    """The share-token route's answer: the full course, and a fresh one-hour edit token printed by its prefix.
+
+    Every field the API sent is kept (``model_dump()`` has them all); ``.edit_token`` holds the
+    whole token, and :meth:`PlatformCourses.editor` takes it.
+    """
+
+    title: str | None = None
+    description: str | None = None
+    lessons: list[dict[str, Any]] = Field(default_factory=list)
+    edit_token: str | None = None
+    edit_token_expires_at: datetime | None = None
+    preview_url: str | None = None
+
+    def model_post_init(self, context: Any, /) -> None:
+        remember(self.edit_token)  # the token is in preview_url too: both redacted wherever they show
+
+    def __getitem__(self, field: str) -> Any:
+        """A wire field by its API name (``shared["title"]``), as the route's JSON spells it."""
+        return self.to_wire()[field]
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, (redact(str(value)) if name in ("edit_token", "preview_url") and value else value)
+
+    def card(self) -> Card:
+        expires = self.edit_token_expires_at
+        return Card(
+            f"Course {self.title or ''}".strip(),
+            "shared",
+            [
+                ("lessons", str(len(self.lessons))),
+                ("edit token", f"{short(self.edit_token, 6)}" if self.edit_token else None),
+                ("expires", expires.strftime("%Y-%m-%d %H:%M:%S UTC") if expires else None),
+            ],
             note="the whole token is in .edit_token: anyone holding it can edit the course",
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import string
 from typing import Any
 
 import ipywidgets as w
@@ -38,10 +39,9 @@ class CostEstimator(Summarized, w.VBox):
         external_ids: tuple[str, str] | None = None,
     ) -> None:
         self.catalog, self.history, self.billed = catalog, history, billed
-        self.external_ids = external_ids
-        for name in external_ids or ():
-            if "{n}" not in name:
-                raise ValueError(f"external_ids: each format needs {{n}} (the place in the plan), got {name!r}")
+        self.external_ids = _checked_formats(external_ids)
+        self.problem: str | None = None
+        """Why the plan as it stands cannot be estimated (``None`` when it can): shown, and in the card."""
         self.estimate: pricing.Estimate | None = None
         self.reconciliation: Any = None
         self.course_count = w.IntSlider(value=len(courses or [5]), min=0, max=50, description="courses")
@@ -100,9 +100,15 @@ class CostEstimator(Summarized, w.VBox):
                 courses=courses, modules=modules, catalog=self.catalog, history=self.history
             )
         except ValueError as exc:
-            self.error.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
+            # nothing of the last plan stays on show: a stale total next to an edited plan would be read as its price
+            self.estimate, self.reconciliation, self.problem = None, None, str(exc)
+            self.error.value = f"<span style='color:#b00020'>{html.escape(self.problem)}</span>"
+            for shown in (self.summary, self.chart, self.table, self.reconciled):
+                shown.value = ""
+            self.reconcile_button.disabled = True
             return
-        self.error.value = ""
+        self.error.value, self.problem = "", None
+        self.reconcile_button.disabled = self.billed is None
         est = self.estimate
         unpriced = f"; unpriced: {', '.join(est.unpriced)}" if est.unpriced else ""
         self.summary.value = (
@@ -148,10 +154,34 @@ class CostEstimator(Summarized, w.VBox):
 
     def card(self) -> Card:
         if self.estimate is None:
-            return Card("Cost estimator", "invalid plan", [("problem", self.error.value or None)])
+            return Card("Cost estimator", "invalid plan", [("problem", self.problem)])
         card = self.estimate.card()
         card.title = f"Cost estimator: {card.title}"
         if self.reconciliation is not None:
             total = self.reconciliation.iloc[-1]
             card.rows.append(("billed", f"{format_usd(total['billed_usd'])}: {total['explanation']}"))
         return card
+
+
+def _checked_formats(external_ids: tuple[str, str] | None) -> tuple[str, str] | None:
+    """``external_ids`` once each is a format of ``{n}`` alone (``course-{n}``), distinct from the other."""
+    if external_ids is None:
+        return None
+    if not isinstance(external_ids, tuple) or len(external_ids) != 2:
+        raise ValueError(
+            "external_ids: a pair of formats (courses, modules) such as ('course-{n}', 'module-{n}'), "
+            f"got {external_ids!r}"
+        )
+    for name in external_ids:
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(name) if f is not None]
+        except (ValueError, TypeError):  # a lone brace, or not text at all
+            fields = None
+        if fields != ["n"]:
+            raise ValueError(
+                f"external_ids: each format holds {{n}} (the place in the plan) once and no other field, "
+                f"e.g. 'course-{{n}}'; got {name!r}"
+            )
+    if external_ids[0] == external_ids[1]:
+        raise ValueError(f"external_ids: courses and modules need different formats, got {external_ids[0]!r} twice")
+    return external_ids
