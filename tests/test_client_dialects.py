@@ -60,6 +60,17 @@ def _errors(server: MockServer, org: Org) -> dict[str, tuple[str, str | None, st
     with ContentClient(base, org.content_key, classroom_id=org.classroom_id, poll_interval=POLL) as content:
         bad = {"requestedOutputs": ["expanded_quiz"], "payload": {"category": {"id": "c", "title": " "}}}
         record("400", lambda: content.expansions.create(bad))
+        # messages that hold "; " and several fields at once: every word of the server's reaches the user
+        twice = source_request(2, level="twice")
+        lessons = twice["payload"]["level"]["lessons"]
+        twice["payload"]["level"]["lessons"] = [lessons[0], dict(lessons[0])]
+        record("400 duplicate lessons", lambda: content.expansions.create(twice))
+        many = source_request(3, level="many")
+        many["payload"]["category"] = {"id": "c", "title": " "}
+        many["payload"]["level"]["lessons"][1] = {"id": "no-items", "type": "vocabulary", "title": "t"}
+        many["requestedOutputs"] = ["expanded_quiz", "expanded_quiz"]
+        record("400 several fields", lambda: content.expansions.create(many))
+        record("400 resource", lambda: content.modules.create(" ", metadata={"externalId": ""}))
         record("404", lambda: content.modules.get(MISSING))
         first = source_request(1, level="conflict")
         content.expansions.create(first, idempotency_key="journey-409")
@@ -102,6 +113,7 @@ def test_errors_are_typed_with_the_servers_words(
         assert message == want_message, name  # the server's words, not a framework's or ours
         assert fields == want_fields, name  # each bad field by its wire path
     assert heard["400"][3] and all(f["field"].startswith("payload.") for f in heard["400"][3])
+    assert len(heard["400 several fields"][3]) >= 3 and "; " in heard["400 duplicate lessons"][3][0]["message"]
 
 
 def test_a_batch(dialect_server: MockServer) -> None:

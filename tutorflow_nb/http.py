@@ -17,6 +17,7 @@ import functools
 import json as _json
 import logging
 import random
+import re
 import ssl
 import time
 import weakref
@@ -107,17 +108,24 @@ def _text(message: Any) -> str:
     return "" if message is None else str(message)
 
 
+_FIELD_PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\[\d+\]|\.[A-Za-z_$][\w$]*)*$")
+
+
 def _plain_error(text: str, status: int) -> dict[str, Any]:
     first = text.strip().splitlines()[0] if text.strip() else ""
     code, sep, message = first.partition(": ")
     if not (sep and code.replace("_", "").isalnum() and code.islower()):
         code, message = "", first
-    fields = []
+    fields: list[dict[str, str]] = []
     if status == 400 and message:
+        # "field: problem; field: problem"; a problem may hold "; " itself: a part that does not start
+        # with a field path continues the problem before it, so no word of the server's is lost
         for part in message.split("; "):
             name, sep, problem = part.partition(": ")
-            if sep:
+            if sep and _FIELD_PATH.match(name):
                 fields.append({"field": name, "message": problem})
+            elif fields:
+                fields[-1]["message"] += f"; {part}"
     return {"message": message[:500], "code": code or None, "requestId": None, "fields": fields, "raw": text[:2000]}
 
 
