@@ -361,6 +361,39 @@ def test_run_uses_the_api_the_variables_name_and_refuses_no_command() -> None:
         assert (ran.returncode, says in ran.stderr) == (status, True), ran.stderr
 
 
+KILLED = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
+JAR = "import os; print(os.environ['TUTORFLOW_ADMIN_COOKIES'], os.path.exists(os.environ['TUTORFLOW_ADMIN_COOKIES']))"
+
+
+@pytest.mark.parametrize(
+    ("case", "args", "env", "status", "says"),
+    [
+        ("a folder", ("--", "/tmp"), {}, 126, "/tmp is a directory"),
+        ("not executable", ("--", "NOT_EXECUTABLE"), {}, 126, "is not executable"),
+        ("killed by SIGKILL", ("--", sys.executable, "-c", KILLED), {}, 128 + 9, "mock TutorFlow API is at"),
+        ("blank URL is unset", ("--", sys.executable, "-c", "pass"), {"TUTORFLOW_API_BASE_URL": "  "}, 0, "is at"),
+        ("ftp URL", ("--", sys.executable, "-c", "pass"), {"TUTORFLOW_API_BASE_URL": "ftp://x"}, 2, "http://"),
+        ("URL with /v1", ("--", "true"), {"TUTORFLOW_API_BASE_URL": "https://api.tutorflow.io/v1"}, 2, "without /v1"),
+    ],
+)
+def test_run_reports_as_a_shell_would(
+    tmp_path: Path, case: str, args: tuple[str, ...], env: dict[str, str], status: int, says: str
+) -> None:
+    script = tmp_path / "script.sh"
+    script.write_text("#!/bin/sh\necho hi\n")  # no execute bit
+    ran = _run_beside(*(str(script) if a == "NOT_EXECUTABLE" else a for a in args), env=env)
+    assert ran.returncode == status, (case, ran.stderr)
+    assert says in ran.stdout + ran.stderr, case
+    if status == 2:
+        assert "TUTORFLOW_API_BASE_URL" in ran.stderr  # the variable that needs the fix
+
+
+def test_run_leaves_no_admin_session_behind() -> None:
+    ran = _run_beside("--", sys.executable, "-c", JAR)
+    jar, existed = ran.stdout.strip().splitlines()[-1].rsplit(" ", 1)
+    assert existed == "True" and not Path(jar).exists() and not Path(jar).parent.exists()
+
+
 def test_run_passes_a_stop_on_to_the_command() -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TUTORFLOW_")}
     with subprocess.Popen(

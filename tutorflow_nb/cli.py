@@ -24,6 +24,7 @@ from pathlib import Path
 from .config import Settings, check_base_url
 from .errors import ConfigurationError
 from .keys import ApiKey
+from .redaction import redact
 from .serving import bind, url_of
 
 __all__ = ["main"]
@@ -171,9 +172,15 @@ def _run(args: argparse.Namespace) -> int:
     if not command:
         print("tutorflow-nb run: name the command to run, e.g. tutorflow-nb run -- jupyter lab", file=sys.stderr)
         return 2
-    if shutil.which(command[0]) is None and not Path(command[0]).exists():
+    found = shutil.which(command[0])
+    if found is None and not Path(command[0]).exists():
         print(f"tutorflow-nb run: command not found: {command[0]}", file=sys.stderr)
         return 127
+    target = Path(found or command[0])
+    if target.is_dir() or not os.access(target, os.X_OK):  # as a shell says it: 126, found but cannot run
+        why = "is a directory" if target.is_dir() else "is not executable (chmod +x it, or name its interpreter)"
+        print(f"tutorflow-nb run: {command[0]} {why}", file=sys.stderr)
+        return 126
     return _beside(args, "run", command, "the command")
 
 
@@ -186,11 +193,15 @@ def _beside(args: argparse.Namespace, name: str, command: list[str], users: str)
     kernel starts a mock of its own.
     """
     env = dict(os.environ)
-    server = None
-    if env.get("TUTORFLOW_API_BASE_URL"):
-        print(
-            f"tutorflow-nb {name}: {env['TUTORFLOW_API_BASE_URL']} from TUTORFLOW_API_BASE_URL, for {users}", flush=True
-        )
+    server, jar = None, None
+    given = Settings.from_env().base_url  # blank is unset, as connect() reads it
+    if given is not None:
+        try:
+            url = check_base_url(given, "TUTORFLOW_API_BASE_URL")
+        except ConfigurationError as exc:
+            print(f"tutorflow-nb {name}: {exc}", file=sys.stderr)
+            return 2
+        print(f"tutorflow-nb {name}: {redact(url)} from TUTORFLOW_API_BASE_URL, for {users}", flush=True)
     else:
         from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI loads only for the commands that serve
         from .mock.server import write_cookie_jar  # noqa: PLC0415 - the same
@@ -221,23 +232,26 @@ def _beside(args: argparse.Namespace, name: str, command: list[str], users: str)
                 flush=True,
             )
     try:
-        child = subprocess.Popen(command, env=env)
-    except OSError as exc:
-        if server is not None:
-            server.stop()
-        print(f"tutorflow-nb {name}: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
-        return 127
-    previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())  # stopping us stops the command
-    try:
-        return child.wait()
-    except KeyboardInterrupt:
-        child.terminate()
-        child.wait(30)
-        return 130
+        try:
+            child = subprocess.Popen(command, env=env)
+        except OSError as exc:
+            print(f"tutorflow-nb {name}: cannot run {command[0]}: {exc.strerror}", file=sys.stderr)
+            return 127 if isinstance(exc, FileNotFoundError) else 126
+        previous = signal.signal(signal.SIGTERM, lambda *_: child.terminate())  # stopping us stops the command
+        try:
+            code = child.wait()
+        except KeyboardInterrupt:
+            child.terminate()
+            child.wait(30)
+            return 130
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+        return 128 - code if code < 0 else code  # killed by signal N: 128 + N, as a shell reports it
     finally:
-        signal.signal(signal.SIGTERM, previous)
         if server is not None:
             server.stop()
+        if jar is not None:  # the session lives only as long as this mock: its jar goes with it
+            shutil.rmtree(jar.parent, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- argument checks: a usage error names the flag
