@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
 import struct
 import subprocess
@@ -86,6 +87,8 @@ def test_a_terminal_shows_a_batch_bar_and_a_wait_bar(server: MockServer, size: t
     shown = _run(server, "none", tty=True, size=size)
     assert "expansion batch" in shown and "5/5" in shown and "completed 5" in shown
     assert "expansion job" in shown and "completed" in shown
+    assert re.search(r"expansion job \S+: (queued|processing|completed) \[", shown)  # the status, as words
+    assert ": ," not in shown and ", ," not in shown  # and no stray separators
 
 
 @pytest.mark.parametrize(

@@ -331,3 +331,15 @@ def test_billed_amounts_survive_json_floats(units: int) -> None:
 def test_cents_round_trip(cents: int) -> None:
     assert to_cents(cents / 100) == cents
     assert to_cents(Decimal(cents) / 100) == cents
+
+
+@settings(max_examples=500)
+@given(amount=st.decimals(allow_nan=False, allow_infinity=False))
+def test_money_shows_exactly_what_it_is(amount: Decimal) -> None:
+    """Any amount, however large or fine, reads back as itself: never rounded, never an error."""
+    from tutorflow_nb.display import format_usd
+
+    shown = format_usd(amount)
+    assert Decimal(shown.replace("$", "")) == amount and shown.lstrip("-").startswith("$")
+    cents = shown.split(".")[1]
+    assert len(cents) >= 2 and (len(cents) == 2 or not cents.endswith("0"))

@@ -38,8 +38,10 @@ def format_usd(amount: Decimal | None) -> str:
     """
     if amount is None:
         return "—"
-    sign, size = ("-" if amount < 0 else ""), abs(amount)
-    return f"{sign}${size:.2f}" if size == size.quantize(Decimal("0.01")) else f"{sign}${size.normalize():f}"
+    amount = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    # written out digit by digit: no rounding to the context's 28 digits, whatever the size
+    whole, _, cents = f"{amount.copy_abs():f}".partition(".")
+    return f"{'-' if amount < 0 else ''}${whole}.{cents.rstrip('0').ljust(2, '0')}"
 
 
 def short(value: str | None, keep: int = 8) -> str:

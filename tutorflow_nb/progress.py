@@ -76,10 +76,11 @@ class WaitProgress:
     """One job's bar while it is waited on: its status as it changes, and the time so far."""
 
     def __init__(self, what: str) -> None:
-        self._bar = _bar(total=None, desc=what, bar_format="{desc}: {postfix} [{elapsed}]")
+        self._what = what
+        self._bar = _bar(total=None, desc=what, bar_format="{desc} [{elapsed}]")  # tqdm's {postfix} adds ", "
 
     def update(self, job: Any) -> None:
-        self._bar.set_postfix_str(str(getattr(job, "status", job)))
+        self._bar.set_description_str(f"{self._what}: {getattr(job, 'status', job)}")
 
     def close(self) -> None:
         self._bar.close()

@@ -49,10 +49,20 @@ class MockControl:
     def dialect(self, *names: str) -> list[str]:
         """The dialects in force; given names (``"nested-errors"``, ``"bare-lists,extra-fields"``), switch first.
 
-        ``dialect("default")`` goes back to the default. An unknown name or a contradictory
-        pair raises ``httpx.HTTPStatusError`` (400) and changes nothing.
+        ``dialect("default")`` goes back to the default.
+
+        Raises:
+            ValueError: an unknown name or a contradictory pair, in the mock's words (it changes nothing).
         """
-        answer = self._call("PUT", "/dialect", {"dialect": list(names)}) if names else self._call("GET", "/dialect")
+        try:
+            answer = self._call("PUT", "/dialect", {"dialect": list(names)}) if names else self._call("GET", "/dialect")
+        except httpx.HTTPStatusError as exc:
+            if exc.response.status_code != 400:
+                raise
+            said = exc.response.json() if "json" in exc.response.headers.get("content-type", "") else {}
+            words = said.get("message") or exc.response.text
+            words = "; ".join(map(str, words)) if isinstance(words, list) else str(words)
+            raise ValueError(words.removeprefix("dialect: ")) from None
         return [str(name) for name in answer["dialect"]]
 
     def advance(self, seconds: float) -> dict[str, Any]:
