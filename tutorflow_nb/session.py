@@ -18,8 +18,6 @@ from .errors import ConfigurationError
 from .keys import ApiKey, Surface
 from .sync_clients import AdminClient, ContentClient, PlatformClient
 
-ENV_COOKIES = "TUTORFLOW_ADMIN_COOKIES"
-
 if TYPE_CHECKING:
     from .mock import MockControl, MockServer
 
@@ -27,6 +25,7 @@ __all__ = ["DEFAULT_MOCK_SPEED", "Session", "connect"]
 
 DEFAULT_MOCK_SPEED = 10.0
 """The bundled mock's clock speed: a job takes about a second of wall time."""
+_ENV_COOKIES = "TUTORFLOW_ADMIN_COOKIES"
 
 
 class Session:
