@@ -44,6 +44,9 @@ seen["sample_status"] = sample_status.value
 seen["summary"] = estimator.summary.value
 estimator.reconcile_button.click()
 seen["reconciled"] = estimator.reconciled.value
+seen["form_key"] = form.idempotency_key
+seen["form_preview_room"] = s.content.chosen_classroom is not None and s.content.chosen_classroom in form.preview.value
+seen["form_room_chosen"] = s.content.chosen_classroom is not None
 form.launch_button.click()
 seen["form_status"] = form.status.value
 """,
@@ -51,6 +54,7 @@ seen["form_status"] = form.status.value
 batch = await monitor.wait()
 seen["tally"] = dict(monitor.tally)
 seen["monitor_jobs"] = [item.job_id for item in batch]
+seen["monitor_keys"] = [item.idempotency_key for item in batch]
 seen["form_job"] = getattr(form.job, "id", None)
 seen["monitor_counts"] = monitor.counts.value
 print(json.dumps(seen))
@@ -87,6 +91,9 @@ def _common(seen: dict) -> None:
     assert seen["tally"] == {"completed": 1}
     assert seen["monitor_jobs"] == [seen["form_job"]] and seen["form_job"] in seen["form_status"]
     assert "completed: 1" in seen["monitor_counts"]
+    # the form shows the key the pilot is sent with, and the classroom the session chose in its preview
+    assert seen["monitor_keys"] == [seen["form_key"]]
+    assert seen["form_preview_room"] == seen["form_room_chosen"]
 
 
 def test_app_with_no_setting_uses_the_bundled_mock_and_bills_its_sample(tmp_path: Path) -> None:

@@ -47,6 +47,8 @@ def test_a_chosen_classroom_is_where_every_call_lands(
         if choose == "form field":
             request = {**request, "classroomId": second}
         if send == "create":
+            if choose != "form field":  # a row whose classroomId is null names no classroom: the chosen one holds
+                assert client.expansions.as_sent({**request, "classroomId": None})["classroomId"] == second
             landed = client.expansions.create(request).classroom_id
             assert client.expansions.idempotency_key(request) != client.expansions.idempotency_key(
                 {**request, "classroomId": tf_org.classroom_id}

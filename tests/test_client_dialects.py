@@ -80,6 +80,12 @@ def _errors(server: MockServer, org: Org) -> dict[str, tuple[str, str | None, st
     with PlatformClient(base, org.platform_key, poll_interval=POLL) as platform:
         record("404 platform", lambda: platform.courses.get(MISSING))
         record("400 platform", lambda: platform.courses.create("   ", lesson_count=3))
+        course = platform.courses.wait(platform.courses.create("Loops in Python", lesson_count=3).id)
+        editor = platform.courses.editor(platform.courses.edit_token(course.id).edit_token)
+        canonical = editor.canonical()
+        for lesson in canonical.lessons:
+            lesson["sequence"] = 7  # a field path with "[]" in it: lessons[].sequence
+        record("400 editor", lambda: editor.save_canonical(canonical))
     return out
 
 
@@ -114,6 +120,7 @@ def test_errors_are_typed_with_the_servers_words(
         assert fields == want_fields, name  # each bad field by its wire path
     assert heard["400"][3] and all(f["field"].startswith("payload.") for f in heard["400"][3])
     assert len(heard["400 several fields"][3]) >= 3 and "; " in heard["400 duplicate lessons"][3][0]["message"]
+    assert [f["field"] for f in heard["400 editor"][3]] == ["lessons[].sequence"]
 
 
 def test_a_batch(dialect_server: MockServer) -> None:

@@ -234,10 +234,25 @@ def test_different_ids_or_versions_never_share_a_key_however_long(
     ka = idempotency.derive(kind, body, external_id=a[0], version=a[1])
     kb = idempotency.derive(kind, body, external_id=b[0], version=b[1])
     assert (ka == kb) == ((a[0], a[1] or "v1") == (b[0], b[1] or "v1"))
-    # and so do their successors, which a re-run after a delete moves on to
-    for generation in (2, 3, 12):
+    # and so do their successors, which a re-run after a delete moves on to; each still names its origin
+    for generation in (2, 3, idempotency.MAX_GENERATIONS):
         sa, sb = idempotency.successor(ka, generation), idempotency.successor(kb, generation)
         assert (sa == sb) == (ka == kb) and sa != ka and len(sa) <= idempotency.MAX_LENGTH
+        assert idempotency.origin(sa) == ka and idempotency.external_id_of(sa) == idempotency.external_id_of(ka)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("a b", "a%20b"), ("é", "%C3%A9"), ("a|b", "a%7Cb"), ("50%", "50%25"), ("x:y", "x%3Ay"), ("%", "%25")],
+)
+@pytest.mark.parametrize("where", ["external_id", "version"])
+def test_an_id_that_looks_encoded_is_not_the_id_it_looks_like(a: str, b: str, where: str) -> None:
+    """A literal escape in an id is an id of its own: "a%20b" is not "a b", and each reads back as itself."""
+    ka = idempotency.derive("module", {}, **{"external_id": "m", "version": None, where: a})
+    kb = idempotency.derive("module", {}, **{"external_id": "m", "version": None, where: b})
+    assert ka != kb
+    if where == "external_id":
+        assert (idempotency.external_id_of(ka), idempotency.external_id_of(kb)) == (a, b)
     assert len(ka) <= idempotency.MAX_LENGTH and MockState.check_idempotency_key(ka) == ka
 
 
@@ -331,6 +346,13 @@ def test_billed_amounts_survive_json_floats(units: int) -> None:
 def test_cents_round_trip(cents: int) -> None:
     assert to_cents(cents / 100) == cents
     assert to_cents(Decimal(cents) / 100) == cents
+
+
+@pytest.mark.parametrize("odd", ["NaN", "Infinity", "-Infinity", "sNaN"])
+def test_money_that_is_not_a_number_is_said_so(odd: str) -> None:
+    from tutorflow_nb.display import format_usd
+
+    assert format_usd(Decimal(odd)) == odd and "$" not in format_usd(float(odd.replace("sNaN", "nan")))
 
 
 @settings(max_examples=500)

@@ -93,6 +93,8 @@ def test_the_platform_side_names_its_own_argument_and_variable(
         (" https://api.tutorflow.io", "whitespace"),
         ("https://api.tutorflow.io?x=1", "no query"),
         ("https://user:pw@api.tutorflow.io", "credentials"),
+        ("https://me:s3cretpass@api.tutorflow.io", "got 'https://…@api.tutorflow.io'"),  # the password never shows
+        ("https://v1.tutorflow.io/v1", "use 'https://v1.tutorflow.io'"),
         ("https://api.tutorflow.io:99999", "port"),
         ("https://api.tutorflow.io/v1", "use 'https://api.tutorflow.io'"),  # pasted from a curl line
         ("https://api.tutorflow.io/v1/", "without /v1"),
@@ -116,8 +118,11 @@ def test_a_good_key_still_works_and_nothing_flawed_was_sent(server: MockServer) 
 
 SESSION = "tutorflow_admin_session=" + "5e55" * 16
 JAR_FLAWS = {
-    "the cookie itself, not a jar": (lambda tmp: SESSION, "looks like a cookie value (not shown"),
+    "the cookie itself, not a jar": (lambda tmp: SESSION, "looks like a cookie value, not a path (not shown"),
     "a Cookie header": (lambda tmp: f"Cookie: {SESSION}; Path=/", "looks like a cookie value"),
+    "the bare session value (from devtools)": (lambda tmp: "5e55" * 16, "looks like a cookie value"),
+    "a dict's text": (lambda tmp: '{"tutorflow_admin_session": "' + "5e55" * 16 + '"}', "looks like a cookie value"),
+    "name: value": (lambda tmp: "tutorflow_admin_session: " + "5e55" * 16, "looks like a cookie value"),
     "a missing file": (lambda tmp: str(tmp / "nowhere.cookies"), "there is no cookie jar at"),
     "a folder": (str, "names the folder"),
     "an empty file": (lambda tmp: _write(tmp / "empty.cookies", ""), "not a readable curl cookie jar"),
@@ -162,3 +167,36 @@ def test_a_flawed_admin_cookie_jar_is_named_and_the_session_never_shown(
     assert main(["smoke", "--admin-cookies", value]) == 2
     out = capsys.readouterr()
     assert "--admin-cookies" in out.err and why in out.err and secret not in out.out + out.err
+
+
+def test_connect_takes_the_admin_session_as_a_mapping_too(server: MockServer) -> None:
+    assert server.demo is not None
+    s = tf.connect(server.base_url, admin_cookies={"tutorflow_admin_session": server.demo.session_token}, quiet=True)
+    with s:
+        assert [o.name for o in s.admin.organizations()] == ["Demo Organization"]
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("", "is empty"),
+        (" abc", "holds whitespace"),
+        ("abc\u200b", "invisible character (U+200B)"),
+        ("a\tb", "whitespace"),
+    ],
+)
+def test_a_flawed_classroom_id_is_named_wherever_it_comes_from(
+    value: str, why: str, server: MockServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tutorflow_nb.cli import main
+
+    assert server.demo is not None
+    _check(lambda: tf.ContentClient(server.base_url, GOOD, classroom_id=value), "classroom_id", None, why)
+    if value:  # an empty variable is an unset one
+        monkeypatch.setenv("TUTORFLOW_CLASSROOM_ID", value)
+        _check(lambda: tf.ContentClient(server.base_url, GOOD), "TUTORFLOW_CLASSROOM_ID", None, why)
+        _check(lambda: tf.connect(server.base_url, content_key=GOOD, quiet=True), "TUTORFLOW_CLASSROOM_ID", None, why)
+        monkeypatch.setenv("TUTORFLOW_API_BASE_URL", server.base_url)
+        monkeypatch.setenv("TUTORFLOW_CONTENT_API_KEY", server.demo.content_key)
+        assert main(["smoke"]) == 2 and "TUTORFLOW_CLASSROOM_ID" in capsys.readouterr().err
+        assert main(["smoke", "--classroom-id", value]) == 2 and "--classroom-id" in capsys.readouterr().err

@@ -253,17 +253,32 @@ async def test_one_monitor_reused_cell_after_cell_never_mixes_runs(org_content, 
     with pytest.raises(RuntimeError, match="still running"):
         monitor.watch(content, "any-job")
     assert monitor.running and monitor.progress.max == 200  # the first run goes on, still shown
+    first_run = monitor.task
     monitor.stop()
-    await asyncio.sleep(0.05)
-    stopped_at = jobs_on_server()
-    await asyncio.sleep(0.5)
-    assert jobs_on_server() == stopped_at < 200 and monitor.card().status == "stopped"
+    assert monitor.card().status == "stopped" and not monitor.running  # said at once
+    assert await monitor.wait() is None  # waiting on a stopped run hands back nothing, raises nothing
 
+    assert first_run is not None and first_run.done()
+    stopped_at = jobs_on_server()
     second = [source_request(2, level=f"reuse-b-{i}") for i in range(3)]
-    monitor.start(content, second)  # after Stop: a fresh run, nothing of the first one left on it
+    monitor.start(content, second)  # right after Stop: a fresh run, nothing of the first one left on it
     await monitor.wait()
+    await asyncio.sleep(0.3)
+    assert jobs_on_server() == stopped_at + 3 < 200 + 3  # the stopped run created nothing more
     assert monitor.card().status == "completed" and not monitor.stopped and monitor.progress.max == 3
     assert len(monitor.items) == 3 and len(monitor.frames()["jobs"]) == 3 and "stopped" not in monitor.errors.value
+
+    # Stop, then Launch again at once (no await between: two clicks): the new run is taken, and the old
+    # run's last callbacks, arriving after, change nothing of it
+    monitor.start(content, [source_request(1, level=f"reuse-d-{i}") for i in range(100)], concurrency=2)
+    await asyncio.sleep(0.05)
+    monitor.stop()
+    monitor.start(content, [source_request(2, level="reuse-e")])
+    assert monitor.running and not monitor.stopped and monitor.progress.max == 1
+    await monitor.wait()
+    await asyncio.sleep(0.1)
+    assert monitor.card().status == "completed" and not monitor.stopped and monitor.tally == {"completed": 1}
+    assert monitor.errors.value == ""
 
     monitor.watch(content, "00000000-0000-4000-8000-000000000404")  # a mistyped job id
     with pytest.raises(Exception, match="404"):
@@ -322,6 +337,9 @@ def test_estimator_sliders_counts_and_reconcile(live_server: MockServer, tf_org)
         ("51", "courses[0]: lessonCount must be between 1 and 50"),
         ("5, -3", "courses[1]"),
         ("2.5", "courses[0]"),
+        ("--5", "courses[0]: lessonCount must be a whole number"),
+        ("5, ²", "courses[1]: lessonCount must be a whole number"),
+        ("٣", "courses[0]"),
     ],
 )
 def test_an_estimator_edited_into_an_invalid_plan_shows_no_stale_price(

@@ -42,19 +42,20 @@ def read_cookie_jar(path: str | Path, base_url: str, source: str = "cookies") ->
     """
     fix = "write one with 'curl -c tutorflow-admin.cookies …' or 'tutorflow-nb mock --cookie-jar FILE'"
     text = str(path)
-    if not _is_file(text) and ("=" in text or ";" in text):
-        raise ConfigurationError(
-            f"{source} must be the path of a curl cookie jar file, but it holds what looks like a cookie value "
-            f"(not shown: it is the admin session); put the session in a jar ({fix}) and set {source} to its path"
-        )
+    if not _is_file(text):
+        if os.path.isdir(text):
+            raise ConfigurationError(f"{source} names the folder {redact(text)}, not a cookie jar file; {fix}")
+        if not _looks_like_a_path(text):  # a token, "name=value", a header or a dict: the session itself, maybe
+            raise ConfigurationError(
+                f"{source} must be the path of a curl cookie jar file; what it holds looks like a cookie value, "
+                f"not a path (not shown: it may be the admin session itself); put the session in a jar ({fix}) "
+                f"and set {source} to its path"
+            )
+        raise ConfigurationError(f"{source}: there is no cookie jar at {redact(text)}; {fix}")
     shown = redact(text)
-    if not _is_file(text) and os.path.isdir(text):
-        raise ConfigurationError(f"{source} names the folder {shown}, not a cookie jar file; {fix}")
     jar = http.cookiejar.MozillaCookieJar(text)
     try:
         jar.load(ignore_discard=True)
-    except FileNotFoundError:
-        raise ConfigurationError(f"{source}: there is no cookie jar at {shown}; {fix}") from None
     except (OSError, http.cookiejar.LoadError) as exc:
         raise ConfigurationError(
             f"{source}: {shown} is not a readable curl cookie jar ({type(exc).__name__}); {fix}"
@@ -64,6 +65,15 @@ def read_cookie_jar(path: str | Path, base_url: str, source: str = "cookies") ->
     if not cookies:
         raise ConfigurationError(f"{source}: the cookie jar {shown} holds no cookie for {host}; sign in again ({fix})")
     return cookies
+
+
+def _looks_like_a_path(text: str) -> bool:
+    """A path names a folder or a file with an extension; a session token, ``name=value`` or a dict does not."""
+    if any(c in text for c in "=;{}\"'"):
+        return False
+    if "/" in text or os.sep in text or text.startswith("~"):
+        return True
+    return "." in text and not any(c.isspace() for c in text)
 
 
 def _is_file(text: str) -> bool:

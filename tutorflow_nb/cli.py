@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .config import Settings, check_base_url
+from .config import Settings, check_base_url, check_classroom_id
 from .errors import ConfigurationError
 from .keys import ApiKey
 from .redaction import redact
@@ -89,6 +89,8 @@ def _smoke(args: argparse.Namespace) -> int:
     key = ApiKey(env.content_key, "content", source="TUTORFLOW_CONTENT_API_KEY") if env.content_key else None
     cookies = args.admin_cookies or env.admin_cookies
     classroom = args.classroom_id or env.classroom_id
+    if classroom is not None:
+        check_classroom_id(classroom, "--classroom-id" if args.classroom_id else "TUTORFLOW_CLASSROOM_ID")
     poll = (2.0, 5.0)
     if args.mock:
         from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI loads only for the commands that serve

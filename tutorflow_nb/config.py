@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import ConfigurationError
 from .redaction import redact
@@ -64,7 +64,7 @@ def check_base_url(url: object, source: str = "base_url") -> str:
     example = "e.g. https://api.tutorflow.io"
     if not isinstance(url, str) or not url.strip():
         raise ConfigurationError(f"{source} must be the API's base URL ({example}), got {url!r}")
-    shown = redact(url)
+    shown = _masked(url)
     if url != url.strip() or any(c.isspace() for c in url):
         raise ConfigurationError(f"{source} {shown!r} holds whitespace; remove it ({example})")
     parts = urlsplit(url)
@@ -81,23 +81,38 @@ def check_base_url(url: object, source: str = "base_url") -> str:
     except ValueError:
         raise ConfigurationError(f"{source} {shown!r} has a port outside 1-65535") from None
     if "/v1/" in f"{parts.path}/":
-        root = url[: url.find("/v1/" if "/v1/" in url else "/v1")]
+        root = urlunsplit(parts._replace(path=f"{parts.path}/"[: f"{parts.path}/".find("/v1/")]))
         raise ConfigurationError(
             f"{source} is the API's root, without /v1 (every call adds its own /v1/… path): "
-            f"use {redact(root)!r}, not {shown!r}"
+            f"use {_masked(root)!r}, not {shown!r}"
         )
     return url.rstrip("/")
 
 
+def _masked(url: str) -> str:
+    """``url`` as it may be shown: a password or user in it is cut, and any secret this package knows redacted."""
+    scheme, at, rest = url.partition("://")
+    if at and "@" in rest.split("/", 1)[0]:
+        rest = "…@" + rest.split("@", 1)[1]
+    return redact(f"{scheme}{at}{rest}")
+
+
 def check_classroom_id(value: str, source: str = "classroom_id") -> str:
-    """``value`` once it can be a classroom id: no surrounding or inner whitespace (a pasted id often has some).
+    """``value`` once it can be a classroom id: not empty, and no whitespace or invisible character in it
+    (a pasted id often brings some).
 
     Raises:
         ConfigurationError: naming ``source`` and the fix.
     """
-    if not value.strip() or any(c.isspace() for c in value):
+    listed = "the id GET /v1/content/classrooms lists"
+    if not value:
         raise ConfigurationError(
-            f"{source} {value!r} holds whitespace; set it to the id GET /v1/content/classrooms lists, "
-            f"e.g. {value.strip().split()[0] if value.strip() else '00000000-0000-4000-8000-000000000010'!r}"
+            f"{source} is empty; set it to {listed}, or leave it out for the key's first classroom"
         )
+    bad = next((c for c in value if c.isspace() or not c.isprintable()), None)
+    if bad is not None:
+        parts = "".join(c if c.isprintable() and not c.isspace() else " " for c in value).split()
+        hint = f", e.g. {parts[0]!r}" if len(parts) == 1 else ""
+        what = "whitespace" if bad.isspace() else f"an invisible character (U+{ord(bad):04X})"
+        raise ConfigurationError(f"{source} {value!r} holds {what}; set it to {listed}{hint}")
     return value

@@ -48,12 +48,12 @@ class Expansions:
 
         A classroom chosen for the client (``classroom_id=``, ``TUTORFLOW_CLASSROOM_ID``,
         :meth:`~AsyncContentClient.use_classroom`) goes in as ``classroomId`` unless the request
-        names its own. A classroom the client only discovered is not added: the server's default
+        names its own (``None`` names none). A classroom the client only discovered is not added: the server's default
         is that same first classroom, and a key must not change with what the kernel ran before.
         """
         body = to_body(request)
         room = self._client.chosen_classroom
-        return {**body, "classroomId": room} if room and "classroomId" not in body else body
+        return {**body, "classroomId": room} if room and body.get("classroomId") is None else body
 
     def idempotency_key(self, request: Body, *, external_id: str | None = None, version: str | None = None) -> str:
         """The key a create of ``request`` sends: ``expansion:{external id}:{version}:{fingerprint}``.

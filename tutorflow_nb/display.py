@@ -39,6 +39,8 @@ def format_usd(amount: Decimal | None) -> str:
     if amount is None:
         return "—"
     amount = amount if isinstance(amount, Decimal) else Decimal(str(amount))
+    if not amount.is_finite():  # NaN or Infinity: said as it is, never as money
+        return str(amount)
     # written out digit by digit: no rounding to the context's 28 digits, whatever the size
     whole, _, cents = f"{amount.copy_abs():f}".partition(".")
     return f"{'-' if amount < 0 else ''}${whole}.{cents.rstrip('0').ljust(2, '0')}"

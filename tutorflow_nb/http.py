@@ -108,11 +108,19 @@ def _text(message: Any) -> str:
     return "" if message is None else str(message)
 
 
-_FIELD_PATH = re.compile(r"^[A-Za-z_$][\w$]*(?:\[\d+\]|\.[A-Za-z_$][\w$]*)*$")
+_FIELD_PATH = re.compile(r"^[A-Za-z_$][\w$-]*(?:\[\d*\]|\.[\w$-]+)*$")
+"""A wire path: ``title``, ``payload.level.lessons[0].items``, ``lessons[].sequence``, ``chapters.0.slug``."""
+
+
+_LONGEST_MESSAGE = 4000
+"""A plain-text answer's words kept as its message: any server's own message fits (the mock's longest is
+about 1,300 characters); beyond that it is a page, not a message."""
 
 
 def _plain_error(text: str, status: int) -> dict[str, Any]:
-    first = text.strip().splitlines()[0] if text.strip() else ""
+    first = " ".join(text.split())  # every line of it, as one line
+    if len(first) > _LONGEST_MESSAGE:  # a proxy's HTML page, say: the start tells what it is; raw has more
+        first = first[:_LONGEST_MESSAGE] + " …"
     code, sep, message = first.partition(": ")
     if not (sep and code.replace("_", "").isalnum() and code.islower()):
         code, message = "", first
@@ -126,7 +134,7 @@ def _plain_error(text: str, status: int) -> dict[str, Any]:
                 fields.append({"field": name, "message": problem})
             elif fields:
                 fields[-1]["message"] += f"; {part}"
-    return {"message": message[:500], "code": code or None, "requestId": None, "fields": fields, "raw": text[:2000]}
+    return {"message": message, "code": code or None, "requestId": None, "fields": fields, "raw": text[:2000]}
 
 
 def segment(value: object, name: str) -> str:

@@ -15,9 +15,9 @@ key can be sent and the same ids always give the same key.
     >>> derive("expansion", {}, external_id="français:A1")
     'expansion:fran%C3%A7ais:A1:v1:44136fa355b3'
 
-A key longer than the 255 characters the API takes keeps its head, then ``|`` and a digest of
-the whole key: two long ids that differ only at their end (two cohorts of one URL) never share
-a key.
+A key longer than fits (the API takes 255 characters; a derived key leaves room for its
+successors' ``:r20``) keeps its head, then ``|`` and a digest of the whole key: two long ids
+that differ only at their end (two cohorts of one URL) never share a key.
 """
 
 from __future__ import annotations
@@ -60,9 +60,14 @@ PATTERNS = {
     "platform-module": "platform-module:{external_id}:{version}",
 }
 MAX_LENGTH = 255
+MAX_GENERATIONS = 20
+"""How many successors of one derived key a create walks through before it gives up."""
+_LONGEST_TAIL = len(f":r{MAX_GENERATIONS}")
+"""A derived key leaves room for its successors' tail, so ``…:r2`` only appends and still names its origin."""
 _CUT = "|"
 """Marks a key shortened to fit: never left bare in an encoded id or version, so it cannot be mistaken."""
-_HEADER_SAFE = "".join(c for c in map(chr, range(0x21, 0x7F)) if c != _CUT)  # printable ASCII but space and |
+# printable ASCII but the space, | and % (a literal % is encoded too, so "a b" and "a%20b" stay two ids)
+_HEADER_SAFE = "".join(c for c in map(chr, range(0x21, 0x7F)) if c not in (_CUT, "%"))
 
 
 def fingerprint(body: Any, length: int = 12) -> str:
@@ -82,7 +87,7 @@ def derive(kind: str, body: Any, *, external_id: str | None = None, version: str
     )
     if external_id:
         key = f"{key}:{print_}"
-    return _fit(key, print_)
+    return _fit(key, print_, MAX_LENGTH - _LONGEST_TAIL)
 
 
 def _fit(key: str, tail: str, room: int = MAX_LENGTH) -> str:
@@ -155,8 +160,6 @@ def platform_module(body: Mapping[str, Any], *, external_id: str | None = None, 
 # ---------------------------------------------------------------- re-running a create whose resource was deleted
 
 T = TypeVar("T")
-MAX_GENERATIONS = 20
-"""How many successors of one derived key a create walks through before it gives up."""
 
 
 def successor(key: str, generation: int) -> str:
@@ -168,7 +171,9 @@ def successor(key: str, generation: int) -> str:
     if generation <= 1:
         return key
     tail = f":r{generation}"
-    return _fit(key, key.rpartition(":")[2], MAX_LENGTH - len(tail)) + tail
+    if len(key) + len(tail) <= MAX_LENGTH:  # every derived key: it left room for this
+        return key + tail
+    return _fit(key, key.rpartition(":")[2], MAX_LENGTH - len(tail)) + tail  # a long key of the caller's own
 
 
 _SUCCESSOR = re.compile(r":r\d+$")

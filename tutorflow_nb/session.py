@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,6 @@ __all__ = ["DEFAULT_MOCK_SPEED", "Session", "connect"]
 
 DEFAULT_MOCK_SPEED = 10.0
 """The bundled mock's clock speed: a job takes about a second of wall time."""
-_ENV_COOKIES = "TUTORFLOW_ADMIN_COOKIES"
 
 
 class Session:
@@ -125,7 +125,7 @@ def connect(
     *,
     content_key: str | None = None,
     platform_key: str | None = None,
-    admin_cookies: str | Path | None = None,
+    admin_cookies: str | Path | Mapping[str, str] | None = None,
     classroom_id: str | None = None,
     mock_speed: float = DEFAULT_MOCK_SPEED,
     quiet: bool = False,
@@ -150,7 +150,7 @@ def connect(
     jar, jar_from = (
         (admin_cookies, "admin_cookies") if admin_cookies else (env.admin_cookies, "TUTORFLOW_ADMIN_COOKIES")
     )
-    cookies = read_cookie_jar(jar, base_url, jar_from) if jar else None
+    cookies = (dict(jar) if isinstance(jar, Mapping) else read_cookie_jar(jar, base_url, jar_from)) if jar else None
     room = (
         check_classroom_id(classroom_id, "classroom_id")
         if classroom_id

@@ -74,7 +74,7 @@ class Expansions:
 
         A classroom chosen for the client (``classroom_id=``, ``TUTORFLOW_CLASSROOM_ID``,
         :meth:`~AsyncContentClient.use_classroom`) goes in as ``classroomId`` unless the request
-        names its own. A classroom the client only discovered is not added: the server's default
+        names its own (``None`` names none). A classroom the client only discovered is not added: the server's default
         is that same first classroom, and a key must not change with what the kernel ran before.
         """
         return self.aio.as_sent(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import string
 from typing import Any
 
@@ -81,8 +82,10 @@ class CostEstimator(Summarized, w.VBox):
     @property
     def plan(self) -> list[Any]:
         text = self.custom.value.strip()
-        if text:
-            return [int(p) if p.strip().lstrip("-").isdigit() else p.strip() for p in text.split(",") if p.strip()]
+        if text:  # whole numbers as numbers; anything else stays text, for the estimate to name
+            return [
+                int(p) if re.fullmatch(r"[+-]?[0-9]+", p.strip()) else p.strip() for p in text.split(",") if p.strip()
+            ]
         return [self.lessons.value] * self.course_count.value
 
     def refresh(self) -> None:

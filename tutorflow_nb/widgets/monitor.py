@@ -6,6 +6,7 @@ import asyncio
 import html
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
@@ -60,6 +61,8 @@ class JobMonitor(Summarized, w.VBox):
         self.stop_button = w.Button(description="Stop", icon="stop", button_style="warning", disabled=True)
         self.stop_button.on_click(lambda _: self.stop())
         self.stopped = False
+        self._run = 0
+        self._stop_asked = False
         self.failure: BaseException | None = None
         """What ended the run early (a refused job id, a failed job, a timeout); ``None`` otherwise."""
         super().__init__(
@@ -93,8 +96,8 @@ class JobMonitor(Summarized, w.VBox):
 
     @property
     def running(self) -> bool:
-        """Whether what :meth:`start` or :meth:`watch` began is still going."""
-        return self.task is not None and not self.task.done()
+        """Whether what :meth:`start` or :meth:`watch` began is still going (a run told to stop is not)."""
+        return self.task is not None and not self.task.done() and not self.stopped
 
     def _begin(self, what: str, total: int, http: Any) -> None:
         """A fresh run: refused while the last one is going (its Stop would be lost), else everything reset."""
@@ -105,6 +108,8 @@ class JobMonitor(Summarized, w.VBox):
             )
         self.items, self.batch, self.result, self.task = {}, None, None, None
         self.stopped, self.failure, self.what = False, None, what
+        self._stop_asked = False
+        self._run += 1  # a late callback of the run before (stopped, still unwinding) changes nothing of this one
         self.expect(total, http)
 
     def start(self, client: Any, requests: Any, **options: Any) -> JobMonitor:
@@ -117,7 +122,7 @@ class JobMonitor(Summarized, w.VBox):
         aio = getattr(client, "aio", client)
         requests = list(requests)
         self._begin("batch", len(requests), aio.http)
-        return self._launch(getattr(aio, group).run_batch(requests, on_update=self.update, **options))
+        return self._launch(getattr(aio, group).run_batch(requests, on_update=self._this_run(self.update), **options))
 
     def watch(self, client: Any, job: Any, *, timeout: float = 900.0) -> JobMonitor:
         """Follow one expansion job (the job, or its id) to its result without blocking the kernel.
@@ -136,11 +141,22 @@ class JobMonitor(Summarized, w.VBox):
         )
 
         async def follow() -> Any:
-            result = await aio.expansions.wait_result(job_id, timeout=timeout, on_status=self.status_changed)
+            on_status = self._this_run(self.status_changed)
+            result = await aio.expansions.wait_result(job_id, timeout=timeout, on_status=on_status)
             self.items[0].result = result
             return result
 
         return self._launch(follow())
+
+    def _this_run(self, callback: Callable[[Any], None]) -> Callable[[Any], None]:
+        """``callback`` while the run being started is the monitor's; a no-op once a newer run has begun."""
+        run = self._run
+
+        def call(value: Any) -> None:
+            if run == self._run:
+                callback(value)
+
+        return call
 
     def _launch(self, coro: Any) -> JobMonitor:
         try:
@@ -155,9 +171,17 @@ class JobMonitor(Summarized, w.VBox):
             return self
         self.task = loop.create_task(coro)
         self.stop_button.disabled = False
-        self.task.add_done_callback(
-            lambda t: self._done(t.result()) if not t.cancelled() and not t.exception() else self._failed(t)
-        )
+        run = self._run
+
+        def ended(task: asyncio.Task[Any]) -> None:
+            if run != self._run:
+                return
+            if not task.cancelled() and task.exception() is None:
+                self._done(task.result())
+            else:
+                self._failed(task)
+
+        self.task.add_done_callback(ended)
         return self
 
     def stop(self) -> None:
@@ -167,6 +191,8 @@ class JobMonitor(Summarized, w.VBox):
         """
         if self.task is not None and not self.task.done():
             self.task.cancel()
+            self._stop_asked = True
+            self._ended_by(asyncio.CancelledError())  # said at once; a new run may start now
         self.stop_button.disabled = True
 
     def _done(self, result: Any) -> None:
@@ -200,10 +226,20 @@ class JobMonitor(Summarized, w.VBox):
         self.errors.value = f"<span style='color:#b00020'>{html.escape(failed)}</span>"
 
     async def wait(self) -> Any:
-        """Await what :meth:`start` or :meth:`watch` began: the batch, or the one job's result."""
-        if self.task is not None:
-            return await self.task
-        return self.result
+        """Await what :meth:`start` or :meth:`watch` began: the batch, or the one job's result.
+
+        After Stop it returns ``None`` (the monitor says what had been accepted); interrupting
+        the wait itself still interrupts it.
+        """
+        task = self.task
+        if task is None:
+            return self.result
+        try:
+            return await task  # interrupting this wait stops the run too, as Ctrl-C should
+        except asyncio.CancelledError:
+            if self._stop_asked:  # the run was stopped (Stop, or monitor.stop()): nothing to hand back
+                return None
+            raise  # this wait was interrupted: say so
 
     # ------------------------------------------------------------ drawing
 
