@@ -242,11 +242,26 @@ async def test_stop_on_the_monitor_stops_the_batch(slow_server: MockServer) -> N
         while len(await asyncio.to_thread(_jobs, slow_server, org.id)) < 5:
             await asyncio.sleep(0.02)
         monitor.stop_button.click()
-        with pytest.raises(asyncio.CancelledError):
-            await monitor.wait()
+        assert await monitor.wait() is None  # the run was stopped: waiting on it hands back nothing, raises nothing
         created = await asyncio.to_thread(_stays, lambda: len(_jobs(slow_server, org.id)))
         assert created < N and monitor.stopped and monitor.stop_button.disabled
         assert "stopped" in monitor.errors.value and "resume" in monitor.errors.value
+
+
+@pytest.mark.anyio
+async def test_interrupting_a_wait_on_the_monitor_stops_the_batch_too(slow_server: MockServer) -> None:
+    """The cell awaiting ``monitor.wait()`` is interrupted: the wait raises, and the batch stops with it."""
+    org = seed_org_sync(slow_server, rateLimitPerMinute=RATE)
+    with ContentClient(slow_server.base_url, org.content_key, poll_interval=(0.05, 0.1)) as content:
+        monitor = JobMonitor().start(content, _requests(N, "monitor-wait"))
+        waiter = asyncio.ensure_future(monitor.wait())
+        while len(await asyncio.to_thread(_jobs, slow_server, org.id)) < 5:
+            await asyncio.sleep(0.02)
+        waiter.cancel()  # what the kernel's interrupt does to the awaiting cell
+        with pytest.raises(asyncio.CancelledError):
+            await waiter
+        created = await asyncio.to_thread(_stays, lambda: len(_jobs(slow_server, org.id)))
+        assert created < N and monitor.stopped and not monitor.running
 
 
 # ---------------------------------------------------------------- a real kernel, the interrupt button
