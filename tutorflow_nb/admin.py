@@ -23,7 +23,7 @@ from .http import HttpSession, RetryPolicy, segment
 from .models import ApiKeyInfo, CreatedApiKey, ExpansionResult, Organization, WebhookSubscription
 from .redaction import redact
 
-__all__ = ["AsyncAdminClient", "read_cookie_jar"]
+__all__ = ["AsyncAdminClient", "cookies_from", "read_cookie_jar"]
 
 ORGS = "/v1/content/organizations"
 
@@ -42,7 +42,7 @@ def read_cookie_jar(path: str | Path, base_url: str, source: str = "cookies") ->
     """
     fix = "write one with 'curl -c tutorflow-admin.cookies …' or 'tutorflow-nb mock --cookie-jar FILE'"
     text = str(path)
-    if not _is_file(text):
+    if not os.path.isfile(text):  # isfile and isdir answer False, never raise, for a name no file can have
         if os.path.isdir(text):
             raise ConfigurationError(f"{source} names the folder {redact(text)}, not a cookie jar file; {fix}")
         if not _looks_like_a_path(text):  # a token, "name=value", a header or a dict: the session itself, maybe
@@ -67,6 +67,23 @@ def read_cookie_jar(path: str | Path, base_url: str, source: str = "cookies") ->
     return cookies
 
 
+def cookies_from(
+    given: str | Path | Mapping[str, str] | None, base_url: str, source: str = "cookies"
+) -> dict[str, str] | None:
+    """The admin session a caller gave (a cookie mapping, or a jar's path read as ``source``), else the jar
+    ``TUTORFLOW_ADMIN_COOKIES`` names, else ``None``.
+
+    Raises:
+        ConfigurationError: the jar cannot be used; the error names where its path came from.
+    """
+    if isinstance(given, Mapping):
+        return dict(given)
+    if given is not None:
+        return read_cookie_jar(given, base_url, source)
+    jar = Settings.from_env().admin_cookies
+    return None if jar is None else read_cookie_jar(jar, base_url, "TUTORFLOW_ADMIN_COOKIES")
+
+
 def _looks_like_a_path(text: str) -> bool:
     """A path names a folder or a file with an extension; a session token, ``name=value`` or a dict does not."""
     if any(c in text for c in "=;{}\"'"):
@@ -74,13 +91,6 @@ def _looks_like_a_path(text: str) -> bool:
     if "/" in text or os.sep in text or text.startswith("~"):
         return True
     return "." in text and not any(c.isspace() for c in text)
-
-
-def _is_file(text: str) -> bool:
-    try:
-        return os.path.isfile(text)
-    except (OSError, ValueError):  # too long a name, a NUL byte: not a file
-        return False
 
 
 class ApiKeys:
@@ -174,16 +184,13 @@ class AsyncAdminClient:
         base_url = base_url or env.base_url
         if not base_url:
             raise ValueError("base_url is required: pass it or set TUTORFLOW_API_BASE_URL")
-        source = "cookies" if cookies is not None else "TUTORFLOW_ADMIN_COOKIES"
-        cookies = cookies if cookies is not None else env.admin_cookies
-        if cookies is None:
-            cookie_map: dict[str, str] = {}
-        elif isinstance(cookies, Mapping):
-            cookie_map = dict(cookies)
-        else:
-            cookie_map = read_cookie_jar(cookies, base_url, source)
         self.http = HttpSession(
-            base_url, surface="admin", cookies=cookie_map, timeout=timeout, retry=retry, transport=transport
+            base_url,
+            surface="admin",
+            cookies=cookies_from(cookies, base_url) or {},
+            timeout=timeout,
+            retry=retry,
+            transport=transport,
         )
         self.api_keys = ApiKeys(self.http)
         self.webhooks = Webhooks(self.http)

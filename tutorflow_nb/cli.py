@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .config import Settings, check_base_url, check_classroom_id
+from .config import Settings, check_base_url, classroom_from
 from .errors import ConfigurationError
 from .keys import ApiKey
 from .redaction import redact
@@ -87,10 +87,8 @@ def _smoke(args: argparse.Namespace) -> int:
     server = None
     base_url = args.base_url or (check_base_url(env.base_url, "TUTORFLOW_API_BASE_URL") if env.base_url else None)
     key = ApiKey(env.content_key, "content", source="TUTORFLOW_CONTENT_API_KEY") if env.content_key else None
-    cookies = args.admin_cookies or env.admin_cookies
-    classroom = args.classroom_id or env.classroom_id
-    if classroom is not None:
-        check_classroom_id(classroom, "--classroom-id" if args.classroom_id else "TUTORFLOW_CLASSROOM_ID")
+    cookies: dict[str, str] | None = None
+    classroom = classroom_from(args.classroom_id or None, "--classroom-id")
     poll = (2.0, 5.0)
     if args.mock:
         from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI loads only for the commands that serve
@@ -110,11 +108,10 @@ def _smoke(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    if isinstance(cookies, str):  # a jar's path, read here so that an error names where it came from
-        from .admin import read_cookie_jar  # noqa: PLC0415 - lazy, like the rest of this command
+    if server is None:  # a jar's path, read here so that an error names where it came from
+        from .admin import cookies_from  # noqa: PLC0415 - lazy, like the rest of this command
 
-        source = "--admin-cookies" if args.admin_cookies else "TUTORFLOW_ADMIN_COOKIES"
-        cookies = read_cookie_jar(cookies, base_url, source)
+        cookies = cookies_from(args.admin_cookies or None, base_url, "--admin-cookies")
     try:
         report = run_smoke(base_url, key, admin_cookies=cookies, classroom_id=classroom, poll_interval=poll)
     finally:

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .errors import ConfigurationError
 from .redaction import redact
 
-__all__ = ["ENV_VARS", "Settings", "check_base_url", "check_classroom_id"]
+__all__ = ["ENV_VARS", "Settings", "check_base_url", "check_classroom_id", "classroom_from"]
 
 ENV_VARS = (
     "TUTORFLOW_API_BASE_URL",
@@ -116,3 +116,16 @@ def check_classroom_id(value: str, source: str = "classroom_id") -> str:
         what = "whitespace" if bad.isspace() else f"an invisible character (U+{ord(bad):04X})"
         raise ConfigurationError(f"{source} {value!r} holds {what}; set it to {listed}{hint}")
     return value
+
+
+def classroom_from(given: str | None, source: str = "classroom_id") -> str | None:
+    """The classroom a caller chose: ``given`` (checked as ``source``), else ``TUTORFLOW_CLASSROOM_ID``
+    (checked as that variable), else ``None``.
+
+    Raises:
+        ConfigurationError: the one given is not a usable id; the error names where it came from.
+    """
+    if given is not None:
+        return check_classroom_id(given, source)
+    room = Settings.from_env().classroom_id
+    return None if room is None else check_classroom_id(room, "TUTORFLOW_CLASSROOM_ID")

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 
 from . import idempotency, jobs
-from .config import Settings, check_classroom_id
+from .config import check_classroom_id, classroom_from
 from .errors import ConflictError, NotFoundError
 from .http import HttpSession, RetryPolicy, segment
 from .keys import ApiKey
@@ -78,7 +78,7 @@ class Expansions:
             ConflictError: the key was used before with another body.
         """
         body = self.as_sent(request)
-        key = idempotency_key or self.idempotency_key(body, external_id=external_id, version=version)
+        key = idempotency_key or idempotency.expansion(body, external_id=external_id, version=version)
         data = await self._http.request("POST", EXPANSIONS, json=body, idempotency_key=key)
         return ExpansionJob.model_validate(data)
 
@@ -168,8 +168,9 @@ class Expansions:
         a notebook, unless ``TUTORFLOW_PROGRESS=0``; see :mod:`tutorflow_nb.progress`).
         """
         items = jobs.batch_items(
-            ((e[0], self.as_sent(e[1])) if isinstance(e, tuple) else self.as_sent(e) for e in requests),
-            lambda body, ext: self.idempotency_key(body, external_id=ext, version=version),
+            requests,
+            lambda body, ext: idempotency.expansion(body, external_id=ext, version=version),
+            as_sent=self.as_sent,
         )
         lo = self._client.poll_interval[0]
         return await jobs.run_batch(
@@ -373,7 +374,7 @@ class AsyncContentClient:
             rate_limit_per_minute=rate_limit_per_minute,
             transport=transport,
         )
-        self._chosen = check_classroom_id(classroom_id) if classroom_id is not None else _env_classroom()
+        self._chosen = classroom_from(classroom_id)
         self._discovered: str | None = None
         self.poll_interval = poll_interval
         self.expansions = Expansions(self)
@@ -436,8 +437,3 @@ class AsyncContentClient:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-
-def _env_classroom() -> str | None:
-    room = Settings.from_env().classroom_id
-    return None if room is None else check_classroom_id(room, "TUTORFLOW_CLASSROOM_ID")

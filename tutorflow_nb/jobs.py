@@ -348,15 +348,20 @@ class _Session(Protocol):
     def key_prefix(self) -> str | None: ...
 
 
-def batch_items(requests: Iterable[Any], key_of: Callable[[dict[str, Any], str | None], str]) -> list[BatchItem]:
+def batch_items(
+    requests: Iterable[Any],
+    key_of: Callable[[dict[str, Any], str | None], str],
+    as_sent: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> list[BatchItem]:
     """Batch items with their idempotency keys derived once, before anything is sent.
 
-    ``requests`` holds bodies (dicts or models) or ``(external_id, body)`` pairs.
+    ``requests`` holds bodies (dicts or models) or ``(external_id, body)`` pairs; ``as_sent``
+    turns a body into what its create sends (before the key is derived from it).
     """
     items = []
     for i, entry in enumerate(requests):
         external, data = entry if isinstance(entry, tuple) else (None, entry)
-        body = to_body(data)
+        body = to_body(data) if as_sent is None else as_sent(to_body(data))
         items.append(BatchItem(i, body, key_of(body, external), external))
     return items
 

@@ -188,8 +188,9 @@ class Courses:
         With a ``store`` the batch resumes, and ``progress`` draws a bar, as ``Expansions.run_batch`` does.
         """
         items = jobs.batch_items(
-            [_async_mode(entry) for entry in requests],
+            requests,
             lambda body, ext: idempotency.platform_course(body, external_id=ext, version=version),
+            as_sent=lambda body: {**body, "mode": "async"},  # a batch's course is always asynchronous
         )
         lo = self._client.poll_interval[0]
         return await jobs.run_batch(
@@ -222,14 +223,6 @@ class Courses:
                 "this course has no edit token yet: wait until it is COMPLETED, or mint one with courses.edit_token(id)"
             )
         return CourseEditor(self._http, token)
-
-
-def _async_mode(entry: Body | tuple[str, Body]) -> Body | tuple[str, Body]:
-    """A batch's course request as it is sent: always ``mode: "async"``."""
-    if isinstance(entry, tuple):
-        external, body = entry
-        return external, {**to_body(body), "mode": "async"}
-    return {**to_body(entry), "mode": "async"}
 
 
 class _CourseWork:

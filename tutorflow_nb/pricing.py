@@ -431,9 +431,11 @@ def reconcile(est: Estimate, billed: Any) -> pd.DataFrame:
     ``frames.price_snapshots`` frame (which pairs by ``request_id`` only). A request named
     more than once (a replay of a re-run cell, a frame concatenated twice) is billed once.
     """
-    snapshots = billed if isinstance(billed, pd.DataFrame) else price_snapshots(billed)
-    named = snapshots["request_id"].notna()
-    snapshots = pd.concat([snapshots[named].drop_duplicates("request_id"), snapshots[~named]])  # billed once each
+    if isinstance(billed, pd.DataFrame):  # a frame the caller put together: each named request billed once
+        named = billed["request_id"].notna()
+        snapshots = pd.concat([billed[named].drop_duplicates("request_id"), billed[~named]])
+    else:
+        snapshots = price_snapshots(billed)  # one row per request already
     keys = _billed_keys(billed) if not isinstance(billed, pd.DataFrame) else {}
     planned_rows = est.frame[est.frame["category"].isin(["course", "module"])].to_dict("records")
     plans = {r["plan_id"]: p for r, p in zip(planned_rows, est.planned, strict=True)}

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .admin import read_cookie_jar
-from .config import Settings, check_base_url, check_classroom_id
+from .admin import cookies_from
+from .config import Settings, check_base_url, classroom_from
 from .errors import ConfigurationError
 from .keys import ApiKey, Surface
 from .sync_clients import AdminClient, ContentClient, PlatformClient
@@ -147,15 +147,8 @@ def connect(
     base_url = check_base_url(base_url, url_source)
     content = _key(content_key, "content_key", env.content_key, "TUTORFLOW_CONTENT_API_KEY", "content")
     platform = _key(platform_key, "platform_key", env.platform_key, "TUTORFLOW_PLATFORM_API_KEY", "platform")
-    jar, jar_from = (
-        (admin_cookies, "admin_cookies") if admin_cookies else (env.admin_cookies, "TUTORFLOW_ADMIN_COOKIES")
-    )
-    cookies = (dict(jar) if isinstance(jar, Mapping) else read_cookie_jar(jar, base_url, jar_from)) if jar else None
-    room = (
-        check_classroom_id(classroom_id, "classroom_id")
-        if classroom_id
-        else (check_classroom_id(env.classroom_id, "TUTORFLOW_CLASSROOM_ID") if env.classroom_id else None)
-    )
+    cookies = cookies_from(admin_cookies or None, base_url, "admin_cookies")
+    room = classroom_from(classroom_id or None)
     session = Session(
         base_url,
         content=ContentClient(base_url, content, classroom_id=room) if content else None,

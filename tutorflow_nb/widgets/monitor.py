@@ -12,22 +12,12 @@ from typing import Any
 import ipywidgets as w
 
 from .. import frames
-from ..display import Card
+from ..display import STATUS_COLOURS, Card
 from ..jobs import BatchItem
 from ..sync import run_sync
 from .summary import Summarized
 
 __all__ = ["JobMonitor"]
-
-_COLOURS = {
-    "completed": "#2e7d32",
-    "failed": "#b00020",
-    "error": "#b00020",
-    "processing": "#1565c0",
-    "queued": "#6d6d6d",
-    "pending": "#6d6d6d",
-    "created": "#6d6d6d",
-}
 
 
 class JobMonitor(Summarized, w.VBox):
@@ -171,18 +161,14 @@ class JobMonitor(Summarized, w.VBox):
             return self
         self.task = loop.create_task(coro)
         self.stop_button.disabled = False
-        run = self._run
-
-        def ended(task: asyncio.Task[Any]) -> None:
-            if run != self._run:
-                return
-            if not task.cancelled() and task.exception() is None:
-                self._done(task.result())
-            else:
-                self._failed(task)
-
-        self.task.add_done_callback(ended)
+        self.task.add_done_callback(self._this_run(self._ended))
         return self
+
+    def _ended(self, task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task.exception() is None:
+            self._done(task.result())
+        else:
+            self._failed(task)
 
     def stop(self) -> None:
         """Stop what :meth:`start` or :meth:`watch` began: every call in flight is cancelled and nothing new is created.
@@ -258,7 +244,7 @@ class JobMonitor(Summarized, w.VBox):
         )
         self.counts.value = (
             " · ".join(
-                f"<span style='color:{_COLOURS.get(s, '#333')}'>{s}: {n}</span>" for s, n in sorted(tally.items())
+                f"<span style='color:{STATUS_COLOURS.get(s, '#333')}'>{s}: {n}</span>" for s, n in sorted(tally.items())
             )
             or "waiting…"
         )
@@ -272,7 +258,7 @@ class JobMonitor(Summarized, w.VBox):
         rows = sorted(self.items.values(), key=lambda i: i.index)[: self.max_rows]
         cells = "".join(
             f"<tr><td>{i.index}</td><td><code>{html.escape(str(i.job_id or ''))}</code></td>"
-            f"<td style='color:{_COLOURS.get(i.status, '#333')}'>{html.escape(i.status)}</td>"
+            f"<td style='color:{STATUS_COLOURS.get(i.status, '#333')}'>{html.escape(i.status)}</td>"
             f"<td>{(i.elapsed or 0):.1f} s</td></tr>"
             for i in rows
         )
