@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["Card", "Link", "Value", "chip", "format_usd", "short"]
+__all__ = ["Card", "Link", "ShownByCard", "Value", "chip", "format_usd", "short"]
 
 STATUS_COLOURS = {
     "completed": "#2e7d32",
@@ -135,6 +135,23 @@ class Card:
         if self.note:
             lines.append(f"  {self.note}")
         return "\n".join(lines)
+
+
+class ShownByCard:
+    """Mixed in by an object that shows itself through its :meth:`card`: a notebook renders the card's
+    HTML, IPython and ``str()`` print its text; ``repr()`` stays the class's own."""
+
+    def card(self) -> Card:
+        raise NotImplementedError
+
+    def _repr_html_(self) -> str:
+        return self.card().html()
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self) if cycle else self.card().text())
+
+    def __str__(self) -> str:
+        return self.card().text()
 
 
 def _html(value: Value | Any) -> str:

@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from .display import Card, Value, short
+from .display import Card, ShownByCard, Value, short
 from .errors import JobFailedError, JobTimeoutError, TutorFlowError, is_transient
 from .models.base import to_body
 from .models.constants import TERMINAL_JOB_STATUSES, is_failed, is_terminal
@@ -173,7 +173,7 @@ class BatchItem:
 
 
 @dataclass
-class BatchResult:
+class BatchResult(ShownByCard):
     """A finished batch: its items in request order, and what the run cost."""
 
     items: list[BatchItem]
@@ -247,15 +247,6 @@ class BatchResult:
             table=(["#", "external id", "job", "status", "elapsed", "error"], lines),
             note=f"{len(self.items) - rows} more item(s): .items has them all" if len(self.items) > rows else None,
         )
-
-    def _repr_html_(self) -> str:
-        return self.card().html()
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(repr(self) if cycle else self.card().text())
-
-    def __str__(self) -> str:
-        return self.card().text()
 
 
 @dataclass(frozen=True)

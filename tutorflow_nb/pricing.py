@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from . import idempotency
-from .display import Card, format_usd
+from .display import Card, ShownByCard, format_usd
 from .frames import price_snapshots
 from .jobs import BatchItem
 from .models.constants import CATALOG_SOURCE, DEFAULT_LESSONS, MAX_LESSONS, OUTPUT_TYPES, UNIT_PRICE
@@ -216,7 +216,7 @@ def history_from(pairs: Any) -> list[tuple[int, int]]:
 
 
 @dataclass
-class Estimate:
+class Estimate(ShownByCard):
     """A plan's cost: one row per planned request, shaped like price snapshots, plus totals."""
 
     frame: pd.DataFrame
@@ -258,15 +258,6 @@ class Estimate:
                 ],
             ),
         )
-
-    def _repr_html_(self) -> str:
-        return self.card().html()
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(repr(self) if cycle else self.card().text())
-
-    def __str__(self) -> str:
-        return self.card().text()
 
 
 ESTIMATE_COLUMNS = [

@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from . import frames
-from .display import Card
+from .display import Card, ShownByCard
 from .errors import ConfigurationError
 from .models.constants import TERMINAL_JOB_STATUSES
 
@@ -80,7 +80,7 @@ CREATE TABLE IF NOT EXISTS outputs (
 """
 
 
-class ManifestStore:
+class ManifestStore(ShownByCard):
     """One SQLite file (default ``tutorflow.sqlite`` beside the notebook).
 
     Raises:
@@ -123,15 +123,6 @@ class ManifestStore:
                 ("targets", "; ".join(t or "(written before targets were kept)" for t in self.targets()) or None),
             ],
         )
-
-    def _repr_html_(self) -> str:
-        return self.card().html()
-
-    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        printer.text(repr(self) if cycle else self.card().text())
-
-    def __str__(self) -> str:
-        return self.card().text()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
