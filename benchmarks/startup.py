@@ -59,10 +59,7 @@ def main(argv: list[str] | None = None) -> list[tuple[str, str, str, str]]:
         assert beside.demo is not None
         env = {
             **clean,
-            "TUTORFLOW_API_BASE_URL": beside.base_url,
-            "TUTORFLOW_CONTENT_API_KEY": beside.demo.content_key,
-            "TUTORFLOW_PLATFORM_API_KEY": beside.demo.platform_key,
-            "TUTORFLOW_CLASSROOM_ID": beside.demo.classroom_id,
+            **beside.demo.variables(beside.base_url),
             "TUTORFLOW_MOCK": "1",
         }
         near = best_timed(CONNECT, runs, env)

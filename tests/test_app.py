@@ -78,6 +78,14 @@ def _drive(tmp_path: Path, env: dict[str, str]) -> tuple[dict, str]:
     return json.loads(text), nbformat.writes(nb)
 
 
+def _documented(server: MockServer) -> dict[str, str]:
+    """The documented variables for ``server``, the classroom left to discovery (as a first setup has it)."""
+    assert server.demo is not None
+    variables = server.demo.variables(server.base_url)
+    del variables["TUTORFLOW_CLASSROOM_ID"]
+    return variables
+
+
 def _generated(server: MockServer) -> tuple[int, int]:
     counts = httpx.get(f"{server.base_url}/_mock/state").json()["counts"]
     return counts["platformCourses"], counts["platformModules"]
@@ -116,11 +124,7 @@ def test_app_with_the_documented_variables_generates_nothing_until_asked(tmp_pat
     the button says what the sample costs, and pressing it bills exactly the sample there."""
     with MockServer(speed=10) as remote:
         assert remote.demo is not None
-        env = {
-            "TUTORFLOW_API_BASE_URL": remote.base_url,
-            "TUTORFLOW_CONTENT_API_KEY": remote.demo.content_key,
-            "TUTORFLOW_PLATFORM_API_KEY": remote.demo.platform_key,
-        }
+        env = _documented(remote)
         seen, executed = _drive(tmp_path, env)
         assert _generated(remote) == (3, 2)
         jobs = httpx.get(f"{remote.base_url}/_mock/jobs").json()["data"]
@@ -177,11 +181,7 @@ def test_app_command_honours_the_documented_variables(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "notebooks", tmp_path / "notebooks")
     with MockServer(speed=10) as remote:
         assert remote.demo is not None
-        env = {
-            "TUTORFLOW_API_BASE_URL": remote.base_url,
-            "TUTORFLOW_CONTENT_API_KEY": remote.demo.content_key,
-            "TUTORFLOW_PLATFORM_API_KEY": remote.demo.platform_key,
-        }
+        env = _documented(remote)
         port = free_port()
         proc, reader, seen = start_app(tmp_path, port, env)
         try:

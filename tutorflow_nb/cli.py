@@ -217,14 +217,7 @@ def _beside(args: argparse.Namespace, name: str, command: list[str], users: str)
                 server.base_url,
                 demo.session_token,
             )
-            env.update(
-                TUTORFLOW_API_BASE_URL=server.base_url,
-                TUTORFLOW_CONTENT_API_KEY=demo.content_key,
-                TUTORFLOW_PLATFORM_API_KEY=demo.platform_key,
-                TUTORFLOW_CLASSROOM_ID=demo.classroom_id,
-                TUTORFLOW_ADMIN_COOKIES=str(jar),
-                TUTORFLOW_MOCK="1",
-            )
+            env.update(demo.variables(server.base_url), TUTORFLOW_ADMIN_COOKIES=str(jar), TUTORFLOW_MOCK="1")
             print(
                 f"tutorflow-nb {name}: the mock TutorFlow API is at {server.base_url} (x{args.speed:g} clock; "
                 f"content key {demo.content_key_prefix}…); the TUTORFLOW_* variables name it for {users}",

@@ -102,13 +102,8 @@ def write_cookie_jar(path: str | Path, base_url: str, session_token: str) -> Pat
 def write_env_file(path: str | Path, base_url: str, demo: Demo) -> Path:
     """``TUTORFLOW_*`` lines that ``set -a; . mock.env; set +a`` loads."""
     path = Path(path)
-    path.write_text(
-        "# Written by tutorflow-nb mock. Load with: set -a; . mock.env; set +a\n"
-        f"TUTORFLOW_API_BASE_URL={base_url}\n"
-        f"TUTORFLOW_CONTENT_API_KEY={demo.content_key}\n"
-        f"TUTORFLOW_PLATFORM_API_KEY={demo.platform_key}\n"
-        f"TUTORFLOW_CLASSROOM_ID={demo.classroom_id}\n"
-    )
+    lines = [f"{name}={value}\n" for name, value in demo.variables(base_url).items()]
+    path.write_text("# Written by tutorflow-nb mock. Load with: set -a; . mock.env; set +a\n" + "".join(lines))
     path.chmod(0o600)
     return path
 

@@ -85,6 +85,15 @@ class Demo:
     content_key_prefix: str = ""
     platform_key_prefix: str = ""
 
+    def variables(self, base_url: str) -> dict[str, str]:
+        """The runbook's ``TUTORFLOW_*`` variables naming this organization on the mock at ``base_url``."""
+        return {
+            "TUTORFLOW_API_BASE_URL": base_url,
+            "TUTORFLOW_CONTENT_API_KEY": self.content_key,
+            "TUTORFLOW_PLATFORM_API_KEY": self.platform_key,
+            "TUTORFLOW_CLASSROOM_ID": self.classroom_id,
+        }
+
 
 class MockState:
     """Everything the mock knows: the backends over one ``Context``.
