@@ -59,7 +59,7 @@ class CostEstimator(Summarized, w.VBox):
         self.summary = w.HTML()
         self.chart = w.HTML()
         self.table = w.HTML()
-        self.reconcile_button = w.Button(description="reconcile with billed", disabled=billed is None)
+        self.reconcile_button = w.Button(description="reconcile with billed")  # on once billed: refresh()
         self.reconcile_button.on_click(lambda _: self.reconcile())
         self.reconciled = w.HTML()
         for widget in (self.course_count, self.lessons, self.custom, self.modules):
@@ -139,8 +139,7 @@ class CostEstimator(Summarized, w.VBox):
         self.billed = billed
         if history is not None:
             self.history = history
-        self.reconcile_button.disabled = billed is None
-        self.refresh()
+        self.refresh()  # which turns the reconcile button on or off
 
     def reconcile(self) -> Any:
         """The estimate against what was billed (see :func:`pricing.reconcile`), shown below the button."""

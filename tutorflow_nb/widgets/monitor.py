@@ -126,15 +126,14 @@ class JobMonitor(Summarized, w.VBox):
         if not isinstance(job_id, str) or not job_id:
             raise ValueError(f"job: expected an expansion job or its id, got {job!r}")
         self._begin("job", 1, aio.http)
-        self.items[0] = BatchItem(
+        item = self.items[0] = BatchItem(
             0, {}, getattr(job, "idempotency_key", "") or "", job_id=job_id, created_at=time.monotonic()
         )
 
         async def follow() -> Any:
             on_status = self._this_run(self.status_changed)
-            result = await aio.expansions.wait_result(job_id, timeout=timeout, on_status=on_status)
-            self.items[0].result = result
-            return result
+            item.result = await aio.expansions.wait_result(job_id, timeout=timeout, on_status=on_status)
+            return item.result
 
         return self._launch(follow())
 
@@ -165,10 +164,12 @@ class JobMonitor(Summarized, w.VBox):
         return self
 
     def _ended(self, task: asyncio.Task[Any]) -> None:
-        if not task.cancelled() and task.exception() is None:
-            self._done(task.result())
+        if task.cancelled():
+            self._ended_by(asyncio.CancelledError())
+        elif task.exception() is not None:
+            self._ended_by(task.exception())
         else:
-            self._failed(task)
+            self._done(task.result())
 
     def stop(self) -> None:
         """Stop what :meth:`start` or :meth:`watch` began: every call in flight is cancelled and nothing new is created.
@@ -187,9 +188,6 @@ class JobMonitor(Summarized, w.VBox):
             self.batch = result
         self.stop_button.disabled = True
         self.redraw()
-
-    def _failed(self, task: asyncio.Task[Any]) -> None:
-        self._ended_by(asyncio.CancelledError() if task.cancelled() else task.exception())
 
     def _ended_by(self, exc: BaseException | None) -> None:
         """The run ended early: stopped (cancelled, interrupted) or failed; the card and the errors say which."""
