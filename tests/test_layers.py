@@ -25,6 +25,7 @@ FLOORS: dict[str, int] = {
     "tutorflow_nb.errors": 1,
     "tutorflow_nb.signing": 0,
     "tutorflow_nb.serving": 0,
+    "tutorflow_nb.tls": 0,
     "tutorflow_nb.idempotency": 1,
     "tutorflow_nb.models": 1,
     "tutorflow_nb.budget": 2,
@@ -43,6 +44,7 @@ FLOORS: dict[str, int] = {
     "tutorflow_nb.smoke": 7,
     "tutorflow_nb.widgets": 8,
     "tutorflow_nb.cli": 9,
+    "tutorflow_nb.pytest_worlds": 9,
     "tutorflow_nb": 10,
 }
 CLIENT = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 import pytest
@@ -25,8 +26,12 @@ def test_clock_speed_advance_and_wall_conversion() -> None:
     assert clock.to_wall(60) == 30 and clock.now() >= t0 + 60
     with pytest.raises(ValueError, match="only moves forward"):
         clock.advance(-1)
-    with pytest.raises(ValueError, match="speed must be > 0"):
-        Clock(speed=0)
+    for unusable in (0, -1, math.nan, math.inf, True):
+        with pytest.raises(ValueError, match="speed must be a number above 0"):
+            Clock(speed=unusable)
+        with pytest.raises(ValueError, match="speed must be a number above 0"):
+            clock.set_speed(unusable)
+    assert clock.speed == 2  # a refused speed changes nothing
     assert iso(0) == "1970-01-01T00:00:00.000Z"
 
 

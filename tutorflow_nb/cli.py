@@ -5,6 +5,7 @@ tutorflow-nb smoke                # the runbook's smoke test against $TUTORFLOW_
 tutorflow-nb lab                  # the mock and JupyterLab on the quickstart notebook
 tutorflow-nb app                  # the mock and Voilà on the cost-planner app, a page with no code
 tutorflow-nb run -- CMD ...       # any command beside a mock it shares with every kernel (Binder's start)
+tutorflow-nb worlds               # a fresh mock for every kernel that names it in TUTORFLOW_MOCK_WORLDS (nbval)
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import math
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -78,6 +81,56 @@ def _mock(args: argparse.Namespace) -> int:
     print("\n".join(lines), flush=True)
     serve_forever(state, sock, log_level=args.log_level)
     return 0
+
+
+def _worlds(args: argparse.Namespace) -> int:
+    from .mock.worlds import MockWorlds  # noqa: PLC0415 - lazy: FastAPI loads only for the commands that serve
+
+    try:
+        sock = socket.socket(fileno=args.fd) if args.fd is not None else None
+    except OSError as exc:
+        print(
+            f"tutorflow-nb worlds: --fd {args.fd} is not a socket this process holds: {exc.strerror}", file=sys.stderr
+        )
+        return 2
+    if sock is not None and sock.type != socket.SOCK_STREAM:
+        print(f"tutorflow-nb worlds: --fd {args.fd} is not a stream (TCP) socket", file=sys.stderr)
+        return 2
+    try:
+        service = MockWorlds(speed=args.speed, seed=args.seed, log_level=args.log_level)
+        service.start(args.host, args.port, sock=sock)
+    except OSError as exc:
+        print(
+            f"tutorflow-nb worlds: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
+            "choose another --port (0 picks a free one)",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"TUTORFLOW_MOCK_WORLDS={service.base_url}", flush=True)
+    print(
+        f"  every tf.connect() in a process with this variable set, and no TUTORFLOW_API_BASE_URL, gets a "
+        f"fresh mock of its own (x{args.speed:g} clock unless it asks for another)   Ctrl-C stops",
+        flush=True,
+    )
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    if sock is not None:  # a harness handed the socket over: when it is gone, so is the need for worlds
+        threading.Thread(target=_until_orphaned, args=(stopped,), name="tutorflow-worlds-parent", daemon=True).start()
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        service.stop()
+    return 0
+
+
+def _until_orphaned(stopped: threading.Event, every: float = 0.5) -> None:
+    """Set ``stopped`` once the process that started this one has exited (even if it was killed)."""
+    parent = os.getppid()
+    while not stopped.wait(every):
+        if os.getppid() != parent:
+            stopped.set()
 
 
 def _smoke(args: argparse.Namespace) -> int:
@@ -342,6 +395,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--fault-latency-ms", type=_number(0, 60_000), default=0.0, help="milliseconds added to every request"
     )
     mock.set_defaults(run=_mock)
+
+    worlds = sub.add_parser(
+        "worlds",
+        help="serve a fresh mock to every kernel that asks (TUTORFLOW_MOCK_WORLDS)",
+        description="Serve fresh mock worlds: every tf.connect() in a process whose TUTORFLOW_MOCK_WORLDS names "
+        "this service (and with no TUTORFLOW_API_BASE_URL) gets a mock of its own, its own organization, keys, "
+        "jobs and rate limits, without importing the mock in that process. Prints the variable's line first.",
+    )
+    worlds.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    worlds.add_argument("--port", type=_whole(0, 65535), default=0, help="port (default: a free one)")
+    worlds.add_argument(
+        "--speed", type=_number(0, above=True), default=10.0, help="the worlds' clock unless one asks (default 10)"
+    )
+    worlds.add_argument("--seed", type=_whole(0), default=0, help="seed for ids and generated content")
+    worlds.add_argument(
+        "--fd",
+        type=_whole(0),
+        help="serve on this inherited listening socket instead of --host/--port (a test harness binds it first, "
+        "so kernels can be pointed at it before the service has started); the service then stops when the "
+        "process that started it exits, however it exits",
+    )
+    worlds.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    worlds.set_defaults(run=_worlds)
 
     smoke = sub.add_parser(
         "smoke",

@@ -13,12 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
-import functools
 import json as _json
 import logging
 import random
 import re
-import ssl
 import time
 import weakref
 from collections import Counter, deque
@@ -35,18 +33,9 @@ from .config import Settings, check_base_url
 from .errors import ConfigurationError, NetworkError, RateLimitError, TutorFlowError, error_for_status
 from .keys import ApiKey
 from .redaction import redact
+from .tls import tls_for
 
 __all__ = ["HttpSession", "RetryPolicy", "segment"]
-
-
-@functools.cache
-def _tls(needed: bool) -> ssl.SSLContext:
-    """The TLS settings every pool shares, made once per process (loading CA certificates takes ~25 ms).
-
-    An ``http://`` base URL never speaks TLS (redirects are not followed), so its pools get a
-    context that trusts no certificate at all instead of paying for the CA bundle.
-    """
-    return httpx.create_ssl_context() if needed else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 log = logging.getLogger("tutorflow_nb.http")
@@ -285,7 +274,7 @@ class HttpSession:
             base_url=self.base_url,
             timeout=self.timeout,
             transport=self._transport,
-            verify=_tls(self.base_url.startswith("https:")),
+            verify=tls_for(self.base_url),
             headers={"Accept": "application/json", "User-Agent": "tutorflow-nb"},
         )
         closer = _close_with_loop(client)

@@ -58,13 +58,18 @@ class ThreadedServer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0) -> str:
-        """Serve on ``host:port``; returns the base URL."""
+    def start(
+        self, host: str = "127.0.0.1", port: int = 0, timeout: float = 10.0, *, sock: socket.socket | None = None
+    ) -> str:
+        """Serve on ``host:port``, or on a listening ``sock`` (one inherited, say); returns the base URL."""
         import uvicorn  # noqa: PLC0415 - lazy: only a started server pays for importing uvicorn
 
         if self._thread is not None:
             return self.url
-        sock = bind(host, port)
+        if sock is None:
+            sock = bind(host, port)
+        else:
+            sock.setblocking(False)
         self.url = url_of(sock)
         config = uvicorn.Config(
             self.app,

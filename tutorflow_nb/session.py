@@ -17,10 +17,12 @@ from .admin import cookies_from
 from .config import Settings, check_base_url, classroom_from
 from .errors import ConfigurationError
 from .keys import ApiKey, Surface
+from .mock.clock import usable_speed
 from .sync_clients import AdminClient, ContentClient, PlatformClient
 
 if TYPE_CHECKING:
     from .mock import MockControl, MockServer
+    from .mock.control import MockWorld
 
 __all__ = ["DEFAULT_MOCK_SPEED", "Session", "connect"]
 
@@ -44,14 +46,14 @@ class Session:
         admin: AdminClient | None = None,
         classroom_id: str | None = None,
         organization_id: str | None = None,
-        mock: MockServer | None = None,
+        mock: MockServer | MockWorld | None = None,
         control: MockControl | None = None,
     ) -> None:
         self.base_url = base_url
         self._content, self._platform, self._admin = content, platform, admin
         self.classroom_id, self.organization_id = classroom_id, organization_id
         self.mock = mock
-        """The bundled mock server, when this session started one."""
+        """The bundled mock this session started, or the world it drew from ``TUTORFLOW_MOCK_WORLDS``; else ``None``."""
         self.control = control
         """The mock's control routes (faults, clock) when this session talks to a mock, else ``None``."""
 
@@ -127,7 +129,7 @@ def connect(
     platform_key: str | None = None,
     admin_cookies: str | Path | Mapping[str, str] | None = None,
     classroom_id: str | None = None,
-    mock_speed: float = DEFAULT_MOCK_SPEED,
+    mock_speed: float | None = None,
     quiet: bool = False,
 ) -> Session:
     """Clients for TutorFlow, configured from the arguments or the documented environment variables.
@@ -135,10 +137,18 @@ def connect(
     With no ``base_url`` and no ``TUTORFLOW_API_BASE_URL``, start the bundled mock on a free
     loopback port and provision credentials through the documented discovery sequence:
     sign in as admin, list organizations, create a ``tf_content_`` key, list classrooms.
+    ``mock_speed`` is that mock's clock (``DEFAULT_MOCK_SPEED`` unless given). With
+    ``TUTORFLOW_MOCK_WORLDS`` set to a :class:`~tutorflow_nb.mock.worlds.MockWorlds` service,
+    the mock is a fresh world drawn from it (at the service's speed unless ``mock_speed`` is
+    given) instead of one started inside this process.
 
     Raises:
-        ValueError: a key, URL or file given is not usable (the message names it and the fix).
+        ValueError: a key, URL, file or speed given is not usable (the message names it and the fix).
     """
+    if mock_speed is not None and not usable_speed(mock_speed):
+        raise ConfigurationError(
+            f"mock_speed must be a number above 0 (10 runs the mock ten times wall time), got {mock_speed!r}"
+        )
     env = Settings.from_env()
     url_source = "base_url" if base_url is not None else "TUTORFLOW_API_BASE_URL"
     base_url = base_url if base_url is not None else env.base_url
@@ -176,35 +186,49 @@ def _key(given: str | None, argument: str, from_env: str | None, variable: str, 
     return ApiKey(from_env, surface, source=variable) if from_env is not None else None
 
 
-def _connect_mock(speed: float, quiet: bool) -> Session:
-    from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI and uvicorn load only when the mock starts
+def _connect_mock(speed: float | None, quiet: bool) -> Session:
+    """A session on a mock of its own: drawn from ``TUTORFLOW_MOCK_WORLDS`` when set, else started in this process."""
+    worlds = os.environ.get("TUTORFLOW_MOCK_WORLDS", "").strip()
+    mock: MockServer | MockWorld
+    if worlds:
+        from .mock.control import MockWorld  # noqa: PLC0415 - lazy: only a session drawing a world needs it
 
-    server = MockServer(speed=speed).start()
-    demo = server.demo
-    assert demo is not None  # a MockServer provisions its demo organization unless told not to
+        try:
+            mock = MockWorld.draw(check_base_url(worlds, "TUTORFLOW_MOCK_WORLDS"), speed)
+        except ConnectionError as exc:
+            raise ConfigurationError(str(exc)) from None
+        email, password, platform_key, speed = mock.admin_email, mock.admin_password, mock.platform_key, mock.speed
+    else:
+        from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI and uvicorn load only when the mock starts
+
+        speed = DEFAULT_MOCK_SPEED if speed is None else speed
+        mock = MockServer(speed=speed).start()
+        demo = mock.demo
+        assert demo is not None  # a MockServer provisions its demo organization unless told not to
+        email, password, platform_key = demo.admin_email, demo.admin_password, demo.platform_key
     poll = _scaled(speed)
-    admin = AdminClient(server.base_url)
-    admin.sign_in(demo.admin_email, demo.admin_password)
+    admin = AdminClient(mock.base_url)
+    admin.sign_in(email, password)
     org = admin.organizations()[0]
     key = admin.api_keys.create(org.id, "tutorflow-nb", rate_limit_per_minute=60)
-    content = ContentClient(server.base_url, key.key, poll_interval=poll)
+    content = ContentClient(mock.base_url, key.key, poll_interval=poll)
     classroom = content.classrooms()[0]
     content.use_classroom(classroom.id)
-    platform = PlatformClient(server.base_url, demo.platform_key, poll_interval=poll)
+    platform = PlatformClient(mock.base_url, platform_key, poll_interval=poll)
     session = Session(
-        server.base_url,
+        mock.base_url,
         content=content,
         platform=platform,
         admin=admin,
         classroom_id=classroom.id,
         organization_id=org.id,
-        mock=server,
-        control=server.control,
+        mock=mock,
+        control=mock.control,
     )
     if not quiet:
         print(  # noqa: T201 - connect() says in one line where it connected
             f"tutorflow_nb: TUTORFLOW_API_BASE_URL is not set, so this session uses the bundled mock at "
-            f"{server.base_url} (x{speed:g} clock; organization '{org.name}', content key {content.key_prefix}…, "
+            f"{mock.base_url} (x{speed:g} clock; organization '{org.name}', content key {content.key_prefix}…, "
             f"classroom {classroom.id})"
         )
     return session

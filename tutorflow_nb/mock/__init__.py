@@ -6,7 +6,8 @@
 
 ``create_app`` gives the ASGI app (for ``httpx.ASGITransport`` in tests); ``MockState``
 is the state model the routes call; ``MockServer`` runs uvicorn in a background thread
-on a free loopback port. What the documents leave open is decided in ``assumptions``,
+on a free loopback port; ``MockWorlds`` serves a fresh ``MockServer`` to every kernel that
+asks (``TUTORFLOW_MOCK_WORLDS``). What the documents leave open is decided in ``assumptions``,
 and ``dialects`` answer it each other plausible way on request (``MockServer(dialect=...)``).
 Names load on first use, so importing the package costs nothing until the mock is used.
 """
@@ -18,11 +19,12 @@ from .._lazy import lazy as _lazy
 if _TYPE_CHECKING:
     from .app import create_app
     from .assumptions import ASSUMPTIONS, DIALECTS
-    from .control import MockControl
+    from .control import MockControl, MockWorld
     from .dialects import Dialect
     from .faults import Faults
     from .server import MockServer, write_cookie_jar, write_env_file
     from .state import Demo, MockState
+    from .worlds import MockWorlds
 
 __all__ = [
     "ASSUMPTIONS",
@@ -33,6 +35,8 @@ __all__ = [
     "MockControl",
     "MockServer",
     "MockState",
+    "MockWorld",
+    "MockWorlds",
     "create_app",
     "write_cookie_jar",
     "write_env_file",
@@ -46,6 +50,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "MockControl": (f"{__name__}.control", "MockControl"),
     "MockServer": (f"{__name__}.server", "MockServer"),
     "MockState": (f"{__name__}.state", "MockState"),
+    "MockWorld": (f"{__name__}.control", "MockWorld"),
+    "MockWorlds": (f"{__name__}.worlds", "MockWorlds"),
     "create_app": (f"{__name__}.app", "create_app"),
     "write_cookie_jar": (f"{__name__}.server", "write_cookie_jar"),
     "write_env_file": (f"{__name__}.server", "write_env_file"),

@@ -9,11 +9,21 @@ client never needs to know the speed.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from datetime import datetime, timezone
 
-__all__ = ["Clock", "iso"]
+__all__ = ["Clock", "iso", "usable_speed"]
+
+
+def usable_speed(speed: object) -> bool:
+    """Whether ``speed`` can drive a clock: a finite number above 0 (``True`` is not a number here).
+
+    >>> [usable_speed(s) for s in (10, 0.5, 0, -1, float("nan"), float("inf"), True, "10")]
+    [True, True, False, False, False, False, False, False]
+    """
+    return isinstance(speed, (int, float)) and not isinstance(speed, bool) and 0 < speed < math.inf
 
 
 class Clock:
@@ -25,8 +35,10 @@ class Clock:
     """
 
     def __init__(self, speed: float = 1.0, start: float | None = None) -> None:
-        if speed <= 0:
-            raise ValueError("speed must be > 0 (1.0 is wall time, 10.0 is ten times faster)")
+        if not usable_speed(speed):
+            raise ValueError(
+                f"speed must be a number above 0 (1.0 is wall time, 10.0 is ten times faster), got {speed!r}"
+            )
         self._lock = threading.Lock()
         self._speed = float(speed)
         self._base_mock = time.time() if start is None else float(start)
@@ -43,8 +55,8 @@ class Clock:
 
     def set_speed(self, speed: float) -> None:
         """Change the speed from now on; mock time does not jump."""
-        if speed <= 0:
-            raise ValueError("speed must be > 0")
+        if not usable_speed(speed):
+            raise ValueError(f"speed must be a number above 0, got {speed!r}")
         now = self.now()
         with self._lock:
             self._base_mock, self._base_wall, self._speed = now, time.monotonic(), float(speed)

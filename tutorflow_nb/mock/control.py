@@ -6,11 +6,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import httpx
 
-__all__ = ["MockControl"]
+from ..tls import tls_for
+
+__all__ = ["MockControl", "MockWorld"]
 
 
 class MockControl:
@@ -24,14 +27,18 @@ class MockControl:
 
     def _call(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
         """The JSON object a control route answers; raises ``httpx.HTTPStatusError`` on an error status."""
-        response = httpx.request(method, f"{self.base_url}/_mock{path}", json=body, timeout=10)
+        response = httpx.request(
+            method, f"{self.base_url}/_mock{path}", json=body, timeout=10, verify=tls_for(self.base_url)
+        )
         response.raise_for_status()
         answer: dict[str, Any] = response.json()  # every /_mock route answers an object
         return answer
 
     def is_mock(self) -> bool:
         try:
-            return httpx.get(f"{self.base_url}/_mock/state", timeout=5).status_code == 200
+            return (
+                httpx.get(f"{self.base_url}/_mock/state", timeout=5, verify=tls_for(self.base_url)).status_code == 200
+            )
         except httpx.HTTPError:
             return False
 
@@ -82,3 +89,54 @@ class MockControl:
 
     def reset(self) -> dict[str, Any]:
         return self._call("POST", "/reset")
+
+
+class MockWorld:
+    """A fresh mock drawn from a :class:`~tutorflow_nb.mock.worlds.MockWorlds` service: ``stop()`` gives it back.
+
+    Holds the world's demo credentials (full): never print them; ``repr`` shows none.
+    """
+
+    def __init__(self, service_url: str, answer: dict[str, Any]) -> None:
+        self.service_url = service_url.rstrip("/")
+        self.id = str(answer["id"])
+        self.base_url = str(answer["baseUrl"]).rstrip("/")
+        self.speed = float(answer["speed"])
+        self.admin_email = str(answer["adminEmail"])
+        self.admin_password = str(answer["adminPassword"])
+        self.platform_key = str(answer["platformKey"])
+
+    def __repr__(self) -> str:
+        return f"<MockWorld {self.id} {self.base_url} speed={self.speed:g} from {self.service_url}>"
+
+    @classmethod
+    def draw(cls, service_url: str, speed: float | None = None, *, source: str = "TUTORFLOW_MOCK_WORLDS") -> MockWorld:
+        """A fresh world from the service at ``service_url`` (``source`` names where that URL came from).
+
+        Raises:
+            ConnectionError: the service does not answer, or refuses; the message names ``source`` and the fix.
+        """
+        fix = f"start one (tutorflow_nb.mock.MockWorlds) or unset {source} to start the mock inside this kernel"
+        try:
+            response = httpx.post(
+                f"{service_url.rstrip('/')}/worlds", json={"speed": speed}, timeout=30, verify=tls_for(service_url)
+            )
+        except httpx.HTTPError as exc:
+            raise ConnectionError(f"{source}: no mock worlds service answers at {service_url} ({exc}); {fix}") from None
+        said = response.json() if "json" in response.headers.get("content-type", "") else {}
+        if response.status_code != 201 or not isinstance(said, dict) or "baseUrl" not in said:
+            words = said.get("error", response.text[:200]) if isinstance(said, dict) else response.text[:200]
+            raise ConnectionError(
+                f"{source}: {service_url} did not give a world (HTTP {response.status_code}: {words}); {fix}"
+            )
+        return cls(service_url, said)
+
+    @property
+    def control(self) -> MockControl:
+        """The world's ``/_mock`` control routes."""
+        return MockControl(self.base_url)
+
+    def stop(self) -> None:
+        """Give the world back: the service stops it within moments; a world already gone is no error."""
+        with contextlib.suppress(httpx.HTTPError):  # the service went first: its worlds went with it
+            httpx.delete(f"{self.service_url}/worlds/{self.id}", timeout=10, verify=tls_for(self.service_url))

@@ -1,0 +1,335 @@
+"""A person runs many notebooks at once against one ``tutorflow-nb worlds`` service (as nbval does).
+
+Each ``connect()`` must get a mock of its own (nothing one notebook does shows in another,
+and a notebook answers the same whichever ran before), at the clock it asked for or the
+service's; a setting that cannot work is named with its fix before anything starts;
+nothing secret is shown; a world is given back when its session closes, and every world
+stops with the service.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nbformat
+import pytest
+from conftest import seed_org_sync, source_request
+
+import tutorflow_nb as tf
+from tutorflow_nb.errors import ConfigurationError
+from tutorflow_nb.mock import MockServer, MockWorld, MockWorlds
+
+VARIABLES = (
+    "TUTORFLOW_API_BASE_URL",
+    "TUTORFLOW_CONTENT_API_KEY",
+    "TUTORFLOW_PLATFORM_API_KEY",
+    "TUTORFLOW_CLASSROOM_ID",
+    "TUTORFLOW_ADMIN_COOKIES",
+    "TUTORFLOW_MOCK",
+    "TUTORFLOW_MOCK_WORLDS",
+)
+
+
+@pytest.fixture(scope="module")
+def service() -> Iterator[MockWorlds]:
+    with MockWorlds(speed=100) as worlds:
+        yield worlds
+
+
+@pytest.fixture
+def drawing(monkeypatch: pytest.MonkeyPatch, service: MockWorlds) -> MockWorlds:
+    """A process whose only setting is TUTORFLOW_MOCK_WORLDS, naming ``service``."""
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TUTORFLOW_MOCK_WORLDS", service.base_url)
+    return service
+
+
+def _answers(url: str) -> bool:
+    try:
+        httpx.get(f"{url}/_mock/state", timeout=2)
+    except httpx.HTTPError:
+        return False
+    return True
+
+
+def _gone(url: str, within: float = 5.0) -> bool:
+    """A world given back stops within moments (its shutdown runs in the background)."""
+    deadline = time.monotonic() + within
+    while _answers(url):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def test_two_notebooks_get_worlds_of_their_own(drawing: MockWorlds, capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = tf.connect(), tf.connect()
+    try:
+        said = capsys.readouterr().out.splitlines()
+        assert len(said) == 2 and all("bundled mock" in line and "x100 clock" in line for line in said)
+        assert first.base_url != second.base_url
+        assert isinstance(first.mock, MockWorld) and first.control is not None
+        assert set(drawing.worlds.values()) >= {first.base_url, second.base_url}
+        # seeded alike: a notebook answers the same whichever ran before it
+        assert (first.organization_id, first.classroom_id) == (second.organization_id, second.classroom_id)
+        job = first.content.expansions.create(source_request())
+        first.content.expansions.wait_result(job.id)
+        first.platform.courses.create("Tides", lesson_count=2)
+        assert [j["id"] for j in first.control.jobs()] == [job.id]
+        assert second.control.jobs() == [] and second.platform.courses.list() == []
+        assert (
+            second.content.expansions.create(source_request()).id == job.id
+        )  # the same first job id, not a shared one
+    finally:
+        first.close()
+        second.close()
+    assert first.base_url not in drawing.worlds.values() and second.base_url not in drawing.worlds.values()
+    assert _gone(first.base_url) and _gone(second.base_url)
+
+
+def test_a_world_shows_no_secret(drawing: MockWorlds, capsys: pytest.CaptureFixture[str]) -> None:
+    with tf.connect() as s:
+        world = s.mock
+        assert isinstance(world, MockWorld)
+        secrets = [world.admin_password, world.platform_key, s.content.aio.http.key.reveal()]
+        shown = capsys.readouterr().out + repr(s) + repr(world) + str(world) + repr(s.control)
+        listing = httpx.get(f"{drawing.base_url}/worlds").text
+        for secret in secrets:
+            assert secret not in shown and secret not in listing
+        assert s.platform.key_prefix in repr(s)
+
+
+@pytest.mark.parametrize(("asked", "clock"), [(None, 100.0), (25, 25.0), (7.5, 7.5)])
+def test_a_world_runs_at_the_clock_asked_or_the_services(
+    drawing: MockWorlds, asked: float | None, clock: float, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with tf.connect(mock_speed=asked) as s:
+        assert s.control is not None and s.control.state()["clock"]["speed"] == clock
+        assert f"x{clock:g} clock" in capsys.readouterr().out
+        assert s.content.poll_interval == (2.0 / clock, 5.0 / clock)
+
+
+def test_a_base_url_wins_over_the_worlds(
+    drawing: MockWorlds, monkeypatch: pytest.MonkeyPatch, live_server: MockServer
+) -> None:
+    org = seed_org_sync(live_server)
+    before = dict(drawing.worlds)
+    monkeypatch.setenv("TUTORFLOW_API_BASE_URL", live_server.base_url)
+    monkeypatch.setenv("TUTORFLOW_CONTENT_API_KEY", org.content_key)
+    with tf.connect(quiet=True) as s:
+        assert s.base_url == live_server.base_url and s.mock is None
+    assert drawing.worlds == before
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_variable_is_unset(drawing: MockWorlds, monkeypatch: pytest.MonkeyPatch, blank: str) -> None:
+    monkeypatch.setenv("TUTORFLOW_MOCK_WORLDS", blank)
+    before = dict(drawing.worlds)
+    with tf.connect(quiet=True) as s:
+        assert isinstance(s.mock, MockServer)  # started inside this process, as with nothing set
+    assert drawing.worlds == before
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("not a url", "TUTORFLOW_MOCK_WORLDS"),
+        ("ftp://127.0.0.1:9", "TUTORFLOW_MOCK_WORLDS"),
+        ("http://127.0.0.1:9", "no mock worlds service answers"),  # nothing listens on the discard port
+        ("LIVE", "did not give a world"),  # a mock, but not a worlds service
+    ],
+)
+def test_a_variable_that_cannot_work_is_named_with_its_fix(
+    drawing: MockWorlds, monkeypatch: pytest.MonkeyPatch, live_server: MockServer, value: str, words: str
+) -> None:
+    monkeypatch.setenv("TUTORFLOW_MOCK_WORLDS", live_server.base_url if value == "LIVE" else value)
+    with pytest.raises(ConfigurationError) as caught:
+        tf.connect(quiet=True)
+    message = str(caught.value)
+    assert "TUTORFLOW_MOCK_WORLDS" in message and words in message
+    if value.startswith("http"):
+        assert "unset TUTORFLOW_MOCK_WORLDS" in message
+
+
+@pytest.mark.parametrize("speed", [0, -1, math.nan, math.inf, "fast", True])
+def test_a_mock_speed_that_cannot_work_is_named_before_anything_starts(drawing: MockWorlds, speed: Any) -> None:
+    before = dict(drawing.worlds)
+    with pytest.raises(ConfigurationError, match="mock_speed must be a number above 0"):
+        tf.connect(mock_speed=speed)
+    assert drawing.worlds == before
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "words"),
+    [
+        ("[]", 400, "JSON object"),
+        ('"x"', 400, "JSON object"),
+        ("not json", 400, "JSON object"),
+        ('{"speed": 0}', 400, "speed must be a number above 0"),
+        ('{"speed": -3}', 400, "speed must be a number above 0"),
+        ('{"speed": "fast"}', 400, "speed must be a number above 0"),
+        ('{"speed": true}', 400, "speed must be a number above 0"),
+        ('{"speed": NaN}', 400, "speed must be a number above 0"),
+        ('{"speed": Infinity}', 400, "speed must be a number above 0"),
+        ("{}", 201, ""),
+        ('{"speed": null}', 201, ""),
+        ('{"speed": 12}', 201, ""),
+    ],
+)
+def test_the_service_draws_only_what_it_can(service: MockWorlds, body: str, status: int, words: str) -> None:
+    before = dict(service.worlds)
+    answer = httpx.post(f"{service.base_url}/worlds", content=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == status, answer.text
+    if status == 201:
+        world = answer.json()
+        expected = json.loads(body).get("speed") or service.speed
+        assert world["speed"] == expected and service.worlds[world["id"]] == world["baseUrl"]
+        assert httpx.delete(f"{service.base_url}/worlds/{world['id']}").status_code == 202
+        assert _gone(world["baseUrl"])
+    else:
+        assert words in answer.json()["error"]
+    assert service.worlds == before
+    assert httpx.delete(f"{service.base_url}/worlds/no-such-world").status_code == 404
+
+
+def test_every_world_stops_with_the_service() -> None:
+    with MockWorlds(speed=50) as worlds:
+        drawn = [MockWorld.draw(worlds.base_url) for _ in range(3)]
+        assert all(_answers(w.base_url) for w in drawn) and len(worlds.worlds) == 3
+    assert not any(_answers(w.base_url) for w in drawn)
+    drawn[0].stop()  # giving back to a service that is gone is no error
+
+
+def _cli(*args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tutorflow_nb.cli", "worlds", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def test_tutorflow_nb_worlds_serves_kernels_until_sigterm(monkeypatch: pytest.MonkeyPatch) -> None:
+    with _cli("--port", "0", "--speed", "40") as service:
+        assert service.stdout is not None
+        name, _, url = service.stdout.readline().strip().partition("=")
+        assert name == "TUTORFLOW_MOCK_WORLDS" and url.startswith("http://127.0.0.1:")
+        env = {k: v for k, v in os.environ.items() if k not in VARIABLES} | {"TUTORFLOW_MOCK_WORLDS": url}
+        cell = (
+            "import sys, tutorflow_nb as tf; s = tf.connect(); print(s.base_url); "
+            "print('fastapi' in sys.modules or 'tutorflow_nb.mock.app' in sys.modules)"
+        )
+        kernel = subprocess.run(
+            [sys.executable, "-c", cell], env=env, capture_output=True, text=True, timeout=60, check=True
+        )
+        said, world_url, imported = kernel.stdout.splitlines()
+        assert "x40 clock" in said and world_url != url and _answers(world_url)
+        assert imported == "False"  # the kernel never imported the mock's web stack
+        service.send_signal(signal.SIGTERM)
+        assert service.wait(15) == 0
+    assert not _answers(world_url)
+
+
+def test_tutorflow_nb_worlds_names_a_port_it_cannot_use() -> None:
+    with MockWorlds() as taken:
+        port = taken.base_url.rsplit(":", 1)[1]
+        with _cli("--port", port) as refused:
+            _, err = refused.communicate(timeout=30)
+    assert refused.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
+
+
+def test_giving_back_every_world_leaves_the_service_serving(service: MockWorlds) -> None:
+    drawn = [MockWorld.draw(service.base_url, 30) for _ in range(2)]
+    answer = httpx.delete(f"{service.base_url}/worlds")
+    assert answer.status_code == 202 and answer.json()["stopping"] >= 2
+    assert service.worlds == {} and all(_gone(w.base_url) for w in drawn)
+    again = MockWorld.draw(service.base_url)
+    assert _answers(again.base_url) and again.speed == service.speed
+    again.stop()
+
+
+def _notebook(cells: list[tuple[str, str | None]]) -> nbformat.NotebookNode:
+    """Code cells with the output each prints (``""``: none; ``None``: nbval ignores it)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    for source, printed in cells:
+        if printed is None:
+            nb.cells.append(nbformat.v4.new_code_cell("# NBVAL_IGNORE_OUTPUT\n" + source))
+            continue
+        outs = [nbformat.v4.new_output("stream", name="stdout", text=printed + "\n")] if printed else []
+        nb.cells.append(nbformat.v4.new_code_cell(source, outputs=outs, execution_count=1))
+    return nb
+
+
+def test_a_user_tests_their_own_notebooks_with_the_plugin(tmp_path: Path) -> None:
+    """Two notebooks that each count the jobs on their mock, then a plain test: each notebook sees only its own
+    job (whichever ran first), no kernel imports FastAPI, the worlds run at x50, the service stops with the run,
+    and the test after the notebooks never sees the variable."""
+    body = {
+        "requestedOutputs": ["expanded_quiz"],
+        "payload": {
+            "category": "Vocabulary",
+            "level": {"id": "a1", "title": "A1", "lessons": [
+                {"id": "l1", "type": "term", "title": "Greetings", "terms": [{"term": "hi", "meaning": "a greeting"}]}
+            ]},
+        },
+    }  # fmt: skip
+    counting = [
+        ("import os, sys, tutorflow_nb as tf\ns = tf.connect(quiet=True)", ""),
+        ("open('service.url', 'w').write(os.environ['TUTORFLOW_MOCK_WORLDS'])", None),
+        (f"s.content.expansions.create({body!r})", None),
+        ("print(len(s.control.jobs()), 'fastapi' in sys.modules, s.control.state()['clock']['speed'])", "1 False 50.0"),
+    ]
+    for name in ("a-first.ipynb", "b-second.ipynb"):
+        nbformat.write(_notebook(counting), tmp_path / name)
+    (tmp_path / "test_z_after.py").write_text(
+        "import os\n\ndef test_the_variable_is_gone():\n    assert 'TUTORFLOW_MOCK_WORLDS' not in os.environ\n"
+    )
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tutorflow_nb.pytest_worlds",
+         "--nbval", "-c", str(tmp_path / "pytest.ini"), str(tmp_path)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "9 passed" in done.stdout
+    assert not _answers((tmp_path / "service.url").read_text())
+
+
+def test_a_service_handed_a_socket_stops_when_its_harness_is_killed(tmp_path: Path) -> None:
+    """A test run killed outright (SIGKILL: no clean-up runs) leaves no worlds service behind."""
+    harness = (
+        "import os, signal, subprocess, sys\n"
+        "from tutorflow_nb.serving import bind, url_of\n"
+        "sock = bind('127.0.0.1', 0)\n"
+        "subprocess.Popen([sys.executable, '-m', 'tutorflow_nb.cli', 'worlds', '--fd', str(sock.fileno())],\n"
+        "                 pass_fds=[sock.fileno()], stdout=subprocess.DEVNULL)\n"
+        "print(url_of(sock), flush=True)\n"
+        "sock.close()\n"
+        "import time; time.sleep(2)\n"  # the service is serving by now
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", harness], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == -signal.SIGKILL
+    url = done.stdout.strip()
+    assert _gone(url, within=10), "the service outlived the process that started it"
+
+
+@pytest.mark.parametrize("fd", ["999", "0"])
+def test_tutorflow_nb_worlds_names_an_fd_that_is_no_socket(fd: str) -> None:
+    with _cli("--fd", fd) as refused:
+        _, err = refused.communicate(timeout=30)
+    assert refused.returncode == 2 and f"--fd {fd}" in err

@@ -1,0 +1,200 @@
+"""``MockWorlds``: one warm process that hands every kernel a fresh mock of its own.
+
+A kernel that starts the bundled mock itself pays for importing its web stack (about
+half a second) before its first answer. Where many kernels start one after another (nbval
+running the notebooks), a ``MockWorlds`` service started once does that work once: a
+``connect()`` that finds ``TUTORFLOW_MOCK_WORLDS`` set draws a world from it, a whole
+``MockServer`` on a port of its own with a freshly provisioned demo organization, so no
+notebook sees another's jobs, keys or rate limits and its outputs do not depend on which
+notebook ran before.
+
+    >>> with MockWorlds(speed=50) as worlds:            # doctest: +SKIP
+    ...     os.environ["TUTORFLOW_MOCK_WORLDS"] = worlds.base_url
+    ...     s = tf.connect()                            # a world of its own, at x50
+
+The routes (JSON, loopback only; the answer to a draw holds the demo's credentials):
+
+- ``POST /worlds`` with ``{"speed": 10}`` (or ``{}`` for the service's speed): 201 and the world
+- ``GET /worlds``: the worlds running, without credentials
+- ``DELETE /worlds/{id}``: give one back (202: it stops within moments; 404 if there is none of that id)
+- ``DELETE /worlds``: give every world back (202, ``{"stopping": n}``); the service keeps serving
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import threading
+from concurrent.futures import Future
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..serving import ThreadedServer
+from .clock import usable_speed
+from .server import MockServer
+
+__all__ = ["MockWorlds"]
+
+
+class MockWorlds:
+    """A service of fresh mock worlds on loopback, each a :class:`MockServer` on its own port.
+
+    ``speed`` is the clock of a world drawn without one; ``seed`` seeds every world the
+    same, so two worlds drawn alike answer alike. :meth:`stop` stops every world too.
+    """
+
+    def __init__(self, *, speed: float = 10.0, seed: int = 0, log_level: str = "warning") -> None:
+        if not usable_speed(speed):
+            raise ValueError(f"speed must be a number above 0 (10 is ten times wall time), got {speed!r}")
+        self.speed, self.seed, self.log_level = float(speed), seed, log_level
+        self._worlds: dict[str, MockServer] = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._stopping: list[threading.Thread] = []
+        self._spare: Future[MockServer] | None = None
+        app = Starlette(
+            routes=[
+                Route("/worlds", self._draw, methods=["POST"]),
+                Route("/worlds", self._list, methods=["GET"]),
+                Route("/worlds", self._give_back_all, methods=["DELETE"]),
+                Route("/worlds/{world_id}", self._give_back, methods=["DELETE"]),
+            ]
+        )
+        self._runner = ThreadedServer(app, name="tutorflow-mock-worlds", log_level=log_level, lifespan="off")
+        self.base_url = ""
+
+    def __repr__(self) -> str:
+        return f"<MockWorlds {self.base_url or '(not started)'} worlds={len(self._worlds)} speed={self.speed:g}>"
+
+    def start(self, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None) -> MockWorlds:
+        """Serve on ``host:port`` (a free loopback port by default), or on a listening ``sock``; returns ``self``."""
+        self.base_url = self._runner.start(host, port, sock=sock)
+        self._prepare_spare()
+        return self
+
+    def stop(self) -> None:
+        """Stop every world (and wait until each has), the spare, then the service."""
+        self.stop_worlds()
+        with self._lock:
+            spare, self._spare = self._spare, None
+        if spare is not None and spare.exception() is None:
+            spare.result().stop()
+        self._runner.stop()
+
+    def stop_worlds(self, *, wait: bool = True) -> int:
+        """Stop every world drawn so far (the service keeps serving); returns how many.
+
+        ``wait=False`` returns at once and the worlds finish stopping in the background
+        (a server takes about 0.1 s to shut down; a kernel giving its world back need not wait).
+        """
+        return self._retire(None, wait=wait)
+
+    def _retire(self, world_id: str | None, *, wait: bool) -> int:
+        """Take ``world_id`` (every world when ``None``) off the service and stop it; how many were taken."""
+        with self._lock:
+            ids = list(self._worlds) if world_id is None else [world_id] if world_id in self._worlds else []
+            servers = [self._worlds.pop(i) for i in ids]
+            stopping = threading.Thread(target=_stop_all, args=(servers,), name="tutorflow-mock-worlds-stop")
+            stopping.start()
+            self._stopping = [t for t in self._stopping if t.is_alive()] + [stopping]
+            waiting = list(self._stopping) if wait else []
+        for thread in waiting:
+            thread.join()
+        return len(servers)
+
+    def __enter__(self) -> MockWorlds:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def worlds(self) -> dict[str, str]:
+        """The running worlds: id -> base URL."""
+        with self._lock:
+            return {world_id: server.base_url for world_id, server in self._worlds.items()}
+
+    def draw(self, speed: float | None = None) -> tuple[str, MockServer]:
+        """A fresh world at ``speed`` (the service's when ``None``), started; returns its id and server.
+
+        A world at the service's speed comes from a spare started ahead (serving, nothing
+        provisioned yet), so a draw costs only provisioning; the next spare starts behind it.
+        """
+        speed = self.speed if speed is None else float(speed)
+        with self._lock:
+            spare, self._spare = (self._spare, None) if speed == self.speed else (None, self._spare)
+        server = spare.result() if spare is not None else self._serving(speed)
+        if spare is not None:
+            self._prepare_spare()
+        server.demo = server.state.provision_demo()  # now, so every world's demo starts from the same seed
+        with self._lock:
+            world_id = str(next(self._ids))
+            self._worlds[world_id] = server
+        return world_id, server
+
+    def _serving(self, speed: float) -> MockServer:
+        """A mock at ``speed``, serving on a free loopback port, with nothing provisioned."""
+        return MockServer(speed=speed, seed=self.seed, provision=False, log_level=self.log_level).start()
+
+    def _prepare_spare(self) -> None:
+        """Start the next world at the service's speed in the background."""
+        spare: Future[MockServer] = Future()
+
+        def prepare() -> None:
+            try:
+                spare.set_result(self._serving(self.speed))
+            except BaseException as exc:  # the draw that takes this spare raises it
+                spare.set_exception(exc)
+
+        with self._lock:
+            self._spare = spare
+        threading.Thread(target=prepare, name="tutorflow-mock-worlds-spare", daemon=True).start()
+
+    async def _draw(self, request: Request) -> Response:
+        try:
+            body: Any = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return _refuse(400, 'the body must be a JSON object, e.g. {"speed": 10} or {}')
+        speed = body.get("speed")
+        if speed is not None and not usable_speed(speed):
+            return _refuse(400, f"speed must be a number above 0 or null (the service's {self.speed:g}), got {speed!r}")
+        world_id, server = await run_in_threadpool(self.draw, speed)
+        demo = server.demo
+        assert demo is not None  # a MockServer provisions its demo organization unless told not to
+        answer = {
+            "id": world_id,
+            "baseUrl": server.base_url,
+            "speed": server.state.clock.speed,
+            "adminEmail": demo.admin_email,
+            "adminPassword": demo.admin_password,
+            "platformKey": demo.platform_key,
+        }
+        return JSONResponse(answer, status_code=201)
+
+    async def _list(self, request: Request) -> Response:
+        return JSONResponse({"data": [{"id": i, "baseUrl": url} for i, url in self.worlds.items()]})
+
+    async def _give_back_all(self, request: Request) -> Response:
+        return JSONResponse({"stopping": self._retire(None, wait=False)}, status_code=202)
+
+    async def _give_back(self, request: Request) -> Response:
+        world_id = request.path_params["world_id"]
+        if not self._retire(world_id, wait=False):
+            return _refuse(404, f"no world {world_id!r} is running here")
+        return Response(status_code=202)
+
+
+def _stop_all(servers: list[MockServer]) -> None:
+    for server in servers:
+        server.stop()
+
+
+def _refuse(status: int, message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=status)
