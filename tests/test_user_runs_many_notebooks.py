@@ -273,10 +273,11 @@ def _notebook(cells: list[tuple[str, str | None]]) -> nbformat.NotebookNode:
     return nb
 
 
-def test_a_user_tests_their_own_notebooks_with_the_plugin(tmp_path: Path) -> None:
+@pytest.mark.parametrize("own", [None, "http://127.0.0.1:9"])
+def test_a_user_tests_their_own_notebooks_with_the_plugin(tmp_path: Path, own: str | None) -> None:
     """Two notebooks that each count the jobs on their mock, then a plain test: each notebook sees only its own
     job (whichever ran first), no kernel imports FastAPI, the worlds run at x50, the service stops with the run,
-    and the test after the notebooks never sees the variable."""
+    and the test after the notebooks sees the variable as the user had it (unset, or their own value)."""
     body = {
         "requestedOutputs": ["expanded_quiz"],
         "payload": {
@@ -295,10 +296,11 @@ def test_a_user_tests_their_own_notebooks_with_the_plugin(tmp_path: Path) -> Non
     for name in ("a-first.ipynb", "b-second.ipynb"):
         nbformat.write(_notebook(counting), tmp_path / name)
     (tmp_path / "test_z_after.py").write_text(
-        "import os\n\ndef test_the_variable_is_gone():\n    assert 'TUTORFLOW_MOCK_WORLDS' not in os.environ\n"
+        f"import os\n\ndef test_the_variable_is_as_it_was():\n"
+        f"    assert os.environ.get('TUTORFLOW_MOCK_WORLDS') == {own!r}\n"
     )
     (tmp_path / "pytest.ini").write_text("[pytest]\n")
-    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES} | ({"TUTORFLOW_MOCK_WORLDS": own} if own else {})
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tutorflow_nb.pytest_worlds",
          "--nbval", "-c", str(tmp_path / "pytest.ini"), str(tmp_path)],

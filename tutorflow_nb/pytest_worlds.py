@@ -9,7 +9,8 @@ hands it to a ``tutorflow-nb worlds`` process (``--fd``) and names it in
 outputs never depend on which notebook ran before) without importing the mock's web stack
 in every kernel. The kernel may start while the service is still warming up: its first
 request waits in the socket's queue. The worlds a notebook drew are given back when its
-last cell is done; other tests never see the variable.
+last cell is done, and the variable is as it was before (other tests never see the
+plugin's; a value of the user's own is put back).
 
 The worlds run at x50 where ``connect()``'s own mock runs at x10: a cell that waits on jobs
 waits a fifth as long. An output that prints the clock (``connect()``'s line does) needs the
@@ -34,6 +35,8 @@ SPEED = 50.0
 VARIABLE = "TUTORFLOW_MOCK_WORLDS"
 
 _service: list[tuple[subprocess.Popen[bytes], str]] = []
+_before: dict[str, str | None] = {}
+"""The variable's value before a notebook set it (``None``: unset), put back after the notebook."""
 
 
 def _is_notebook(item: pytest.Item) -> bool:
@@ -60,14 +63,20 @@ def _url() -> str:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Before a notebook's kernel starts (its first cell's setup): the service, named in the environment."""
     if _is_notebook(item):
+        if VARIABLE not in _before:
+            _before[VARIABLE] = os.environ.get(VARIABLE)
         os.environ[VARIABLE] = _url()
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
-    """After a notebook's last cell (and its kernel): its worlds go back, and nothing else sees the variable."""
+    """After a notebook's last cell (and its kernel): its worlds go back, and the variable is as it was."""
     if _is_notebook(item) and (nextitem is None or nextitem.path != item.path):
-        os.environ.pop(VARIABLE, None)
+        earlier = _before.pop(VARIABLE, None)
+        if earlier is None:
+            os.environ.pop(VARIABLE, None)
+        else:
+            os.environ[VARIABLE] = earlier
         request = urllib.request.Request(f"{_url()}/worlds", method="DELETE")
         with urllib.request.urlopen(request, timeout=30) as answer:
             if answer.status != 202:
