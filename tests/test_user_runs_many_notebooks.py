@@ -13,8 +13,10 @@ import json
 import math
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +30,7 @@ from conftest import seed_org_sync, source_request
 import tutorflow_nb as tf
 from tutorflow_nb.errors import ConfigurationError
 from tutorflow_nb.mock import MockServer, MockWorld, MockWorlds
+from tutorflow_nb.mock.worlds import WorldsClosedError
 
 VARIABLES = (
     "TUTORFLOW_API_BASE_URL",
@@ -144,9 +147,12 @@ def test_a_blank_variable_is_unset(drawing: MockWorlds, monkeypatch: pytest.Monk
 @pytest.mark.parametrize(
     ("value", "words"),
     [
-        ("not a url", "TUTORFLOW_MOCK_WORLDS"),
-        ("ftp://127.0.0.1:9", "TUTORFLOW_MOCK_WORLDS"),
+        ("not a url", "the URL `tutorflow-nb worlds` prints"),
+        ("ftp://127.0.0.1:9", "the URL `tutorflow-nb worlds` prints"),
+        ("  http://127.0.0.1:9", "holds whitespace"),
+        ("http://user:pw@127.0.0.1:9", "no query, fragment or credentials"),
         ("http://127.0.0.1:9", "no mock worlds service answers"),  # nothing listens on the discard port
+        ("http://127.0.0.1:9/v1", "no mock worlds service answers"),  # a path is no API root here: tried as given
         ("LIVE", "did not give a world"),  # a mock, but not a worlds service
     ],
 )
@@ -158,16 +164,51 @@ def test_a_variable_that_cannot_work_is_named_with_its_fix(
         tf.connect(quiet=True)
     message = str(caught.value)
     assert "TUTORFLOW_MOCK_WORLDS" in message and words in message
-    if value.startswith("http"):
-        assert "unset TUTORFLOW_MOCK_WORLDS" in message
+    assert "api.tutorflow.io" not in message and "pw@" not in message  # never the API's example, never a password
+    if words in ("no mock worlds service answers", "did not give a world"):  # it was asked: the fixes
+        assert "`tutorflow-nb worlds`" in message and "unset TUTORFLOW_MOCK_WORLDS" in message
 
 
-@pytest.mark.parametrize("speed", [0, -1, math.nan, math.inf, "fast", True])
+@pytest.mark.parametrize("speed", [0, -1, math.nan, math.inf, "fast", True, 100_001, 1e9, 10**400])
 def test_a_mock_speed_that_cannot_work_is_named_before_anything_starts(drawing: MockWorlds, speed: Any) -> None:
     before = dict(drawing.worlds)
-    with pytest.raises(ConfigurationError, match="mock_speed must be a number above 0"):
+    with pytest.raises(ConfigurationError, match="mock_speed must be a number above 0 and at most 100000"):
         tf.connect(mock_speed=speed)
     assert drawing.worlds == before
+
+
+def _mock_threads() -> set[str]:
+    return {t.name for t in threading.enumerate() if t.name.startswith("tutorflow-mock-http")}
+
+
+@pytest.mark.parametrize("where", ["a world", "inside this process"])
+@pytest.mark.parametrize("fails", ["sign_in", "classrooms", "interrupted"])
+def test_a_connect_that_fails_gives_back_its_mock(
+    drawing: MockWorlds, monkeypatch: pytest.MonkeyPatch, where: str, fails: str
+) -> None:
+    """However provisioning fails (an error, or Ctrl-C), the mock it started or drew is not left serving."""
+    if where != "a world":
+        monkeypatch.delenv("TUTORFLOW_MOCK_WORLDS")
+    before, threads = dict(drawing.worlds), _mock_threads()
+    raised: type[BaseException] = KeyboardInterrupt if fails == "interrupted" else RuntimeError
+    target = "classrooms" if fails == "classrooms" else "sign_in"
+    owner = tf.ContentClient if target == "classrooms" else tf.AdminClient
+    started: list[str] = []
+
+    def failing(self: Any, *args: Any, **kwargs: Any) -> Any:
+        started.append(self.base_url)
+        raise raised("provisioning stopped here")
+
+    monkeypatch.setattr(owner, target, failing)
+    with pytest.raises(raised):
+        tf.connect(quiet=True)
+    assert started and _gone(started[0])
+    assert drawing.worlds == before
+    if where != "a world":  # (the service runs in this process too: its next spare is a thread of its own)
+        deadline = time.monotonic() + 5
+        while _mock_threads() - threads and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert _mock_threads() - threads == set()
 
 
 @pytest.mark.parametrize(
@@ -182,6 +223,9 @@ def test_a_mock_speed_that_cannot_work_is_named_before_anything_starts(drawing: 
         ('{"speed": true}', 400, "speed must be a number above 0"),
         ('{"speed": NaN}', 400, "speed must be a number above 0"),
         ('{"speed": Infinity}', 400, "speed must be a number above 0"),
+        ('{"speed": 1e9}', 400, "at most 100000"),
+        ('{"speed": 1' + "0" * 400 + "}", 400, "at most 100000"),
+        ('{"speed": 100000}', 201, ""),
         ("{}", 201, ""),
         ('{"speed": null}', 201, ""),
         ('{"speed": 12}', 201, ""),
@@ -237,8 +281,29 @@ def test_tutorflow_nb_worlds_serves_kernels_until_sigterm(monkeypatch: pytest.Mo
         assert "x40 clock" in said and world_url != url and _answers(world_url)
         assert imported == "False"  # the kernel never imported the mock's web stack
         service.send_signal(signal.SIGTERM)
-        assert service.wait(15) == 0
+        assert service.wait(15) == 128 + signal.SIGTERM  # as a shell reports a command ended by SIGTERM
     assert not _answers(world_url)
+
+
+def test_tutorflow_nb_worlds_ends_on_ctrl_c_and_stops_its_worlds() -> None:
+    with _cli("--port", "0", "--speed", "40") as service:
+        assert service.stdout is not None
+        url = service.stdout.readline().strip().partition("=")[2]
+        world = MockWorld.draw(url)
+        service.send_signal(signal.SIGINT)
+        assert service.wait(15) == 128 + signal.SIGINT
+    assert not _answers(world.base_url) and not _answers(url)
+
+
+@pytest.mark.parametrize("command", ["worlds", "mock"])
+def test_a_host_that_cannot_be_listened_on_is_named(command: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tutorflow_nb.cli", command, "--host", "no-such-host.invalid", "--port", "0"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "cannot listen on no-such-host.invalid:0" in done.stderr and "check --host" in done.stderr
+    assert "--port" not in done.stderr
 
 
 def test_tutorflow_nb_worlds_names_a_port_it_cannot_use() -> None:
@@ -311,23 +376,91 @@ def test_a_user_tests_their_own_notebooks_with_the_plugin(tmp_path: Path, own: s
     assert not _answers((tmp_path / "service.url").read_text())
 
 
-def test_a_service_handed_a_socket_stops_when_its_harness_is_killed(tmp_path: Path) -> None:
-    """A test run killed outright (SIGKILL: no clean-up runs) leaves no worlds service behind."""
+@pytest.mark.parametrize("after", [0.0, 2.0])
+def test_a_service_stops_with_the_harness_that_started_it(after: float) -> None:
+    """A test run killed outright (SIGKILL: no clean-up runs), before its service has even started or after,
+    leaves no worlds service behind."""
     harness = (
-        "import os, signal, subprocess, sys\n"
+        "import os, signal, subprocess, sys, time\n"
         "from tutorflow_nb.serving import bind, url_of\n"
         "sock = bind('127.0.0.1', 0)\n"
-        "subprocess.Popen([sys.executable, '-m', 'tutorflow_nb.cli', 'worlds', '--fd', str(sock.fileno())],\n"
-        "                 pass_fds=[sock.fileno()], stdout=subprocess.DEVNULL)\n"
+        "subprocess.Popen([sys.executable, '-m', 'tutorflow_nb.cli', 'worlds', '--fd', str(sock.fileno()),\n"
+        "                  '--stop-with', str(os.getpid())], pass_fds=[sock.fileno()], stdout=subprocess.DEVNULL)\n"
         "print(url_of(sock), flush=True)\n"
-        "sock.close()\n"
-        "import time; time.sleep(2)\n"  # the service is serving by now
+        f"time.sleep({after})\n"
         "os.kill(os.getpid(), signal.SIGKILL)\n"
     )
     done = subprocess.run([sys.executable, "-c", harness], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == -signal.SIGKILL
     url = done.stdout.strip()
+    time.sleep(1.5)  # past the service's start-up: a service that outlived its harness would answer by now
     assert _gone(url, within=10), "the service outlived the process that started it"
+
+
+def test_a_stopped_service_draws_no_world_and_leaves_none_serving() -> None:
+    """stop() while a draw is under way: the draw is refused and its world stopped; a later draw is refused."""
+    release, started = threading.Event(), threading.Event()
+
+    class Slow(MockWorlds):
+        def _serving(self, speed: float) -> MockServer:
+            server = super()._serving(speed)
+            if speed == 7:  # the draw under test (the spare runs at the service's speed)
+                started.set()
+                release.wait(10)
+            return server
+
+    worlds = Slow(speed=50).start()
+    outcome: list[BaseException | str] = []
+
+    def draw() -> None:
+        try:
+            outcome.append(worlds.draw(7)[1].base_url)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    threads = _mock_threads()
+    drawing = threading.Thread(target=draw)
+    drawing.start()
+    assert started.wait(10)
+    worlds.stop()
+    release.set()
+    drawing.join(10)
+    assert len(outcome) == 1 and isinstance(outcome[0], WorldsClosedError)
+    with pytest.raises(WorldsClosedError, match="draws no more worlds"):
+        worlds.draw()
+    deadline = time.monotonic() + 5
+    while _mock_threads() - threads and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert _mock_threads() - threads == set()
+
+
+def _listening(kind: str) -> socket.socket:
+    if kind == "unbound TCP":
+        return socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if kind == "bound, not listening":
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        return sock
+    if kind == "UDP":
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        return sock
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(f"\0tutorflow-test-{os.getpid()}")
+    sock.listen()
+    return sock
+
+
+@pytest.mark.parametrize("kind", ["unbound TCP", "bound, not listening", "UDP", "listening AF_UNIX"])
+def test_tutorflow_nb_worlds_refuses_a_socket_it_cannot_serve_on(kind: str) -> None:
+    with _listening(kind) as sock:
+        fd = sock.fileno()
+        done = subprocess.run(
+            [sys.executable, "-m", "tutorflow_nb.cli", "worlds", "--fd", str(fd)],
+            pass_fds=[fd], capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 2 and f"--fd {fd}" in done.stderr, done.stderr
+    assert "TUTORFLOW_MOCK_WORLDS=" not in done.stdout
 
 
 @pytest.mark.parametrize("fd", ["999", "0"])
@@ -335,3 +468,32 @@ def test_tutorflow_nb_worlds_names_an_fd_that_is_no_socket(fd: str) -> None:
     with _cli("--fd", fd) as refused:
         _, err = refused.communicate(timeout=30)
     assert refused.returncode == 2 and f"--fd {fd}" in err
+
+
+def test_the_plugin_says_when_its_service_has_gone(tmp_path: Path) -> None:
+    """The service dies mid-run (killed from the first notebook): the next notebook fails saying so, and no
+    give-back error piles up after each notebook."""
+    kill = (
+        "import os, signal\n"
+        "pytest_pid = str(os.getppid())  # nbval's kernels are children of the pytest process\n"
+        "for pid in filter(str.isdigit, os.listdir('/proc')):\n"
+        "    try:\n"
+        "        argv = open(f'/proc/{pid}/cmdline', 'rb').read().split(b'\\0')\n"
+        "    except OSError:\n"
+        "        continue\n"
+        "    mine = b'--stop-with' in argv and argv[argv.index(b'--stop-with') + 1] == pytest_pid.encode()\n"
+        "    if b'worlds' in argv and mine:\n"
+        "        os.kill(int(pid), signal.SIGKILL)"
+    )
+    nbformat.write(_notebook([(kill, "")]), tmp_path / "a-kills-the-service.ipynb")
+    nbformat.write(_notebook([("import tutorflow_nb as tf\ns = tf.connect(quiet=True)", "")]), tmp_path / "b.ipynb")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tutorflow_nb.pytest_worlds",
+         "--nbval", "-c", str(tmp_path / "pytest.ini"), str(tmp_path)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout[-3000:]
+    assert "has exited (status -9" in done.stdout and "1 passed, 1 error" in done.stdout, done.stdout[-3000:]
+    assert "URLError" not in done.stdout

@@ -11,6 +11,7 @@ tutorflow-nb worlds               # a fresh mock for every kernel that names it 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib.util
 import math
 import os
@@ -27,6 +28,7 @@ from pathlib import Path
 from .config import Settings, check_base_url, classroom_from
 from .errors import ConfigurationError
 from .keys import ApiKey
+from .mock.clock import MAX_SPEED
 from .redaction import redact
 from .serving import bind, url_of
 
@@ -56,11 +58,7 @@ def _mock(args: argparse.Namespace) -> int:
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
-        print(
-            f"tutorflow-nb mock: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
-            "choose another --port (0 picks a free one)",
-            file=sys.stderr,
-        )
+        print(_cannot_listen("mock", args.host, args.port, exc), file=sys.stderr)
         return 2
     base_url = url_of(sock)
     demo = state.provision_demo(rate_limit=args.rate_limit)
@@ -86,25 +84,17 @@ def _mock(args: argparse.Namespace) -> int:
 def _worlds(args: argparse.Namespace) -> int:
     from .mock.worlds import MockWorlds  # noqa: PLC0415 - lazy: FastAPI loads only for the commands that serve
 
-    try:
-        sock = socket.socket(fileno=args.fd) if args.fd is not None else None
-    except OSError as exc:
-        print(
-            f"tutorflow-nb worlds: --fd {args.fd} is not a socket this process holds: {exc.strerror}", file=sys.stderr
-        )
-        return 2
-    if sock is not None and sock.type != socket.SOCK_STREAM:
-        print(f"tutorflow-nb worlds: --fd {args.fd} is not a stream (TCP) socket", file=sys.stderr)
-        return 2
+    sock = None
+    if args.fd is not None:
+        sock, problem = _inherited(args.fd)
+        if sock is None:
+            print(f"tutorflow-nb worlds: --fd {args.fd} {problem}", file=sys.stderr)
+            return 2
     try:
         service = MockWorlds(speed=args.speed, seed=args.seed, log_level=args.log_level)
         service.start(args.host, args.port, sock=sock)
     except OSError as exc:
-        print(
-            f"tutorflow-nb worlds: cannot listen on {args.host}:{args.port}: {exc.strerror}; "
-            "choose another --port (0 picks a free one)",
-            file=sys.stderr,
-        )
+        print(_cannot_listen("worlds", args.host, args.port, exc), file=sys.stderr)
         return 2
     print(f"TUTORFLOW_MOCK_WORLDS={service.base_url}", flush=True)
     print(
@@ -112,25 +102,74 @@ def _worlds(args: argparse.Namespace) -> int:
         f"fresh mock of its own (x{args.speed:g} clock unless it asks for another)   Ctrl-C stops",
         flush=True,
     )
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    if sock is not None:  # a harness handed the socket over: when it is gone, so is the need for worlds
-        threading.Thread(target=_until_orphaned, args=(stopped,), name="tutorflow-worlds-parent", daemon=True).start()
+    stopped, signalled = threading.Event(), []
+
+    def on_term(signum: int, frame: object) -> None:
+        signalled.append(signum)
+        stopped.set()
+
+    signal.signal(signal.SIGTERM, on_term)
+    if args.stop_with is not None:  # a harness started this service: when it is gone, so is the need for worlds
+        watch = threading.Thread(target=_until_gone, args=(args.stop_with, stopped), name="tutorflow-worlds-watch")
+        watch.daemon = True
+        watch.start()
     try:
         stopped.wait()
     except KeyboardInterrupt:
-        pass
+        signalled.append(signal.SIGINT)
     finally:
         service.stop()
-    return 0
+    return 128 + signalled[0] if signalled else 0  # as a shell reports a signalled command
 
 
-def _until_orphaned(stopped: threading.Event, every: float = 0.5) -> None:
-    """Set ``stopped`` once the process that started this one has exited (even if it was killed)."""
-    parent = os.getppid()
-    while not stopped.wait(every):
-        if os.getppid() != parent:
-            stopped.set()
+def _inherited(fd: int) -> tuple[socket.socket | None, str]:
+    """The listening TCP socket a harness handed over as ``fd``, or ``None`` and what is wrong with it."""
+    try:
+        sock = socket.socket(fileno=fd)
+    except OSError as exc:
+        return None, f"is not a socket this process holds ({exc.strerror})"
+    if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.type != socket.SOCK_STREAM:
+        sock.detach()
+        return None, "is not a TCP socket: bind one on 127.0.0.1 and listen on it first"
+    if sock.getsockname()[1] == 0 or not sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
+        sock.detach()
+        return None, "is not bound and listening: bind it on 127.0.0.1 and listen on it first"
+    return sock, ""
+
+
+def _cannot_listen(command: str, host: str, port: int, exc: OSError) -> str:
+    """Why ``command`` cannot listen on ``host:port``, and which flag fixes it."""
+    where = f"tutorflow-nb {command}: cannot listen on {host}:{port}: {exc.strerror or exc}"
+    if exc.errno == errno.EADDRINUSE:
+        return f"{where}; choose another --port (0 picks a free one)"
+    if exc.errno == errno.EACCES:
+        return f"{where}; choose a --port above 1023 (0 picks a free one)"
+    if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
+        return f"{where}; check --host (an address of this machine, e.g. 127.0.0.1)"
+    return f"{where}; check --host and --port"
+
+
+def _until_gone(pid: int, stopped: threading.Event, every: float = 0.25) -> None:
+    """Set ``stopped`` once process ``pid`` has exited, however it exited (already gone: at once)."""
+    while _alive(pid):
+        if stopped.wait(every):
+            return
+    stopped.set()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, dead but not yet reaped, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):  # no /proc here: os.kill is all there is to go on
+        return True
+    return state != "Z"
 
 
 def _smoke(args: argparse.Namespace) -> int:
@@ -332,6 +371,10 @@ def _number(low: float, high: float | None = None, *, above: bool = False) -> Ca
     return parse
 
 
+_SPEED = _number(0, MAX_SPEED, above=True)
+"""A mock clock's speed: what ``Clock`` accepts (``mock.clock.usable_speed``)."""
+
+
 def _output_file(text: str) -> Path:
     """A file the command may write: not a folder, in a folder that exists and can be written."""
     path = Path(text)
@@ -367,9 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--cookie-jar", type=_output_file, help="write the admin session as a curl cookie jar to this file"
     )
     mock.add_argument("--env-file", type=_output_file, help="write TUTORFLOW_* variables to this file")
-    mock.add_argument(
-        "--speed", type=_number(0, above=True), default=1.0, help="mock clock speed (default 1 = wall time)"
-    )
+    mock.add_argument("--speed", type=_SPEED, default=1.0, help="mock clock speed (default 1 = wall time)")
     mock.add_argument("--seed", type=_whole(0), default=0, help="seed for ids and generated content")
     mock.add_argument(
         "--rate-limit", type=_whole(1, 10_000), default=60, help="the demo content key's requests per minute"
@@ -405,16 +446,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     worlds.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     worlds.add_argument("--port", type=_whole(0, 65535), default=0, help="port (default: a free one)")
-    worlds.add_argument(
-        "--speed", type=_number(0, above=True), default=10.0, help="the worlds' clock unless one asks (default 10)"
-    )
+    worlds.add_argument("--speed", type=_SPEED, default=10.0, help="the worlds' clock unless one asks (default 10)")
     worlds.add_argument("--seed", type=_whole(0), default=0, help="seed for ids and generated content")
     worlds.add_argument(
         "--fd",
         type=_whole(0),
         help="serve on this inherited listening socket instead of --host/--port (a test harness binds it first, "
-        "so kernels can be pointed at it before the service has started); the service then stops when the "
-        "process that started it exits, however it exits",
+        "so kernels can be pointed at it before the service has started)",
+    )
+    worlds.add_argument(
+        "--stop-with",
+        type=_whole(1),
+        metavar="PID",
+        help="stop when process PID exits, however it exits (a test harness passes its own)",
     )
     worlds.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     worlds.set_defaults(run=_worlds)
@@ -430,9 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     smoke.add_argument("--classroom-id", help="overrides TUTORFLOW_CLASSROOM_ID (default: discovered)")
     smoke.add_argument("--admin-cookies", help="a curl cookie jar of the admin session, to check discovery")
     smoke.add_argument("--mock", action="store_true", help="run against a bundled mock started for the run")
-    smoke.add_argument(
-        "--speed", type=_number(0, above=True), default=20.0, help="the bundled mock's clock speed with --mock"
-    )
+    smoke.add_argument("--speed", type=_SPEED, default=20.0, help="the bundled mock's clock speed with --mock")
     smoke.set_defaults(run=_smoke)
 
     lab = sub.add_parser(
@@ -442,7 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
         "on the quickstart notebook; other options go to JupyterLab "
         "(e.g. --no-browser --port 8888).",
     )
-    lab.add_argument("--speed", type=_number(0, above=True), default=10.0, help="the mock's clock speed (default 10)")
+    lab.add_argument("--speed", type=_SPEED, default=10.0, help="the mock's clock speed (default 10)")
     lab.add_argument("--mock-port", type=_whole(0, 65535), default=0, help="the mock's port (default: a free one)")
     lab.set_defaults(run=_lab, passthrough=True)
 
@@ -453,7 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
         "notebooks/app-cost-planner.ipynb, a page with no code; other options go to Voilà "
         "(e.g. --no-browser --port 8866).",
     )
-    app.add_argument("--speed", type=_number(0, above=True), default=10.0, help="the mock's clock speed (default 10)")
+    app.add_argument("--speed", type=_SPEED, default=10.0, help="the mock's clock speed (default 10)")
     app.add_argument("--mock-port", type=_whole(0, 65535), default=0, help="the mock's port (default: a free one)")
     app.set_defaults(run=_app, passthrough=True)
 
@@ -464,7 +506,7 @@ def build_parser() -> argparse.ArgumentParser:
         "TUTORFLOW_* variables naming it, so every kernel the command starts shares one warm mock; the mock "
         "stops when the command ends. Binder's start script runs the notebook server this way.",
     )
-    run.add_argument("--speed", type=_number(0, above=True), default=10.0, help="the mock's clock speed (default 10)")
+    run.add_argument("--speed", type=_SPEED, default=10.0, help="the mock's clock speed (default 10)")
     run.add_argument("--mock-port", type=_whole(0, 65535), default=0, help="the mock's port (default: a free one)")
     run.add_argument("command", nargs=argparse.REMAINDER, help="the command and its arguments (after --)")
     run.set_defaults(run=_run)

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .errors import ConfigurationError
 from .redaction import redact
 
-__all__ = ["ENV_VARS", "Settings", "check_base_url", "check_classroom_id", "classroom_from"]
+__all__ = ["ENV_VARS", "Settings", "check_base_url", "check_classroom_id", "check_url", "classroom_from"]
 
 ENV_VARS = (
     "TUTORFLOW_API_BASE_URL",
@@ -61,9 +61,19 @@ def check_base_url(url: object, source: str = "base_url") -> str:
         >>> check_base_url("https://api.tutorflow.io/")
         'https://api.tutorflow.io'
     """
-    example = "e.g. https://api.tutorflow.io"
+    return check_url(url, source, what="the API's base URL", example="e.g. https://api.tutorflow.io", api=True)
+
+
+def check_url(url: object, source: str, *, what: str, example: str, api: bool = False) -> str:
+    """``url`` without a trailing slash, once it is an ``http(s)://`` URL of ``what`` (``api``: the API's root).
+
+    The messages name ``source`` and show ``example``; a user or password in the URL is never shown.
+
+        >>> check_url("http://127.0.0.1:8790/", "TUTORFLOW_MOCK_WORLDS", what="a worlds service", example="")
+        'http://127.0.0.1:8790'
+    """
     if not isinstance(url, str) or not url.strip():
-        raise ConfigurationError(f"{source} must be the API's base URL ({example}), got {url!r}")
+        raise ConfigurationError(f"{source} must be {what} ({example}), got {url!r}")
     shown = _masked(url)
     if url != url.strip() or any(c.isspace() for c in url):
         raise ConfigurationError(f"{source} {shown!r} holds whitespace; remove it ({example})")
@@ -80,7 +90,7 @@ def check_base_url(url: object, source: str = "base_url") -> str:
         parts.port  # noqa: B018 - a port outside 0-65535 raises here
     except ValueError:
         raise ConfigurationError(f"{source} {shown!r} has a port outside 1-65535") from None
-    if "/v1/" in f"{parts.path}/":
+    if api and "/v1/" in f"{parts.path}/":
         root = urlunsplit(parts._replace(path=f"{parts.path}/"[: f"{parts.path}/".find("/v1/")]))
         raise ConfigurationError(
             f"{source} is the API's root, without /v1 (every call adds its own /v1/… path): "

@@ -49,14 +49,31 @@ def _url() -> str:
         sock = bind("127.0.0.1", 0)
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "tutorflow_nb.cli", "worlds", "--fd", str(sock.fileno()), "--speed", str(SPEED)],
+                [
+                    sys.executable,
+                    "-m",
+                    "tutorflow_nb.cli",
+                    "worlds",
+                    "--fd",
+                    str(sock.fileno()),
+                    "--speed",
+                    str(SPEED),
+                    "--stop-with",
+                    str(os.getpid()),
+                ],
                 pass_fds=[sock.fileno()],
                 stdout=subprocess.DEVNULL,
             )
             _service.append((process, url_of(sock)))
         finally:
             sock.close()  # the service holds it now
-    return _service[0][1]
+    process, url = _service[0]
+    if process.poll() is not None:
+        raise RuntimeError(
+            f"the tutorflow-nb worlds service this plugin started for the run has exited (status {process.returncode}; "
+            "its errors, if any, are above): the notebooks after it cannot draw a mock"
+        )
+    return url
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -77,6 +94,8 @@ def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> 
             os.environ.pop(VARIABLE, None)
         else:
             os.environ[VARIABLE] = earlier
+        if not _service or _service[0][0].poll() is not None:
+            return  # no service, or one that exited (the next notebook's setup says so): nothing to give back
         request = urllib.request.Request(f"{_url()}/worlds", method="DELETE")
         with urllib.request.urlopen(request, timeout=30) as answer:
             if answer.status != 202:

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .admin import cookies_from
-from .config import Settings, check_base_url, classroom_from
+from .config import Settings, check_base_url, check_url, classroom_from
 from .errors import ConfigurationError
 from .keys import ApiKey, Surface
-from .mock.clock import usable_speed
+from .mock.clock import MAX_SPEED, usable_speed
 from .sync_clients import AdminClient, ContentClient, PlatformClient
 
 if TYPE_CHECKING:
@@ -28,6 +28,7 @@ __all__ = ["DEFAULT_MOCK_SPEED", "Session", "connect"]
 
 DEFAULT_MOCK_SPEED = 10.0
 """The bundled mock's clock speed: a job takes about a second of wall time."""
+_WORLDS = "the URL `tutorflow-nb worlds` prints, e.g. http://127.0.0.1:8790"
 
 
 class Session:
@@ -147,7 +148,8 @@ def connect(
     """
     if mock_speed is not None and not usable_speed(mock_speed):
         raise ConfigurationError(
-            f"mock_speed must be a number above 0 (10 runs the mock ten times wall time), got {mock_speed!r}"
+            f"mock_speed must be a number above 0 and at most {MAX_SPEED:g} (10 runs the mock ten times wall time), "
+            f"got {mock_speed!r}"
         )
     env = Settings.from_env()
     url_source = "base_url" if base_url is not None else "TUTORFLOW_API_BASE_URL"
@@ -187,14 +189,18 @@ def _key(given: str | None, argument: str, from_env: str | None, variable: str, 
 
 
 def _connect_mock(speed: float | None, quiet: bool) -> Session:
-    """A session on a mock of its own: drawn from ``TUTORFLOW_MOCK_WORLDS`` when set, else started in this process."""
-    worlds = os.environ.get("TUTORFLOW_MOCK_WORLDS", "").strip()
+    """A session on a mock of its own: drawn from ``TUTORFLOW_MOCK_WORLDS`` when set, else started in this process.
+
+    A session that cannot come up gives back the mock it started or drew, and closes its clients.
+    """
+    worlds = os.environ.get("TUTORFLOW_MOCK_WORLDS", "")
     mock: MockServer | MockWorld
-    if worlds:
+    if worlds.strip():  # blank is unset, as for every variable; anything else is checked as it is
         from .mock.control import MockWorld  # noqa: PLC0415 - lazy: only a session drawing a world needs it
 
+        service = check_url(worlds, "TUTORFLOW_MOCK_WORLDS", what="a tutorflow-nb worlds service", example=_WORLDS)
         try:
-            mock = MockWorld.draw(check_base_url(worlds, "TUTORFLOW_MOCK_WORLDS"), speed)
+            mock = MockWorld.draw(service, speed)
         except ConnectionError as exc:
             raise ConfigurationError(str(exc)) from None
         email, password, platform_key, speed = mock.admin_email, mock.admin_password, mock.platform_key, mock.speed
@@ -207,14 +213,23 @@ def _connect_mock(speed: float | None, quiet: bool) -> Session:
         assert demo is not None  # a MockServer provisions its demo organization unless told not to
         email, password, platform_key = demo.admin_email, demo.admin_password, demo.platform_key
     poll = _scaled(speed)
-    admin = AdminClient(mock.base_url)
-    admin.sign_in(email, password)
-    org = admin.organizations()[0]
-    key = admin.api_keys.create(org.id, "tutorflow-nb", rate_limit_per_minute=60)
-    content = ContentClient(mock.base_url, key.key, poll_interval=poll)
-    classroom = content.classrooms()[0]
-    content.use_classroom(classroom.id)
-    platform = PlatformClient(mock.base_url, platform_key, poll_interval=poll)
+    opened: list[AdminClient | ContentClient | PlatformClient] = []
+    try:
+        admin = AdminClient(mock.base_url)
+        opened.append(admin)
+        admin.sign_in(email, password)
+        org = admin.organizations()[0]
+        key = admin.api_keys.create(org.id, "tutorflow-nb", rate_limit_per_minute=60)
+        content = ContentClient(mock.base_url, key.key, poll_interval=poll)
+        opened.append(content)
+        classroom = content.classrooms()[0]
+        content.use_classroom(classroom.id)
+        platform = PlatformClient(mock.base_url, platform_key, poll_interval=poll)
+    except BaseException:
+        for client in opened:
+            client.close()
+        mock.stop()
+        raise
     session = Session(
         mock.base_url,
         content=content,

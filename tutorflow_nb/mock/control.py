@@ -116,7 +116,10 @@ class MockWorld:
         Raises:
             ConnectionError: the service does not answer, or refuses; the message names ``source`` and the fix.
         """
-        fix = f"start one (tutorflow_nb.mock.MockWorlds) or unset {source} to start the mock inside this kernel"
+        fix = (
+            f"start one (`tutorflow-nb worlds`, or tutorflow_nb.mock.MockWorlds in Python) and name it in {source}, "
+            f"or unset {source} to start the mock inside this process"
+        )
         try:
             response = httpx.post(
                 f"{service_url.rstrip('/')}/worlds", json={"speed": speed}, timeout=30, verify=tls_for(service_url)

@@ -35,10 +35,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..serving import ThreadedServer
-from .clock import usable_speed
+from .clock import MAX_SPEED, usable_speed
 from .server import MockServer
 
-__all__ = ["MockWorlds"]
+__all__ = ["MockWorlds", "WorldsClosedError"]
+
+
+class WorldsClosedError(RuntimeError):
+    """A draw from a service that is stopping (or has stopped)."""
 
 
 class MockWorlds:
@@ -50,13 +54,16 @@ class MockWorlds:
 
     def __init__(self, *, speed: float = 10.0, seed: int = 0, log_level: str = "warning") -> None:
         if not usable_speed(speed):
-            raise ValueError(f"speed must be a number above 0 (10 is ten times wall time), got {speed!r}")
+            raise ValueError(
+                f"speed must be a number above 0 and at most {MAX_SPEED:g} (10 is ten times wall time), got {speed!r}"
+            )
         self.speed, self.seed, self.log_level = float(speed), seed, log_level
         self._worlds: dict[str, MockServer] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._stopping: list[threading.Thread] = []
         self._spare: Future[MockServer] | None = None
+        self._closed = False
         app = Starlette(
             routes=[
                 Route("/worlds", self._draw, methods=["POST"]),
@@ -78,10 +85,11 @@ class MockWorlds:
         return self
 
     def stop(self) -> None:
-        """Stop every world (and wait until each has), the spare, then the service."""
-        self.stop_worlds()
+        """Draw no more worlds; stop every world (and wait until each has), the spare, then the service."""
         with self._lock:
+            self._closed = True
             spare, self._spare = self._spare, None
+        self.stop_worlds()
         if spare is not None and spare.exception() is None:
             spare.result().stop()
         self._runner.stop()
@@ -127,15 +135,25 @@ class MockWorlds:
         """
         speed = self.speed if speed is None else float(speed)
         with self._lock:
+            self._refuse_if_closed()
             spare, self._spare = (self._spare, None) if speed == self.speed else (None, self._spare)
         server = spare.result() if spare is not None else self._serving(speed)
-        if spare is not None:
-            self._prepare_spare()
-        server.demo = server.state.provision_demo()  # now, so every world's demo starts from the same seed
-        with self._lock:
-            world_id = str(next(self._ids))
-            self._worlds[world_id] = server
+        try:
+            if spare is not None:
+                self._prepare_spare()
+            server.demo = server.state.provision_demo()  # now, so every world's demo starts from the same seed
+            with self._lock:
+                self._refuse_if_closed()
+                world_id = str(next(self._ids))
+                self._worlds[world_id] = server
+        except BaseException:
+            server.stop()  # a world nobody holds is never left serving
+            raise
         return world_id, server
+
+    def _refuse_if_closed(self) -> None:
+        if self._closed:
+            raise WorldsClosedError("this worlds service is stopping: it draws no more worlds")
 
     def _serving(self, speed: float) -> MockServer:
         """A mock at ``speed``, serving on a free loopback port, with nothing provisioned."""
@@ -147,11 +165,15 @@ class MockWorlds:
 
         def prepare() -> None:
             try:
-                spare.set_result(self._serving(self.speed))
+                server = self._serving(self.speed)
             except BaseException as exc:  # the draw that takes this spare raises it
                 spare.set_exception(exc)
+                return
+            spare.set_result(server)
 
         with self._lock:
+            if self._closed:
+                return
             self._spare = spare
         threading.Thread(target=prepare, name="tutorflow-mock-worlds-spare", daemon=True).start()
 
@@ -164,8 +186,15 @@ class MockWorlds:
             return _refuse(400, 'the body must be a JSON object, e.g. {"speed": 10} or {}')
         speed = body.get("speed")
         if speed is not None and not usable_speed(speed):
-            return _refuse(400, f"speed must be a number above 0 or null (the service's {self.speed:g}), got {speed!r}")
-        world_id, server = await run_in_threadpool(self.draw, speed)
+            return _refuse(
+                400,
+                f"speed must be a number above 0 and at most {MAX_SPEED:g}, or null (the service's {self.speed:g}), "
+                f"got {speed!r}",
+            )
+        try:
+            world_id, server = await run_in_threadpool(self.draw, speed)
+        except WorldsClosedError as exc:
+            return _refuse(503, str(exc))
         demo = server.demo
         assert demo is not None  # a MockServer provisions its demo organization unless told not to
         answer = {

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...models.requests import NonBlank
 from ..assumptions import DIALECTS
+from ..clock import MAX_SPEED
 from ..errors import BadRequest, FieldError
 from ..state import DEMO_PASSWORD, MockState
 from .deps import State
@@ -38,7 +39,7 @@ class Advance(_Strict):
 
 
 class ClockSettings(_Strict):
-    speed: Annotated[float, Field(gt=0, le=100_000)]
+    speed: Annotated[float, Field(gt=0, le=MAX_SPEED)]
 
 
 class FaultSettings(_Strict):
