@@ -181,6 +181,16 @@ def _mock_threads() -> set[str]:
     return {t.name for t in threading.enumerate() if t.name.startswith("tutorflow-mock-http")}
 
 
+def _no_new_mock_threads(before: set[str], within: float = 5.0) -> bool:
+    """No mock server thread beyond ``before`` is left once those stopping have stopped."""
+    deadline = time.monotonic() + within
+    while _mock_threads() - before:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
 @pytest.mark.parametrize("where", ["a world", "inside this process"])
 @pytest.mark.parametrize("fails", ["sign_in", "classrooms", "interrupted"])
 def test_a_connect_that_fails_gives_back_its_mock(
@@ -205,10 +215,7 @@ def test_a_connect_that_fails_gives_back_its_mock(
     assert started and _gone(started[0])
     assert drawing.worlds == before
     if where != "a world":  # (the service runs in this process too: its next spare is a thread of its own)
-        deadline = time.monotonic() + 5
-        while _mock_threads() - threads and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert _mock_threads() - threads == set()
+        assert _no_new_mock_threads(threads)
 
 
 @pytest.mark.parametrize(
@@ -428,10 +435,7 @@ def test_a_stopped_service_draws_no_world_and_leaves_none_serving() -> None:
     assert len(outcome) == 1 and isinstance(outcome[0], WorldsClosedError)
     with pytest.raises(WorldsClosedError, match="draws no more worlds"):
         worlds.draw()
-    deadline = time.monotonic() + 5
-    while _mock_threads() - threads and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert _mock_threads() - threads == set()
+    assert _no_new_mock_threads(threads)
 
 
 def _listening(kind: str) -> socket.socket:

@@ -372,7 +372,7 @@ def _number(low: float, high: float | None = None, *, above: bool = False) -> Ca
 
 
 _SPEED = _number(0, MAX_SPEED, above=True)
-"""A mock clock's speed: what ``Clock`` accepts (``mock.clock.usable_speed``)."""
+"""A mock clock's speed: what ``Clock`` accepts (``mock.clock.check_speed``)."""
 
 
 def _output_file(text: str) -> Path:

@@ -17,7 +17,7 @@ from .admin import cookies_from
 from .config import Settings, check_base_url, check_url, classroom_from
 from .errors import ConfigurationError
 from .keys import ApiKey, Surface
-from .mock.clock import MAX_SPEED, usable_speed
+from .mock.clock import check_speed
 from .sync_clients import AdminClient, ContentClient, PlatformClient
 
 if TYPE_CHECKING:
@@ -146,11 +146,11 @@ def connect(
     Raises:
         ValueError: a key, URL, file or speed given is not usable (the message names it and the fix).
     """
-    if mock_speed is not None and not usable_speed(mock_speed):
-        raise ConfigurationError(
-            f"mock_speed must be a number above 0 and at most {MAX_SPEED:g} (10 runs the mock ten times wall time), "
-            f"got {mock_speed!r}"
-        )
+    if mock_speed is not None:
+        try:
+            mock_speed = check_speed(mock_speed, "mock_speed")
+        except ValueError as exc:
+            raise ConfigurationError(str(exc)) from None
     env = Settings.from_env()
     url_source = "base_url" if base_url is not None else "TUTORFLOW_API_BASE_URL"
     base_url = base_url if base_url is not None else env.base_url

@@ -13,7 +13,7 @@ import threading
 import time
 from datetime import datetime, timezone
 
-__all__ = ["MAX_SPEED", "Clock", "iso", "usable_speed"]
+__all__ = ["MAX_SPEED", "Clock", "check_speed", "iso", "usable_speed"]
 
 MAX_SPEED = 100_000.0
 """The fastest clock: a mock day in under a second of wall time (an admin session, 12 mock hours, lasts 0.43 s)."""
@@ -28,6 +28,20 @@ def usable_speed(speed: object) -> bool:
     return isinstance(speed, (int, float)) and not isinstance(speed, bool) and 0 < speed <= MAX_SPEED
 
 
+def check_speed(speed: object, source: str = "speed") -> float:
+    """``speed`` as a float once it can drive a clock (:func:`usable_speed`).
+
+    Raises:
+        ValueError: naming ``source`` (the argument, field or flag it came from) and the bounds.
+    """
+    if not usable_speed(speed):
+        raise ValueError(
+            f"{source} must be a number above 0 and at most {MAX_SPEED:g} (1 is wall time, 10 ten times faster), "
+            f"got {speed!r}"
+        )
+    return float(speed)  # type: ignore[arg-type]  # usable_speed has made it an int or a float
+
+
 class Clock:
     """Mock time = start + (wall time elapsed) x speed + manual advances.
 
@@ -37,13 +51,8 @@ class Clock:
     """
 
     def __init__(self, speed: float = 1.0, start: float | None = None) -> None:
-        if not usable_speed(speed):
-            raise ValueError(
-                f"speed must be a number above 0 and at most {MAX_SPEED:g} (1.0 is wall time, 10.0 is ten times "
-                f"faster), got {speed!r}"
-            )
         self._lock = threading.Lock()
-        self._speed = float(speed)
+        self._speed = check_speed(speed)
         self._base_mock = time.time() if start is None else float(start)
         self._base_wall = time.monotonic()
 
@@ -58,11 +67,10 @@ class Clock:
 
     def set_speed(self, speed: float) -> None:
         """Change the speed from now on; mock time does not jump."""
-        if not usable_speed(speed):
-            raise ValueError(f"speed must be a number above 0 and at most {MAX_SPEED:g}, got {speed!r}")
+        speed = check_speed(speed)
         now = self.now()
         with self._lock:
-            self._base_mock, self._base_wall, self._speed = now, time.monotonic(), float(speed)
+            self._base_mock, self._base_wall, self._speed = now, time.monotonic(), speed
 
     def advance(self, seconds: float) -> float:
         """Move mock time forward by ``seconds`` of mock time; returns the new time."""

@@ -35,7 +35,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..serving import ThreadedServer
-from .clock import MAX_SPEED, usable_speed
+from .clock import check_speed
 from .server import MockServer
 
 __all__ = ["MockWorlds", "WorldsClosedError"]
@@ -53,11 +53,7 @@ class MockWorlds:
     """
 
     def __init__(self, *, speed: float = 10.0, seed: int = 0, log_level: str = "warning") -> None:
-        if not usable_speed(speed):
-            raise ValueError(
-                f"speed must be a number above 0 and at most {MAX_SPEED:g} (10 is ten times wall time), got {speed!r}"
-            )
-        self.speed, self.seed, self.log_level = float(speed), seed, log_level
+        self.speed, self.seed, self.log_level = check_speed(speed), seed, log_level
         self._worlds: dict[str, MockServer] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -107,9 +103,11 @@ class MockWorlds:
         with self._lock:
             ids = list(self._worlds) if world_id is None else [world_id] if world_id in self._worlds else []
             servers = [self._worlds.pop(i) for i in ids]
-            stopping = threading.Thread(target=_stop_all, args=(servers,), name="tutorflow-mock-worlds-stop")
-            stopping.start()
-            self._stopping = [t for t in self._stopping if t.is_alive()] + [stopping]
+            self._stopping = [t for t in self._stopping if t.is_alive()]
+            if servers:
+                stopping = threading.Thread(target=_stop_all, args=(servers,), name="tutorflow-mock-worlds-stop")
+                stopping.start()
+                self._stopping.append(stopping)
             waiting = list(self._stopping) if wait else []
         for thread in waiting:
             thread.join()
@@ -185,12 +183,11 @@ class MockWorlds:
         if not isinstance(body, dict):
             return _refuse(400, 'the body must be a JSON object, e.g. {"speed": 10} or {}')
         speed = body.get("speed")
-        if speed is not None and not usable_speed(speed):
-            return _refuse(
-                400,
-                f"speed must be a number above 0 and at most {MAX_SPEED:g}, or null (the service's {self.speed:g}), "
-                f"got {speed!r}",
-            )
+        if speed is not None:
+            try:
+                speed = check_speed(speed)
+            except ValueError as exc:
+                return _refuse(400, f"{exc}; or null for the service's x{self.speed:g}")
         try:
             world_id, server = await run_in_threadpool(self.draw, speed)
         except WorldsClosedError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -10,9 +11,14 @@ from pydantic.alias_generators import to_camel
 
 from ..display import Card, short
 
-__all__ = ["Body", "Model", "Page", "to_body"]
+__all__ = ["Body", "Model", "Page", "to_body", "when"]
 
 T = TypeVar("T")
+
+
+def when(value: datetime | None) -> str | None:
+    """A moment as a card shows it, ``2026-11-24 05:42:19 UTC``; ``None`` stays ``None``."""
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else None
 
 
 class Model(BaseModel):

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field, field_validator
 from ..display import Card, Link, Value, short
 from ..keys import ApiKey
 from ..redaction import remember
-from .base import Model
+from .base import Model, when
 from .constants import TERMINAL_JOB_STATUSES
 
 __all__ = [
@@ -27,10 +27,6 @@ __all__ = [
     "Resource",
     "WebhookSubscription",
 ]
-
-
-def _when(value: datetime | None) -> str | None:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value is not None else None
 
 
 class Organization(Model):
@@ -62,8 +58,8 @@ class ApiKeyInfo(Model):
                 ("key", f"{self.key_prefix}…"),
                 ("id", self.id),
                 ("per minute", str(self.rate_limit_per_minute) if self.rate_limit_per_minute else None),
-                ("last used", _when(self.last_used_at)),
-                ("revoked", _when(self.revoked_at)),
+                ("last used", when(self.last_used_at)),
+                ("revoked", when(self.revoked_at)),
             ],
         )
 
@@ -126,8 +122,8 @@ class ExpansionJob(Model):
                 ("outputs", ", ".join(self.requested_outputs) or None),
                 ("classroom", self.classroom_id),
                 ("Idempotency-Key", self.idempotency_key),
-                ("created", _when(self.created_at)),
-                ("completed", _when(self.completed_at)),
+                ("created", when(self.created_at)),
+                ("completed", when(self.completed_at)),
                 ("error", f"{error.get('code')}: {error.get('message')}" if error else None),
             ],
         )
@@ -210,7 +206,7 @@ class Resource(Model):
                 ("id", self.id),
                 ("classroom", self.classroom_id),
                 ("external id", external),
-                ("updated", _when(self.updated_at)),
+                ("updated", when(self.updated_at)),
             ],
         )
 

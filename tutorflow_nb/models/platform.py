@@ -11,7 +11,7 @@ from pydantic import Field
 
 from ..display import Card, Link, format_usd, short
 from ..redaction import redact, remember
-from .base import Model
+from .base import Model, when
 from .constants import TERMINAL_COURSE_STATUSES
 
 __all__ = [
@@ -188,10 +188,9 @@ class EditToken(Model):
             yield name, (redact(f"editToken={value}").removeprefix("editToken=") if name == "edit_token" else value)
 
     def card(self) -> Card:
-        expires = self.edit_token_expires_at
         return Card(
             f"Edit token {short(self.edit_token, 6)}",
-            rows=[("expires", expires.strftime("%Y-%m-%d %H:%M:%S UTC") if expires else "one hour after minting")],
+            rows=[("expires", when(self.edit_token_expires_at) or "one hour after minting")],
             note="the whole token is in .edit_token: anyone holding it can edit the course",
         )
 
@@ -222,14 +221,13 @@ class SharedCourse(Model):
             yield name, (redact(str(value)) if name in ("edit_token", "preview_url") and value else value)
 
     def card(self) -> Card:
-        expires = self.edit_token_expires_at
         return Card(
             f"Course {self.title or ''}".strip(),
             "shared",
             [
                 ("lessons", str(len(self.lessons))),
                 ("edit token", f"{short(self.edit_token, 6)}" if self.edit_token else None),
-                ("expires", expires.strftime("%Y-%m-%d %H:%M:%S UTC") if expires else None),
+                ("expires", when(self.edit_token_expires_at)),
             ],
             note="the whole token is in .edit_token: anyone holding it can edit the course",
         )
@@ -304,7 +302,7 @@ class PlatformModule(Model):
                 ("type", self.type),
                 ("billed", self.price_snapshot.money() if self.price_snapshot else None),
                 ("public", Link(self.public_url, self.public_url) if self.public_url and not self.deleted_at else None),
-                ("deleted", self.deleted_at.strftime("%Y-%m-%d %H:%M:%S UTC") if self.deleted_at else None),
+                ("deleted", when(self.deleted_at)),
                 ("Idempotency-Key", self.idempotency_key),
             ],
         )
