@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import re
 import threading
 import time
 from pathlib import Path
@@ -13,6 +15,7 @@ import pytest
 from conftest import POLL, seed_org_sync, source_request
 
 from tutorflow_nb import AdminClient, ContentClient, ManifestStore, PlatformClient, WebhookReceiver
+from tutorflow_nb.errors import ConfigurationError
 from tutorflow_nb.http import RetryPolicy
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.signing import sign
@@ -74,6 +77,92 @@ def test_an_outage_longer_than_the_clients_retries_sets_items_back_not_lost(
         assert store.count("completed") == 8
     keys = [j["idempotencyKey"] for j in server_jobs(own_server) if j["organizationId"] == org.id]
     assert sorted(keys) == sorted(i.idempotency_key for i in batch)  # one job per item
+
+
+class _Setbacks(logging.Handler):
+    """Reads the batch's "trying again in Xs (n/5)" lines; ends the outage once each item had ``clear_at``."""
+
+    LINE = re.compile(r"batch item (\d+): .*; trying again in ([0-9.e+-]+)s \((\d+)/5\)")
+
+    def __init__(self, server: MockServer, clear_at: int) -> None:
+        super().__init__(logging.INFO)
+        self.server, self.clear_at = server, clear_at
+        self.delays: dict[int, list[float]] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = self.LINE.fullmatch(record.getMessage())
+        assert found, record.getMessage()
+        item, delay, n = int(found[1]), float(found[2]), int(found[3])
+        self.delays.setdefault(item, []).append(delay)
+        assert len(self.delays[item]) == n
+        if len(self.delays) == 3 and all(len(d) >= self.clear_at for d in self.delays.values()):
+            httpx.delete(self.server.url("/_mock/faults"))
+
+
+@pytest.mark.parametrize(
+    ("policy", "clear_at"),
+    [
+        (RetryPolicy(max_retries=0), 1),  # the default schedule: 1 s before the first create is sent again
+        (RetryPolicy(max_retries=0, base=0.02), 3),  # 0.04 s, 0.08 s, 0.16 s
+        (RetryPolicy(max_retries=0, base=0.05, cap=0.06), 3),  # never longer than the cap
+        (RetryPolicy(max_retries=0, base=0.0), 1),  # no wait at all
+        (RetryPolicy(max_retries=1, base=0.01, cap=0.02), 2),  # the client's own retries first, then setbacks
+    ],
+    ids=["default", "short-base", "capped", "no-wait", "retries-then-setbacks"],
+)
+def test_a_batch_sets_items_back_on_the_clients_retry_schedule(
+    own_server: MockServer, policy: RetryPolicy, clear_at: int
+) -> None:
+    """A person who tunes ``RetryPolicy`` gets it in batches too: setbacks wait ``min(cap, base * 2**n)``."""
+    org = seed_org_sync(own_server)
+    setbacks = _Setbacks(own_server, clear_at)
+    log = logging.getLogger("tutorflow_nb.jobs")
+    level, log.level = log.level, logging.INFO
+    log.addHandler(setbacks)
+    httpx.put(own_server.url("/_mock/faults"), json={"error_rate": 1.0})  # every call answers 503 until cleared
+    try:
+        with ContentClient(own_server.base_url, org.content_key, poll_interval=POLL, retry=policy) as content:
+            batch = content.expansions.run_batch(requests_for(3))
+    finally:
+        log.removeHandler(setbacks)
+        log.level = level
+        httpx.delete(own_server.url("/_mock/faults"))
+    assert [i.status for i in batch] == ["completed"] * 3
+    assert set(setbacks.delays) == {0, 1, 2}  # every create failed, and was set back
+    for delays in setbacks.delays.values():
+        assert delays == [pytest.approx(policy.ceiling(n), rel=0.01) for n in range(1, len(delays) + 1)]
+    assert min(len(d) for d in setbacks.delays.values()) >= clear_at
+    keys = [j["idempotencyKey"] for j in server_jobs(own_server) if j["organizationId"] == org.id]
+    assert sorted(keys) == sorted(i.idempotency_key for i in batch)  # one job per item
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"max_retries": True}, "max_retries"),
+        ({"max_retries": "3"}, "max_retries"),
+        ({"base": -0.1}, "base"),
+        ({"base": float("nan")}, "base"),
+        ({"base": float("inf")}, "base"),
+        ({"base": "0.5"}, "base"),
+        ({"cap": -1}, "cap"),
+        ({"cap": float("inf")}, "cap"),
+        ({"max_retry_after": -5}, "max_retry_after"),
+        ({"max_retry_after": None}, "max_retry_after"),
+    ],
+)
+def test_a_retry_policy_that_cannot_work_is_refused_by_its_field(arguments: dict, named: str) -> None:
+    with pytest.raises(ConfigurationError, match=rf"RetryPolicy\({named}=\.\.\.\) must be"):
+        RetryPolicy(**arguments)
+
+
+def test_a_retry_policys_waits_grow_to_its_cap_and_never_past_it() -> None:
+    policy = RetryPolicy(base=0.5, cap=30.0)
+    assert [policy.ceiling(n) for n in range(8)] == [0.5, 1, 2, 4, 8, 16, 30, 30]
+    assert policy.ceiling(10_000) == 30.0  # no overflow however long an outage lasts
+    assert all(0 <= policy.backoff(n) <= policy.ceiling(n) for n in range(12) for _ in range(50))
 
 
 def test_batch_with_failed_jobs(own_server: MockServer) -> None:

@@ -15,6 +15,7 @@ import contextlib
 import email.utils
 import json as _json
 import logging
+import math
 import random
 import re
 import time
@@ -152,15 +153,32 @@ FINISH_IN_FLIGHT_SECONDS = 5.0
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: ``max_retries`` more attempts, backoff ``base * 2**n`` with full jitter."""
+    """How hard to try: ``max_retries`` more attempts, backoff ``base * 2**n`` (at most ``cap``) with full jitter.
+
+    A batch item whose calls still fail after these retries is set back by the same rule
+    without the jitter (``ceiling``): with the defaults 1 s, 2 s, 4 s ... before it is tried again.
+    """
 
     max_retries: int = 5
     base: float = 0.5
     cap: float = 30.0
     max_retry_after: float = 60.0
 
+    def __post_init__(self) -> None:
+        retries = self.max_retries
+        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+            raise ConfigurationError(f"RetryPolicy(max_retries=...) must be a whole number, 0 or more, not {retries!r}")
+        for name in ("base", "cap", "max_retry_after"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+                raise ConfigurationError(f"RetryPolicy({name}=...) must be seconds, 0 or more, not {value!r}")
+
+    def ceiling(self, attempt: int) -> float:
+        """The longest wait before try ``attempt + 1``: ``base * 2**attempt``, at most ``cap``."""
+        return min(self.cap, self.base * 2.0 ** min(attempt, 64))
+
     def backoff(self, attempt: int) -> float:
-        return random.uniform(0, min(self.cap, self.base * 2**attempt))
+        return random.uniform(0, self.ceiling(attempt))
 
 
 def _retry_after(response: httpx.Response, cap: float) -> float | None:
