@@ -255,10 +255,30 @@ def test_the_service_draws_only_what_it_can(service: MockWorlds, body: str, stat
 
 
 def test_every_world_stops_with_the_service() -> None:
-    with MockWorlds(speed=50) as worlds:
-        drawn = [MockWorld.draw(worlds.base_url) for _ in range(3)]
-        assert all(_answers(w.base_url) for w in drawn) and len(worlds.worlds) == 3
+    """Worlds drawn, one given back a moment before (still shutting down), the spare: all stop, none is left."""
+    served: list[MockServer] = []
+
+    class Kept(MockWorlds):
+        def _serving(self, speed: float) -> MockServer:
+            served.append(super()._serving(speed))
+            return served[-1]
+
+    threads = _mock_threads()
+    with Kept(speed=50) as worlds:
+        drawn = [MockWorld.draw(worlds.base_url) for _ in range(4)]
+        assert all(_answers(w.base_url) for w in drawn) and len(worlds.worlds) == 4
+        slow = next(server for server in served if server.base_url == drawn[3].base_url)
+        stop = slow.stop
+
+        def slow_stop(timeout: float = 5.0) -> None:
+            time.sleep(0.5)  # still shutting down when the service is told to stop
+            stop(timeout)
+
+        slow.stop = slow_stop  # type: ignore[method-assign]  # one server's shutdown made slow, for this test
+        drawn[3].stop()  # given back: it stops in the background, and the service's stop waits for it too
     assert not any(_answers(w.base_url) for w in drawn)
+    assert not _answers(worlds.base_url)
+    assert _no_new_mock_threads(threads, within=0)  # stop() returned once every world had stopped
     drawn[0].stop()  # giving back to a service that is gone is no error
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import socket
 import threading
+from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -81,14 +82,18 @@ class MockWorlds:
         return self
 
     def stop(self) -> None:
-        """Draw no more worlds; stop every world (and wait until each has), the spare, then the service."""
+        """Draw no more worlds; stop every world, the spare and the service side by side, and wait until each has."""
         with self._lock:
             self._closed = True
             spare, self._spare = self._spare, None
-        self.stop_worlds()
+            servers: list[MockServer | ThreadedServer] = [*self._worlds.values()]
+            self._worlds.clear()
+            stopping = list(self._stopping)
         if spare is not None and spare.exception() is None:
-            spare.result().stop()
-        self._runner.stop()
+            servers.append(spare.result())
+        _stop_all([*servers, self._runner])
+        for thread in stopping:  # worlds given back earlier, still shutting down
+            thread.join()
 
     def stop_worlds(self, *, wait: bool = True) -> int:
         """Stop every world drawn so far (the service keeps serving); returns how many.
@@ -217,9 +222,13 @@ class MockWorlds:
         return Response(status_code=202)
 
 
-def _stop_all(servers: list[MockServer]) -> None:
-    for server in servers:
-        server.stop()
+def _stop_all(servers: Sequence[MockServer | ThreadedServer]) -> None:
+    """Stop ``servers`` side by side: a server takes about 0.2 s to shut down, and ten take that too, not 2 s."""
+    threads = [threading.Thread(target=server.stop, name="tutorflow-mock-worlds-stop") for server in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def _refuse(status: int, message: str) -> Response:
