@@ -12,7 +12,10 @@ Every run is the same ``pytest --nbval`` command on copies in a temporary folder
 - (full size only) the baseline again, each notebook's first cell importing those libraries:
   what kernels, nbval and the notebooks' own libraries cost by themselves.
 
-    python benchmarks/notebooks.py [--quick]
+    python benchmarks/notebooks.py [--quick] [--rounds N]
+
+The suite and its baseline run in pairs (three rounds by default) and the medians are kept:
+one run of each varies by about 5% on a 2-core machine.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -101,22 +105,30 @@ def _loaded(probe: Path) -> dict[str, list[str]]:
     return {name: libraries for line in probe.read_text().splitlines() for name, libraries in json.loads(line).items()}
 
 
-def run(names: list[str], *, full: bool = False) -> dict[str, Any]:
+def run(names: list[str], *, full: bool = False, rounds: int = 1) -> dict[str, Any]:
+    """``rounds`` pairs of (baseline, suite) runs, one after the other; the other runs once (``full``)."""
+    base, suite, ratios = [], [], []
     with tempfile.TemporaryDirectory(prefix="tf-nb-bench-") as tmp:
-        base_s, _ = nbval(_copy(names, Path(tmp, "trivial"), trivial=True))
-        suite_s, cells = nbval(_copy(names, Path(tmp, "notebooks")), worlds=True)
+        for n in range(rounds):
+            base_s, _ = nbval(_copy(names, Path(tmp, f"trivial-{n}"), trivial=True))
+            suite_s, cells = nbval(_copy(names, Path(tmp, f"notebooks-{n}")), worlds=True)
+            base.append(base_s)
+            suite.append(suite_s)
+            ratios.append(suite_s / base_s)
         own_s, libs_s, loaded = math.nan, math.nan, {}
         if full:
             probe = Path(tmp, "loaded.jsonl")
             own_s = nbval(_copy(names, Path(tmp, "own-mocks"), probe=probe))[0]
             loaded = _loaded(probe)
             libs_s = nbval(_copy(names, Path(tmp, "trivial-with-libraries"), trivial=True, first=loaded))[0]
+    base_s, suite_s = statistics.median(base), statistics.median(suite)
     return {
         "notebooks": len(names),
         "cells": cells,
         "suite_s": suite_s,
         "baseline_s": base_s,
-        "ratio": suite_s / base_s,
+        "ratio": statistics.median(ratios),
+        "ratios": ratios,
         "own_s": own_s,
         "own_ratio": own_s / base_s,
         "libs_s": libs_s,
@@ -127,20 +139,28 @@ def run(names: list[str], *, full: bool = False) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> list[tuple[str, str, str, str]]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
+    parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}, one round")
+    parser.add_argument(
+        "--rounds", type=int, default=None, help="pairs of (trivial cells, suite) runs, the median kept (default 3)"
+    )
     args = parser.parse_args(argv)
     names = list(QUICK) if args.quick else sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
-    r = run(names, full=not args.quick)
+    rounds = args.rounds or (1 if args.quick else 3)
+    r = run(names, full=not args.quick, rounds=rounds)
+    spread = f", {min(r['ratios']):.2f}-{max(r['ratios']):.2f} over {rounds} rounds" if rounds > 1 else ""
     print(
         f"notebook suite: {r['notebooks']} notebooks, {r['cells']} cells under nbval in {r['suite_s']:.1f} s "
-        f"(a fresh world each, x50); as many trivial cells {r['baseline_s']:.1f} s: ratio {r['ratio']:.2f}"
+        f"(a fresh world each, x50); as many trivial cells {r['baseline_s']:.1f} s: ratio {r['ratio']:.2f}{spread}"
     )
     rows = [
         (
             "notebook suite (as CI runs it) / trivial cells",
             f"{r['ratio']:.2f}",
             "2",
-            f"{r['suite_s']:.1f} s vs {r['baseline_s']:.1f} s, {r['notebooks']} notebooks, {r['cells']} cells",
+            (
+                f"{r['suite_s']:.1f} s vs {r['baseline_s']:.1f} s (medians{spread}), "
+                f"{r['notebooks']} notebooks, {r['cells']} cells"
+            ),
         )
     ]
     if not args.quick:
