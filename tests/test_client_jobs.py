@@ -8,9 +8,12 @@ import logging
 import re
 import threading
 import time
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from conftest import POLL, seed_org_sync, source_request
 
@@ -80,58 +83,59 @@ def test_an_outage_longer_than_the_clients_retries_sets_items_back_not_lost(
 
 
 class _Setbacks(logging.Handler):
-    """Reads the batch's "trying again in Xs (n/5)" lines; ends the outage once each item had ``clear_at``."""
+    """Reads the batch's "trying again in Xs (n/5)" lines; ends the outage ``after`` seconds past the first."""
 
-    LINE = re.compile(r"batch item (\d+): .*; trying again in ([0-9.e+-]+)s \((\d+)/5\)")
+    LINE = re.compile(r"batch item (\d+): .*; trying again in ([0-9.]+)s \((\d+)/5\)")
 
-    def __init__(self, server: MockServer, clear_at: int) -> None:
+    def __init__(self, server: MockServer, after: float) -> None:
         super().__init__(logging.INFO)
-        self.server, self.clear_at = server, clear_at
+        self.ending = threading.Timer(after, lambda: httpx.delete(server.url("/_mock/faults")))
         self.delays: dict[int, list[float]] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
         found = self.LINE.fullmatch(record.getMessage())
         assert found, record.getMessage()
-        item, delay, n = int(found[1]), float(found[2]), int(found[3])
-        self.delays.setdefault(item, []).append(delay)
-        assert len(self.delays[item]) == n
-        if len(self.delays) == 3 and all(len(d) >= self.clear_at for d in self.delays.values()):
-            httpx.delete(self.server.url("/_mock/faults"))
+        self.delays.setdefault(int(found[1]), []).append(float(found[2]))
+        if not self.ending.is_alive() and not self.ending.finished.is_set():
+            self.ending.start()
 
 
 @pytest.mark.parametrize(
-    ("policy", "clear_at"),
+    "policy",
     [
-        (RetryPolicy(max_retries=0), 1),  # the default schedule: 1 s before the first create is sent again
-        (RetryPolicy(max_retries=0, base=0.02), 3),  # 0.04 s, 0.08 s, 0.16 s
-        (RetryPolicy(max_retries=0, base=0.05, cap=0.06), 3),  # never longer than the cap
-        (RetryPolicy(max_retries=0, base=0.0), 1),  # no wait at all
-        (RetryPolicy(max_retries=1, base=0.01, cap=0.02), 2),  # the client's own retries first, then setbacks
+        RetryPolicy(max_retries=0),
+        RetryPolicy(max_retries=0, base=0.0),  # retries at once: five of its setbacks would be over in no time
+        RetryPolicy(max_retries=1, base=0.01, cap=0.02),
+        RetryPolicy(max_retries=2, base=0.0, cap=0.0, max_retry_after=0.0),
     ],
-    ids=["default", "short-base", "capped", "no-wait", "retries-then-setbacks"],
+    ids=["no-retries", "no-wait", "short-backoff", "nothing-waits"],
 )
-def test_a_batch_sets_items_back_on_the_clients_retry_schedule(
-    own_server: MockServer, policy: RetryPolicy, clear_at: int
+def test_a_batch_rides_out_an_outage_however_short_its_clients_backoff(
+    own_server: MockServer, policy: RetryPolicy, tmp_path: Path
 ) -> None:
-    """A person who tunes ``RetryPolicy`` gets it in batches too: setbacks wait ``min(cap, base * 2**n)``."""
+    """A person who tunes the client to retry at once still has a batch that waits out an outage: 1 s, 2 s ..."""
     org = seed_org_sync(own_server)
-    setbacks = _Setbacks(own_server, clear_at)
+    setbacks = _Setbacks(own_server, after=0.4)  # longer than a no-wait client takes to give up, shorter than 1 s
     log = logging.getLogger("tutorflow_nb.jobs")
     level, log.level = log.level, logging.INFO
     log.addHandler(setbacks)
-    httpx.put(own_server.url("/_mock/faults"), json={"error_rate": 1.0})  # every call answers 503 until cleared
+    httpx.put(own_server.url("/_mock/faults"), json={"error_rate": 1.0})  # every call answers 503 until it ends
     try:
-        with ContentClient(own_server.base_url, org.content_key, poll_interval=POLL, retry=policy) as content:
-            batch = content.expansions.run_batch(requests_for(3))
+        with (
+            ContentClient(own_server.base_url, org.content_key, poll_interval=POLL, retry=policy) as content,
+            ManifestStore(tmp_path / "o.sqlite") as store,
+        ):
+            batch = content.expansions.run_batch(requests_for(3), store=store)
+            assert store.count("completed") == 3
     finally:
         log.removeHandler(setbacks)
         log.level = level
+        setbacks.ending.cancel()
         httpx.delete(own_server.url("/_mock/faults"))
     assert [i.status for i in batch] == ["completed"] * 3
-    assert set(setbacks.delays) == {0, 1, 2}  # every create failed, and was set back
+    assert set(setbacks.delays) == {0, 1, 2}  # every create failed after the client's retries, and was set back
     for delays in setbacks.delays.values():
-        assert delays == [pytest.approx(policy.ceiling(n), rel=0.01) for n in range(1, len(delays) + 1)]
-    assert min(len(d) for d in setbacks.delays.values()) >= clear_at
+        assert delays == [1.0, 2.0, 4.0, 8.0, 16.0][: len(delays)]
     keys = [j["idempotencyKey"] for j in server_jobs(own_server) if j["organizationId"] == org.id]
     assert sorted(keys) == sorted(i.idempotency_key for i in batch)  # one job per item
 
@@ -151,11 +155,29 @@ def test_a_batch_sets_items_back_on_the_clients_retry_schedule(
         ({"cap": float("inf")}, "cap"),
         ({"max_retry_after": -5}, "max_retry_after"),
         ({"max_retry_after": None}, "max_retry_after"),
+        ({"base": 10**400}, "base"),  # no float holds it
+        ({"cap": Decimal("NaN")}, "cap"),
     ],
 )
 def test_a_retry_policy_that_cannot_work_is_refused_by_its_field(arguments: dict, named: str) -> None:
     with pytest.raises(ConfigurationError, match=rf"RetryPolicy\({named}=\.\.\.\) must be"):
         RetryPolicy(**arguments)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"max_retries": 0, "base": 0, "cap": 0, "max_retry_after": 0},
+        {"max_retries": 10**6, "base": 10**6, "cap": 10**9},
+        {"max_retries": np.int64(3), "base": np.float32(0.25), "cap": np.float64(2.0)},
+        {"base": Fraction(1, 4), "cap": Decimal("2.5"), "max_retry_after": Decimal("10")},
+    ],
+    ids=["zeros", "huge", "numpy", "fraction-decimal"],
+)
+def test_a_retry_policy_takes_any_real_number_of_seconds(arguments: dict) -> None:
+    policy = RetryPolicy(**arguments)
+    for n in (0, 1, 10, 10_000):
+        assert 0 <= policy.backoff(n) <= policy.ceiling(n) <= float(policy.cap)
 
 
 def test_a_retry_policys_waits_grow_to_its_cap_and_never_past_it() -> None:

@@ -282,6 +282,54 @@ def test_every_world_stops_with_the_service() -> None:
     drawn[0].stop()  # giving back to a service that is gone is no error
 
 
+def test_two_stops_at_once_each_return_when_nothing_serves() -> None:
+    """A harness's stop and a Ctrl-C's stop at the same moment: neither returns while a world still serves."""
+    threads = _mock_threads()
+    worlds = MockWorlds(speed=50).start()
+    drawn = [MockWorld.draw(worlds.base_url) for _ in range(5)]
+    left: list[set[str]] = []
+
+    def stop() -> None:
+        worlds.stop()
+        left.append(_mock_threads() - threads)  # what still runs the moment this stop() returned
+
+    stops = [threading.Thread(target=stop) for _ in range(2)]
+    for thread in stops:
+        thread.start()
+    for thread in stops:
+        thread.join(30)
+    assert left == [set(), set()]
+    assert not any(_answers(w.base_url) for w in drawn)
+
+
+@pytest.mark.parametrize("draws", [1, 4])
+def test_a_stop_during_draws_leaves_no_world_serving(draws: int) -> None:
+    """Draws in flight when the service stops: each gets its world or WorldsClosedError, and none is left serving."""
+    threads = _mock_threads()
+    worlds = MockWorlds(speed=50).start()
+    go = threading.Barrier(draws + 1)
+    outcome: list[object] = []
+
+    def draw(n: int) -> None:
+        go.wait()
+        try:
+            outcome.append(worlds.draw(speed=20 + n)[1])  # not the service's speed: each starts a server of its own
+        except WorldsClosedError as exc:
+            outcome.append(exc)
+
+    drawing = [threading.Thread(target=draw, args=(n,)) for n in range(draws)]
+    for thread in drawing:
+        thread.start()
+    go.wait()
+    time.sleep(0.02)  # the draws are starting their servers
+    worlds.stop()
+    assert _no_new_mock_threads(threads, within=0)  # stop() returned once nothing served
+    for thread in drawing:
+        thread.join(30)
+    assert len(outcome) == draws
+    assert all(isinstance(o, WorldsClosedError | MockServer) for o in outcome)
+
+
 def _cli(*args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tutorflow_nb.cli", "worlds", *args],
@@ -449,8 +497,13 @@ def test_a_stopped_service_draws_no_world_and_leaves_none_serving() -> None:
     drawing = threading.Thread(target=draw)
     drawing.start()
     assert started.wait(10)
-    worlds.stop()
+    stopping = threading.Thread(target=worlds.stop)
+    stopping.start()
+    time.sleep(0.3)
+    assert stopping.is_alive()  # stop() waits for the draw in flight ...
     release.set()
+    stopping.join(10)
+    assert not stopping.is_alive()  # ... and returns once it has ended
     drawing.join(10)
     assert len(outcome) == 1 and isinstance(outcome[0], WorldsClosedError)
     with pytest.raises(WorldsClosedError, match="draws no more worlds"):

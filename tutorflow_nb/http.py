@@ -16,6 +16,7 @@ import email.utils
 import json as _json
 import logging
 import math
+import numbers
 import random
 import re
 import time
@@ -23,6 +24,7 @@ import weakref
 from collections import Counter, deque
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -153,10 +155,10 @@ FINISH_IN_FLIGHT_SECONDS = 5.0
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: ``max_retries`` more attempts, backoff ``base * 2**n`` (at most ``cap``) with full jitter.
+    """How hard to try one call: ``max_retries`` more attempts, backoff ``base * 2**n`` up to ``cap``, full jitter.
 
-    A batch item whose calls still fail after these retries is set back by the same rule
-    without the jitter (``ceiling``): with the defaults 1 s, 2 s, 4 s ... before it is tried again.
+    A batch item whose call still fails after these retries is set back on the batch's own
+    schedule (``jobs``), not this one: a short backoff here never makes a batch give up sooner.
     """
 
     max_retries: int = 5
@@ -165,20 +167,28 @@ class RetryPolicy:
     max_retry_after: float = 60.0
 
     def __post_init__(self) -> None:
-        retries = self.max_retries
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+        retries: object = self.max_retries  # as given: a caller's value need not match the annotation
+        if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
             raise ConfigurationError(f"RetryPolicy(max_retries=...) must be a whole number, 0 or more, not {retries!r}")
         for name in ("base", "cap", "max_retry_after"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+            value: object = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal) or not _seconds(value):
                 raise ConfigurationError(f"RetryPolicy({name}=...) must be seconds, 0 or more, not {value!r}")
 
     def ceiling(self, attempt: int) -> float:
         """The longest wait before try ``attempt + 1``: ``base * 2**attempt``, at most ``cap``."""
-        return min(self.cap, self.base * 2.0 ** min(attempt, 64))
+        return min(float(self.cap), float(self.base) * 2.0 ** min(attempt, 64))
 
     def backoff(self, attempt: int) -> float:
         return random.uniform(0, self.ceiling(attempt))
+
+
+def _seconds(value: numbers.Real | Decimal) -> bool:
+    """``value`` is a finite number of seconds, 0 or more, that a float can hold."""
+    try:
+        return 0 <= float(value) < math.inf
+    except OverflowError:
+        return False
 
 
 def _retry_after(response: httpx.Response, cap: float) -> float | None:

@@ -30,16 +30,13 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .display import Card, ShownByCard, Value, short
 from .errors import JobFailedError, JobTimeoutError, TutorFlowError, is_transient
 from .models.base import to_body
 from .models.constants import TERMINAL_JOB_STATUSES, is_failed, is_terminal
 from .progress import BatchProgress, WaitProgress, chain, wanted
-
-if TYPE_CHECKING:
-    from .http import RetryPolicy
 
 __all__ = [
     "BatchItem",
@@ -332,7 +329,7 @@ class Receiver(Protocol):
 
 
 class _Session(Protocol):
-    """What a batch needs of the HTTP session: its target (for the store), its request counters and its retry policy."""
+    """What a batch needs of the HTTP session: its target (for the store) and its request counters."""
 
     @property
     def stats(self) -> Mapping[str, int]: ...
@@ -340,8 +337,6 @@ class _Session(Protocol):
     def target(self) -> str: ...
     @property
     def key_prefix(self) -> str | None: ...
-    @property
-    def retry(self) -> RetryPolicy: ...
 
 
 def batch_items(
@@ -442,7 +437,6 @@ class _Options:
     receiver: Receiver | None
     estimate: float
     floor: float
-    retry: RetryPolicy
     webhook_grace: float = 3.0
 
 
@@ -452,7 +446,9 @@ class _Batch:
     A call that still fails transiently (5xx, 429, no answer) after the client's own retries
     sets its item back: the create or fetch is tried again later, up to ``SETBACKS`` times,
     with the same Idempotency-Key. Only then, or on a refusal (400, 401, 403, 404, 409), is
-    the item ``error``.
+    the item ``error``. The setbacks wait 1 s, 2 s, 4 s, 8 s and 16 s whatever the client's
+    ``RetryPolicy``, so a batch rides out an outage of about 30 s even on a client tuned to
+    retry at once (a short per-call backoff must not make a batch give up sooner).
     """
 
     SETBACKS = 5
@@ -510,16 +506,15 @@ class _Batch:
     def _set_back(self, item: BatchItem, exc: TutorFlowError) -> None:
         """Try ``item``'s create or fetch again later (the same key: nothing is duplicated)."""
         item.setbacks += 1
-        retry = self.options.retry
-        backoff = retry.ceiling(item.setbacks)  # the client's backoff without its jitter: 1 s, 2 s, 4 s ... by default
+        backoff = 0.5 * 2**item.setbacks  # 1 s, 2 s, 4 s ...
         if item.job_id is None:  # the create: send it again once the backoff has passed
-            delay = backoff
+            delay = min(30.0, backoff)
             self._timers.append(asyncio.get_running_loop().call_later(delay, self._recreate, item))
         else:  # the fetch: look again when the job may be done and the backoff has passed
-            delay = min(retry.cap, self.estimate.value + backoff)
+            delay = min(30.0, self.estimate.value + backoff)
             self.schedule(item, time.monotonic() + delay, certain=True)
         log.info(
-            "batch item %d: %s; trying again in %.3gs (%d/%d)", item.index, exc, delay, item.setbacks, self.SETBACKS
+            "batch item %d: %s; trying again in %.1fs (%d/%d)", item.index, exc, delay, item.setbacks, self.SETBACKS
         )
 
     def _recreate(self, item: BatchItem) -> None:
@@ -662,8 +657,7 @@ async def run_batch(
     if bar is not None:
         for item in items:
             bar.update(item)  # what a previous run already finished
-    updates = chain(on_update, bar.update if bar else None)
-    options = _Options(concurrency, updates, receiver, estimate, floor, http.retry)
+    options = _Options(concurrency, chain(on_update, bar.update if bar else None), receiver, estimate, floor)
     start, before = time.monotonic(), dict(http.stats)
     batch = _Batch(items, surface, recorder, options)
     try:

@@ -58,6 +58,9 @@ class MockWorlds:
         self._worlds: dict[str, MockServer] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._drawn = threading.Condition(self._lock)
+        """Notified when a draw in flight ends (with its world, or with its server stopped)."""
+        self._drawing = 0
         self._stopping: list[threading.Thread] = []
         self._spare: Future[MockServer] | None = None
         self._closed = False
@@ -82,18 +85,20 @@ class MockWorlds:
         return self
 
     def stop(self) -> None:
-        """Draw no more worlds; stop every world, the spare and the service side by side, and wait until each has."""
+        """Draw no more worlds; stop every world, the spare and the service side by side.
+
+        Returns once nothing of the service is serving: not a world, not the spare, not a
+        world given back a moment before, not one a draw in flight was starting (that draw
+        raises :class:`WorldsClosedError`), also when another ``stop()`` runs at once.
+        """
         with self._lock:
             self._closed = True
             spare, self._spare = self._spare, None
-            servers: list[MockServer | ThreadedServer] = [*self._worlds.values()]
-            self._worlds.clear()
-            stopping = list(self._stopping)
-        if spare is not None and spare.exception() is None:
-            servers.append(spare.result())
-        _stop_all([*servers, self._runner])
-        for thread in stopping:  # worlds given back earlier, still shutting down
-            thread.join()
+        self._retire(None, wait=False, spare=spare)
+        self._runner.stop()
+        with self._drawn:
+            self._drawn.wait_for(lambda: self._drawing == 0, timeout=60)
+        self._retire(None, wait=True)
 
     def stop_worlds(self, *, wait: bool = True) -> int:
         """Stop every world drawn so far (the service keeps serving); returns how many.
@@ -103,14 +108,18 @@ class MockWorlds:
         """
         return self._retire(None, wait=wait)
 
-    def _retire(self, world_id: str | None, *, wait: bool) -> int:
-        """Take ``world_id`` (every world when ``None``) off the service and stop it; how many were taken."""
+    def _retire(self, world_id: str | None, *, wait: bool, spare: Future[MockServer] | None = None) -> int:
+        """Take ``world_id`` (every world when ``None``) off the service and stop it (and ``spare``); how many.
+
+        The stopping runs in a thread kept in ``_stopping``, so that ``wait`` (here or in any
+        later call) waits for every world taken off before, by whichever caller.
+        """
         with self._lock:
             ids = list(self._worlds) if world_id is None else [world_id] if world_id in self._worlds else []
             servers = [self._worlds.pop(i) for i in ids]
             self._stopping = [t for t in self._stopping if t.is_alive()]
-            if servers:
-                stopping = threading.Thread(target=_stop_all, args=(servers,), name="tutorflow-mock-worlds-stop")
+            if servers or spare is not None:
+                stopping = threading.Thread(target=_stop_all, args=(servers, spare), name="tutorflow-mock-worlds-stop")
                 stopping.start()
                 self._stopping.append(stopping)
             waiting = list(self._stopping) if wait else []
@@ -140,18 +149,24 @@ class MockWorlds:
         with self._lock:
             self._refuse_if_closed()
             spare, self._spare = (self._spare, None) if speed == self.speed else (None, self._spare)
-        server = spare.result() if spare is not None else self._serving(speed)
+            self._drawing += 1  # stop() waits for this draw to end
         try:
-            if spare is not None:
-                self._prepare_spare()
-            server.demo = server.state.provision_demo()  # now, so every world's demo starts from the same seed
-            with self._lock:
-                self._refuse_if_closed()
-                world_id = str(next(self._ids))
-                self._worlds[world_id] = server
-        except BaseException:
-            server.stop()  # a world nobody holds is never left serving
-            raise
+            server = spare.result() if spare is not None else self._serving(speed)
+            try:
+                if spare is not None:
+                    self._prepare_spare()
+                server.demo = server.state.provision_demo()  # now, so every world's demo starts from the same seed
+                with self._lock:
+                    self._refuse_if_closed()
+                    world_id = str(next(self._ids))
+                    self._worlds[world_id] = server
+            except BaseException:
+                server.stop()  # a world nobody holds is never left serving
+                raise
+        finally:
+            with self._drawn:
+                self._drawing -= 1
+                self._drawn.notify_all()
         return world_id, server
 
     def _refuse_if_closed(self) -> None:
@@ -222,8 +237,11 @@ class MockWorlds:
         return Response(status_code=202)
 
 
-def _stop_all(servers: Sequence[MockServer | ThreadedServer]) -> None:
-    """Stop ``servers`` side by side: a server takes about 0.2 s to shut down, and ten take that too, not 2 s."""
+def _stop_all(servers: Sequence[MockServer], spare: Future[MockServer] | None = None) -> None:
+    """Stop ``servers`` (and the spare, once it has started) side by side: a server takes about 0.2 s
+    to shut down, and ten take that too, not 2 s."""
+    if spare is not None and spare.exception() is None:
+        servers = [*servers, spare.result()]
     threads = [threading.Thread(target=server.stop, name="tutorflow-mock-worlds-stop") for server in servers]
     for thread in threads:
         thread.start()
