@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import socket
 
 import httpx
@@ -33,6 +35,37 @@ FAST = RetryPolicy(max_retries=5, base=0.01, cap=0.05)
 
 def faults(server: MockServer, **settings: float) -> None:
     assert httpx.put(server.url("/_mock/faults"), json=settings).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("max_retry_after", "waits"),
+    [
+        (60.0, "asked"),  # within the policy: the server's Retry-After, as asked
+        (0.0, "backoff"),  # a person who caps Retry-After at nothing gets the backoff, never a storm of retries
+        (0.001, "backoff"),  # cut below the backoff: the backoff
+    ],
+)
+def test_a_retry_waits_the_servers_retry_after_or_at_least_the_backoff(
+    own_server: MockServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    max_retry_after: float,
+    waits: str,
+) -> None:
+    monkeypatch.setattr("tutorflow_nb.http.random.uniform", lambda low, high: high)  # the jitter at its longest
+    policy = RetryPolicy(max_retries=3, base=0.05, cap=0.2, max_retry_after=max_retry_after)
+    asked = round(min(1.0, own_server.state.clock.to_wall(1.0)), 3)  # the mock's Retry-After on an injected 503
+    faults(own_server, error_rate=1.0)
+    caplog.set_level(logging.INFO, logger="tutorflow_nb.http")
+    with (
+        ContentClient(own_server.base_url, own_server.demo.content_key, retry=policy) as content,
+        pytest.raises(ServerError),
+    ):
+        content.classrooms()
+    said = [re.search(r"-> 503; retry \d+ in ([0-9.]+)s", record.getMessage()) for record in caplog.records]
+    delays = [float(found[1]) for found in said if found]
+    expected = [asked] * 3 if waits == "asked" else [policy.ceiling(n) for n in range(3)]
+    assert delays == pytest.approx(expected, abs=0.006)
 
 
 def test_400_names_fields_and_is_not_retried(content: ContentClient) -> None:

@@ -176,6 +176,8 @@ def test_a_retry_policy_that_cannot_work_is_refused_by_its_field(arguments: dict
 )
 def test_a_retry_policy_takes_any_real_number_of_seconds(arguments: dict) -> None:
     policy = RetryPolicy(**arguments)
+    assert type(policy.max_retries) is int  # what the client sleeps and counts with: plain Python numbers
+    assert all(type(getattr(policy, name)) is float for name in ("base", "cap", "max_retry_after"))
     for n in (0, 1, 10, 10_000):
         assert 0 <= policy.backoff(n) <= policy.ceiling(n) <= float(policy.cap)
 

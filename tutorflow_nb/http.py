@@ -165,19 +165,22 @@ class RetryPolicy:
     base: float = 0.5
     cap: float = 30.0
     max_retry_after: float = 60.0
+    """The longest ``Retry-After`` waited as asked; a longer one waits this long, or the backoff if longer."""
 
     def __post_init__(self) -> None:
         retries: object = self.max_retries  # as given: a caller's value need not match the annotation
         if isinstance(retries, bool) or not isinstance(retries, numbers.Integral) or retries < 0:
             raise ConfigurationError(f"RetryPolicy(max_retries=...) must be a whole number, 0 or more, not {retries!r}")
+        object.__setattr__(self, "max_retries", int(retries))  # numpy's, or any whole number, as an int
         for name in ("base", "cap", "max_retry_after"):
             value: object = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal) or not _seconds(value):
                 raise ConfigurationError(f"RetryPolicy({name}=...) must be seconds, 0 or more, not {value!r}")
+            object.__setattr__(self, name, float(value))  # a Decimal or Fraction waits as a float
 
     def ceiling(self, attempt: int) -> float:
         """The longest wait before try ``attempt + 1``: ``base * 2**attempt``, at most ``cap``."""
-        return min(float(self.cap), float(self.base) * 2.0 ** min(attempt, 64))
+        return min(self.cap, self.base * 2.0 ** min(attempt, 64))
 
     def backoff(self, attempt: int) -> float:
         return random.uniform(0, self.ceiling(attempt))
@@ -326,6 +329,16 @@ class HttpSession:
             elif not client.is_closed:
                 await client.aclose()  # a loop that is not running: nothing is on it, close from here
 
+    def _delay(self, response: httpx.Response, attempt: int) -> float:
+        """How long to wait before retrying after ``response``: its ``Retry-After`` when the policy
+        allows that long; cut to ``max_retry_after`` when longer, never below the policy's own backoff
+        (``max_retry_after=0`` must not retry a 503 storm at once); the backoff when there is none."""
+        backoff = self.retry.backoff(attempt)
+        asked = _retry_after(response, self.retry.max_retry_after)
+        if asked is None:
+            return backoff
+        return max(asked, backoff) if asked >= self.retry.max_retry_after else asked
+
     def _check_path(self, path: str) -> None:
         allowed = {"content": "/v1/content/", "admin": "/v1/content/", "platform": "/v1/platform/"}[self.surface]
         if not path.startswith(allowed):
@@ -462,8 +475,7 @@ class HttpSession:
                 self.stats["429"] += 1
             retryable = status in RETRY_STATUSES and (safe or status == 429)
             if retryable and attempt < self.retry.max_retries:
-                wait = _retry_after(response, self.retry.max_retry_after)
-                delay = wait if wait is not None else self.retry.backoff(attempt)
+                delay = self._delay(response, attempt)
                 if status == 429 and budget:
                     budget.pause(delay)
                 log.info("%s %s -> %d; retry %d in %.2fs", method, path, status, attempt + 1, delay)
