@@ -113,13 +113,30 @@ SCRIPT = textwrap.dedent(
     print("finished")
     """
 )
+ASYNC_MAIN = textwrap.dedent(
+    """
+    import asyncio, sys
+    from tutorflow_nb import ContentClient, ManifestStore
+    from conftest import source_request
+    base_url, key, db = sys.argv[1:4]
+    requests = [source_request(1, level=f"script-{i}") for i in range(int(sys.argv[4]))]
+
+    async def main():  # the sync client called from a coroutine: asyncio.run owns Ctrl-C here
+        with ContentClient(base_url, key, poll_interval=(0.05, 0.1)) as client, ManifestStore(db) as store:
+            client.expansions.run_batch(requests, store=store)
+
+    asyncio.run(main())
+    print("finished")
+    """
+)
 
 
-def test_ctrl_c_in_a_script_stops_the_batch(slow_server: MockServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("script", [SCRIPT, ASYNC_MAIN], ids=["plain", "inside-asyncio-run"])
+def test_ctrl_c_in_a_script_stops_the_batch(slow_server: MockServer, tmp_path: Path, script: str) -> None:
     assert slow_server.demo is not None
     db = tmp_path / "script.sqlite"
     child = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, slow_server.base_url, slow_server.demo.content_key, str(db), str(N)],
+        [sys.executable, "-c", script, slow_server.base_url, slow_server.demo.content_key, str(db), str(N)],
         cwd=Path(__file__).parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -107,23 +107,33 @@ def _sigint_cancels(task: asyncio.Task[Any]) -> Iterator[list[bool]]:
     """While ``task`` runs on this thread's loop, Ctrl-C cancels it instead of raising inside whatever
     coroutine happens to run (an HTTP call half-sent, a store write): the call then stops cleanly and
     :func:`run_sync` raises ``KeyboardInterrupt`` itself, as ``asyncio.run`` does. A second Ctrl-C
-    raises at once. Only the main thread can hold a signal handler; elsewhere nothing changes."""
+    raises at once.
+
+    A handler of someone else's (``asyncio.run``'s, which only cancels its own main task, and that
+    task is the one blocked in this call) is called too, after the call is cancelled: it learns of
+    the Ctrl-C as it would have, and the call does not go on spending until it ends by itself. Only
+    the main thread can hold a signal handler; elsewhere, or where SIGINT is ignored or left to the
+    system, nothing changes."""
     interrupted: list[bool] = []
-    if (
-        threading.current_thread() is not threading.main_thread()
-        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
         yield interrupted
         return
+    owner = None if previous is signal.default_int_handler else previous
 
     def on_sigint(signum: int, frame: FrameType | None) -> None:
         if interrupted or task.done():
-            raise KeyboardInterrupt
+            if owner is None:
+                raise KeyboardInterrupt
+            owner(signum, frame)  # asyncio.run's raises on a second Ctrl-C
+            return
         interrupted.append(True)
         task.cancel()
         task.get_loop().call_soon_threadsafe(lambda: None)  # wake the loop if it sleeps in select()
+        if owner is not None:
+            owner(signum, frame)
 
-    previous = signal.signal(signal.SIGINT, on_sigint)
+    signal.signal(signal.SIGINT, on_sigint)
     try:
         yield interrupted
     finally:
