@@ -508,6 +508,8 @@ def test_a_stopped_service_draws_no_world_and_leaves_none_serving() -> None:
     assert len(outcome) == 1 and isinstance(outcome[0], WorldsClosedError)
     with pytest.raises(WorldsClosedError, match="draws no more worlds"):
         worlds.draw()
+    with pytest.raises(WorldsClosedError, match="start a new MockWorlds"):
+        worlds.start()  # a stopped service is not started again only to refuse every draw
     assert _no_new_mock_threads(threads)
 
 

@@ -80,6 +80,8 @@ class MockWorlds:
 
     def start(self, host: str = "127.0.0.1", port: int = 0, *, sock: socket.socket | None = None) -> MockWorlds:
         """Serve on ``host:port`` (a free loopback port by default), or on a listening ``sock``; returns ``self``."""
+        if self._closed:
+            raise WorldsClosedError("this worlds service was stopped and draws no more worlds: start a new MockWorlds")
         self.base_url = self._runner.start(host, port, sock=sock)
         self._prepare_spare()
         return self
