@@ -122,11 +122,32 @@ ASYNC_MAIN = textwrap.dedent(
     requests = [source_request(1, level=f"script-{i}") for i in range(int(sys.argv[4]))]
 
     async def main():  # the sync client called from a coroutine: asyncio.run owns Ctrl-C here
-        with ContentClient(base_url, key, poll_interval=(0.05, 0.1)) as client, ManifestStore(db) as store:
-            client.expansions.run_batch(requests, store=store)
+        try:
+            with ContentClient(base_url, key, poll_interval=(0.05, 0.1)) as client, ManifestStore(db) as store:
+                client.expansions.run_batch(requests, store=store)
+        finally:
+            await asyncio.sleep(0.05)  # the program's own clean-up still runs: the Ctrl-C came once
+            print("cleaned up", flush=True)
 
     asyncio.run(main())
     print("finished")
+    """
+)
+OWN_HANDLER = textwrap.dedent(
+    """
+    import asyncio, signal, sys
+    from tutorflow_nb import ContentClient
+    from conftest import source_request
+    base_url, key = sys.argv[1:3]
+    requests = [source_request(1, level=f"own-{i}") for i in range(int(sys.argv[4]))]
+    signal.signal(signal.SIGINT, lambda *_: print("asked to stop after this batch", flush=True))
+
+    async def main():
+        with ContentClient(base_url, key, poll_interval=(0.05, 0.1)) as client:
+            return client.expansions.run_batch(requests)
+
+    batch = asyncio.run(main())
+    print("finished", sum(item.status == "completed" for item in batch))
     """
 )
 
@@ -146,6 +167,7 @@ def test_ctrl_c_in_a_script_stops_the_batch(slow_server: MockServer, tmp_path: P
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=15)
     assert child.returncode != 0 and "KeyboardInterrupt" in err and "finished" not in out
+    assert ("cleaned up" in out) == (script is ASYNC_MAIN)
     created = _stays(lambda: len(_jobs(slow_server)))
     assert 5 <= created < N
     with ManifestStore(db) as store:
@@ -157,6 +179,23 @@ def test_ctrl_c_in_a_script_stops_the_batch(slow_server: MockServer, tmp_path: P
             store,
             [source_request(1, level=f"script-{i}") for i in range(N)],
         )
+
+
+def test_a_programs_own_ctrl_c_handler_is_left_alone(slow_server: MockServer, tmp_path: Path) -> None:
+    """A program that handles Ctrl-C itself (a graceful stop that does not raise) decides: the batch goes on."""
+    assert slow_server.demo is not None
+    child = subprocess.Popen(
+        [sys.executable, "-c", OWN_HANDLER, slow_server.base_url, slow_server.demo.content_key, "-", "12"],
+        cwd=Path(__file__).parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    _wait_until(lambda: len(_jobs(slow_server)) >= 3)
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert child.returncode == 0, err
+    assert "asked to stop after this batch" in out and "finished 12" in out
 
 
 # ---------------------------------------------------------------- in this process: sync calls, async tasks

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import signal
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
@@ -109,35 +110,37 @@ def _sigint_cancels(task: asyncio.Task[Any]) -> Iterator[list[bool]]:
     :func:`run_sync` raises ``KeyboardInterrupt`` itself, as ``asyncio.run`` does. A second Ctrl-C
     raises at once.
 
-    A handler of someone else's (``asyncio.run``'s, which only cancels its own main task, and that
-    task is the one blocked in this call) is called too, after the call is cancelled: it learns of
-    the Ctrl-C as it would have, and the call does not go on spending until it ends by itself. Only
-    the main thread can hold a signal handler; elsewhere, or where SIGINT is ignored or left to the
-    system, nothing changes."""
+    It takes Ctrl-C over from Python's default handler and from ``asyncio.run``'s (which would
+    only cancel its own main task, the very task blocked in this call, so the call would go on
+    spending until it ended by itself); ``asyncio.run`` then sees the ``KeyboardInterrupt`` come
+    out of its main task. A handler of the program's own (a graceful stop that does not raise),
+    SIGINT ignored or left to the system are left alone, as is every thread but the main one."""
     interrupted: list[bool] = []
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+    if threading.current_thread() is not threading.main_thread() or not _ours_to_take(signal.getsignal(signal.SIGINT)):
         yield interrupted
         return
-    owner = None if previous is signal.default_int_handler else previous
 
     def on_sigint(signum: int, frame: FrameType | None) -> None:
         if interrupted or task.done():
-            if owner is None:
-                raise KeyboardInterrupt
-            owner(signum, frame)  # asyncio.run's raises on a second Ctrl-C
-            return
+            raise KeyboardInterrupt
         interrupted.append(True)
         task.cancel()
         task.get_loop().call_soon_threadsafe(lambda: None)  # wake the loop if it sleeps in select()
-        if owner is not None:
-            owner(signum, frame)
 
-    signal.signal(signal.SIGINT, on_sigint)
+    previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         yield interrupted
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _ours_to_take(handler: object) -> bool:
+    """``handler`` is Python's default SIGINT handler or ``asyncio.run``'s (``Runner._on_sigint``)."""
+    if handler is signal.default_int_handler:
+        return True
+    method = getattr(handler, "func", None) if isinstance(handler, functools.partial) else None
+    runner = getattr(asyncio, "Runner", None)  # Python 3.11+
+    return runner is not None and getattr(method, "__func__", None) is getattr(runner, "_on_sigint", object())
 
 
 async def collect(items: AsyncIterator[T]) -> list[T]:
