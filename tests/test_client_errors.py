@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import re
 import socket
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -38,19 +40,14 @@ def faults(server: MockServer, **settings: float) -> None:
 
 
 @pytest.mark.parametrize(
-    ("max_retry_after", "waits"),
-    [
-        (60.0, "asked"),  # within the policy: the server's Retry-After, as asked
-        (0.0, "backoff"),  # a person who caps Retry-After at nothing gets the backoff, never a storm of retries
-        (0.001, "backoff"),  # cut below the backoff: the backoff
-    ],
+    "max_retry_after",
+    [60.0, 0.0, 0.001],  # within the policy; cut to nothing or near it, where the backoff would wait longer than asked
 )
-def test_a_retry_waits_the_servers_retry_after_or_at_least_the_backoff(
+def test_the_mocks_retry_after_is_waited_as_asked(
     own_server: MockServer,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     max_retry_after: float,
-    waits: str,
 ) -> None:
     monkeypatch.setattr("tutorflow_nb.http.random.uniform", lambda low, high: high)  # the jitter at its longest
     policy = RetryPolicy(max_retries=3, base=0.05, cap=0.2, max_retry_after=max_retry_after)
@@ -64,8 +61,56 @@ def test_a_retry_waits_the_servers_retry_after_or_at_least_the_backoff(
         content.classrooms()
     said = [re.search(r"-> 503; retry \d+ in ([0-9.]+)s", record.getMessage()) for record in caplog.records]
     delays = [float(found[1]) for found in said if found]
-    expected = [asked] * 3 if waits == "asked" else [policy.ceiling(n) for n in range(3)]
-    assert delays == pytest.approx(expected, abs=0.006)
+    assert asked < policy.ceiling(0)  # the mock asks for less than the policy's backoff
+    assert delays == pytest.approx([asked] * 3, abs=0.006)
+
+
+@pytest.mark.parametrize(
+    ("header", "max_retry_after", "waits"),
+    [
+        ("0.03", 60.0, 0.03),  # within the policy: as asked
+        ("0.5", 0.5, 0.5),  # exactly the policy's longest: as asked
+        ("0.6", 0.5, 0.5),  # longer: cut to the policy's longest
+        ("0.6", 0.0, "backoff"),  # cut to nothing: the backoff, never a storm
+        ("0.04", 0.01, 0.04),  # cut below the backoff, but never longer than the server asked
+        ("0", 60.0, "backoff"),  # "now", five times over: the backoff
+        ("-1", 60.0, "backoff"),
+        ("past", 60.0, "backoff"),  # a date already gone (a skewed clock)
+        ("soon", 60.0, "backoff"),  # unreadable
+        ("nan", 60.0, "backoff"),
+        (None, 60.0, "backoff"),  # absent
+    ],
+)
+def test_a_retry_after_of_any_shape_never_makes_a_storm(
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    header: str | None,
+    max_retry_after: float,
+    waits: float | str,
+) -> None:
+    monkeypatch.setattr("tutorflow_nb.http.random.uniform", lambda low, high: high)  # the jitter at its longest
+    if header == "past":
+        header = email.utils.format_datetime(datetime.now(timezone.utc) - timedelta(seconds=5), usegmt=True)
+    answers = iter([503, 200])
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        status = next(answers)
+        headers = {"retry-after": header} if status == 503 and header is not None else {}
+        return httpx.Response(status, headers=headers, json={"data": []} if status == 200 else {"error": "busy"})
+
+    policy = RetryPolicy(max_retries=1, base=0.05, cap=0.2, max_retry_after=max_retry_after)
+    session = HttpSession(
+        "https://tutorflow.test",
+        surface="content",
+        key=ApiKey("tf_content_" + "7" * 32),
+        retry=policy,
+        transport=httpx.MockTransport(serve),
+    )
+    caplog.set_level(logging.INFO, logger="tutorflow_nb.http")
+    assert run_sync(session.request("GET", "/v1/content/classrooms")) == {"data": []}
+    said = [re.search(r"-> 503; retry 1 in ([0-9.]+)s", record.getMessage()) for record in caplog.records]
+    delays = [float(found[1]) for found in said if found]
+    assert delays == [pytest.approx(policy.ceiling(0) if waits == "backoff" else waits, abs=0.006)]
 
 
 def test_400_names_fields_and_is_not_retried(content: ContentClient) -> None:

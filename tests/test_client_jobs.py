@@ -157,6 +157,7 @@ def test_a_batch_rides_out_an_outage_however_short_its_clients_backoff(
         ({"max_retry_after": None}, "max_retry_after"),
         ({"base": 10**400}, "base"),  # no float holds it
         ({"cap": Decimal("NaN")}, "cap"),
+        ({"base": Decimal("sNaN")}, "base"),  # a signaling NaN: no float at all
     ],
 )
 def test_a_retry_policy_that_cannot_work_is_refused_by_its_field(arguments: dict, named: str) -> None:

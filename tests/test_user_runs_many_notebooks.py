@@ -26,11 +26,15 @@ import httpx
 import nbformat
 import pytest
 from conftest import seed_org_sync, source_request
+from starlette.applications import Starlette
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
 import tutorflow_nb as tf
 from tutorflow_nb.errors import ConfigurationError
 from tutorflow_nb.mock import MockServer, MockWorld, MockWorlds
 from tutorflow_nb.mock.worlds import WorldsClosedError
+from tutorflow_nb.serving import ThreadedServer
 
 VARIABLES = (
     "TUTORFLOW_API_BASE_URL",
@@ -576,3 +580,18 @@ def test_the_plugin_says_when_its_service_has_gone(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stdout[-3000:]
     assert "has exited (status -9" in done.stdout and "1 passed, 1 error" in done.stdout, done.stdout[-3000:]
     assert "URLError" not in done.stdout
+
+
+def test_a_server_stopped_from_its_own_route_answers_then_stops() -> None:
+    """stop() called on the server's own thread (an async route) cannot wait for itself: it answers, then stops."""
+
+    async def stop_me(request: object) -> PlainTextResponse:
+        runner.stop()
+        return PlainTextResponse("stopping")
+
+    runner = ThreadedServer(Starlette(routes=[Route("/stop", stop_me)]), name="tutorflow-test-own-stop", lifespan="off")
+    url = runner.start("127.0.0.1", 0)
+    answer = httpx.get(f"{url}/stop")
+    assert answer.status_code == 200 and answer.text == "stopping"
+    assert _gone(url, within=10)
+    runner.stop()  # and stopping it again from outside is no error

@@ -165,7 +165,7 @@ class RetryPolicy:
     base: float = 0.5
     cap: float = 30.0
     max_retry_after: float = 60.0
-    """The longest ``Retry-After`` waited as asked; a longer one waits this long, or the backoff if longer."""
+    """The longest ``Retry-After`` waited as asked; a longer one waits this long, or the backoff if that is longer."""
 
     def __post_init__(self) -> None:
         retries: object = self.max_retries  # as given: a caller's value need not match the annotation
@@ -190,7 +190,7 @@ def _seconds(value: numbers.Real | Decimal) -> bool:
     """``value`` is a finite number of seconds, 0 or more, that a float can hold."""
     try:
         return 0 <= float(value) < math.inf
-    except OverflowError:
+    except (OverflowError, ValueError):  # too big for a float; a signaling NaN
         return False
 
 
@@ -330,14 +330,20 @@ class HttpSession:
                 await client.aclose()  # a loop that is not running: nothing is on it, close from here
 
     def _delay(self, response: httpx.Response, attempt: int) -> float:
-        """How long to wait before retrying after ``response``: its ``Retry-After`` when the policy
-        allows that long; cut to ``max_retry_after`` when longer, never below the policy's own backoff
-        (``max_retry_after=0`` must not retry a 503 storm at once); the backoff when there is none."""
+        """How long to wait before retrying after ``response``.
+
+        Its ``Retry-After`` when that is above 0 and at most ``max_retry_after``; a longer one
+        cut to ``max_retry_after`` but never below the policy's own backoff (nor beyond what was
+        asked); the backoff when there is none, or it is 0, unreadable or already past (a skewed
+        clock): a 503 is never retried in a storm, whatever the header or the policy say.
+        """
         backoff = self.retry.backoff(attempt)
-        asked = _retry_after(response, self.retry.max_retry_after)
-        if asked is None:
+        asked = _retry_after(response, math.inf)
+        if asked is None or not asked > 0:
             return backoff
-        return max(asked, backoff) if asked >= self.retry.max_retry_after else asked
+        if asked <= self.retry.max_retry_after:
+            return asked
+        return min(asked, max(self.retry.max_retry_after, backoff))
 
     def _check_path(self, path: str) -> None:
         allowed = {"content": "/v1/content/", "admin": "/v1/content/", "platform": "/v1/platform/"}[self.surface]

@@ -92,8 +92,14 @@ class ThreadedServer:
         return self.url
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop serving and wait for the thread (at most ``timeout`` seconds)."""
+        """Stop serving and wait for the thread (at most ``timeout`` seconds).
+
+        Called from the server's own thread (a route that stops its server), it cannot wait
+        for itself: the server stops once that request is answered.
+        """
         if self._server is not None and self._thread is not None:
             self._server.should_exit = True
+            if self._thread is threading.current_thread():
+                return
             self._thread.join(timeout)
         self._server = self._thread = None
