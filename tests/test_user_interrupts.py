@@ -139,7 +139,7 @@ OWN_HANDLER = textwrap.dedent(
     from tutorflow_nb import ContentClient
     from conftest import source_request
     base_url, key = sys.argv[1:3]
-    requests = [source_request(1, level=f"own-{i}") for i in range(int(sys.argv[4]))]
+    requests = [source_request(1, level=f"own-{i}") for i in range(int(sys.argv[3]))]
     signal.signal(signal.SIGINT, lambda *_: print("asked to stop after this batch", flush=True))
 
     async def main():
@@ -152,21 +152,31 @@ OWN_HANDLER = textwrap.dedent(
 )
 
 
-@pytest.mark.parametrize("script", [SCRIPT, ASYNC_MAIN], ids=["plain", "inside-asyncio-run"])
-def test_ctrl_c_in_a_script_stops_the_batch(slow_server: MockServer, tmp_path: Path, script: str) -> None:
-    assert slow_server.demo is not None
-    db = tmp_path / "script.sqlite"
+def _ctrl_c_script(
+    server: MockServer, script: str, *args: str, after_jobs: int, timeout: float
+) -> tuple[int, str, str]:
+    """Run ``script`` (base URL, content key, then ``args``), press Ctrl-C once the mock holds ``after_jobs``
+    jobs, and wait for it to end: its exit status, stdout and stderr."""
+    assert server.demo is not None
     child = subprocess.Popen(
-        [sys.executable, "-c", script, slow_server.base_url, slow_server.demo.content_key, str(db), str(N)],
+        [sys.executable, "-c", script, server.base_url, server.demo.content_key, *args],
         cwd=Path(__file__).parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    _wait_until(lambda: len(_jobs(slow_server)) >= 5)
+    _wait_until(lambda: len(_jobs(server)) >= after_jobs)
     child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=15)
-    assert child.returncode != 0 and "KeyboardInterrupt" in err and "finished" not in out
+    out, err = child.communicate(timeout=timeout)
+    return child.returncode, out, err
+
+
+@pytest.mark.parametrize("script", [SCRIPT, ASYNC_MAIN], ids=["plain", "inside-asyncio-run"])
+def test_ctrl_c_in_a_script_stops_the_batch(slow_server: MockServer, tmp_path: Path, script: str) -> None:
+    assert slow_server.demo is not None
+    db = tmp_path / "script.sqlite"
+    returncode, out, err = _ctrl_c_script(slow_server, script, str(db), str(N), after_jobs=5, timeout=15)
+    assert returncode != 0 and "KeyboardInterrupt" in err and "finished" not in out
     assert ("cleaned up" in out) == (script is ASYNC_MAIN)
     created = _stays(lambda: len(_jobs(slow_server)))
     assert 5 <= created < N
@@ -183,18 +193,8 @@ def test_ctrl_c_in_a_script_stops_the_batch(slow_server: MockServer, tmp_path: P
 
 def test_a_programs_own_ctrl_c_handler_is_left_alone(slow_server: MockServer, tmp_path: Path) -> None:
     """A program that handles Ctrl-C itself (a graceful stop that does not raise) decides: the batch goes on."""
-    assert slow_server.demo is not None
-    child = subprocess.Popen(
-        [sys.executable, "-c", OWN_HANDLER, slow_server.base_url, slow_server.demo.content_key, "-", "12"],
-        cwd=Path(__file__).parent,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    _wait_until(lambda: len(_jobs(slow_server)) >= 3)
-    child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=60)
-    assert child.returncode == 0, err
+    returncode, out, err = _ctrl_c_script(slow_server, OWN_HANDLER, "12", after_jobs=3, timeout=60)
+    assert returncode == 0, err
     assert "asked to stop after this batch" in out and "finished 12" in out
 
 

@@ -106,7 +106,7 @@ class MockWorlds:
         """Stop every world drawn so far (the service keeps serving); returns how many.
 
         ``wait=False`` returns at once and the worlds finish stopping in the background
-        (a server takes about 0.1 s to shut down; a kernel giving its world back need not wait).
+        (a server takes about 0.2 s to shut down; a kernel giving its world back need not wait).
         """
         return self._retire(None, wait=wait)
 
