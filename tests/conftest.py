@@ -24,6 +24,16 @@ SPEED = 100.0
 """Mock seconds per wall second in the shared servers: a job finishes in about 0.1 s."""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The test tiers: every notebook nbval runs is ``slow`` (a kernel per notebook), like the tests marked so.
+
+    ``python -m pytest -m "not slow"`` is the fast tier; ``python -m pytest`` runs everything.
+    """
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
