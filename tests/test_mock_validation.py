@@ -19,18 +19,17 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Org, seed_org_sync
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from conftest import Org, seed_org_sync
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.models.requests import (
     RESOURCE_BODIES,
     AddLesson,
     ApiKeyCreate,
     CanonicalPatch,
-    CourseUpdate,
     ExpansionCreate,
     ExportCreate,
     GenerateLesson,
@@ -38,6 +37,7 @@ from tutorflow_nb.models.requests import (
     LessonFullPatch,
     LessonUpdate,
     PlatformCourseCreate,
+    PlatformCourseUpdate,
     PlatformModuleCreate,
     PlatformModuleUpdate,
     SignIn,
@@ -201,7 +201,7 @@ def _world(server: MockServer) -> World:
         Route(
             "add lesson", "POST", edit + "/lessons", AddLesson, [{"title": "t", "type": "markdown", "description": "d"}]
         ),
-        Route("course update", "PATCH", edit, CourseUpdate, [{"title": "t", "description": "d"}]),
+        Route("course update", "PATCH", edit, PlatformCourseUpdate, [{"title": "t", "description": "d"}]),
         Route("lesson update", "PATCH", edit + "/lessons/1", LessonUpdate, [{"title": "t", "lessonSlug": "s"}]),
         Route(
             "infer type",

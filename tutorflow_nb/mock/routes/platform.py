@@ -13,12 +13,12 @@ from fastapi.responses import Response, StreamingResponse
 from ...models.requests import (
     AddLesson,
     CanonicalPatch,
-    CourseUpdate,
     GenerateLesson,
     InferType,
     LessonFullPatch,
     LessonUpdate,
     PlatformCourseCreate,
+    PlatformCourseUpdate,
     PlatformModuleCreate,
     PlatformModuleUpdate,
 )
@@ -70,7 +70,7 @@ async def course_summary(editToken: str, state: State) -> dict[str, Any]:
 
 
 @router.patch(EDIT)
-async def update_course(editToken: str, body: CourseUpdate, state: State) -> dict[str, Any]:
+async def update_course(editToken: str, body: PlatformCourseUpdate, state: State) -> dict[str, Any]:
     return state.platform.update_course(editToken, body)
 
 
