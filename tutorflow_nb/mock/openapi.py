@@ -48,6 +48,8 @@ from ..models import (
     PlatformModule,
     WebhookSubscription,
 )
+from ..models import content as content_models
+from ..models import platform as platform_models
 from ..models.constants import RESOURCE_KINDS
 from .assumptions import ASSUMPTIONS
 from .schemas import DESCRIBED, SSE_EVENTS
@@ -734,8 +736,14 @@ PAGES: dict[str, str] = {
     "PlatformModulePage": "PlatformModule",
 }
 """Each list answer: ``{data, nextCursor}`` of one item schema (assumption lists)."""
-REQUEST_SHAPES = frozenset({"Scene", "Slide", "Question"})
-"""Parts of a request that answers hold as they were sent: one schema serves both."""
+REQUEST_SHAPES = {
+    "Scene": "content",
+    "Slide": "content",
+    "Question": "content",
+    "CanonicalChapter": "platform",
+    "CanonicalLesson": "platform",
+}
+"""Request shapes answers hold as they were sent (a video's scenes, the canonical payload): one schema serves both."""
 PRIVATE_MODULE_FIELDS = frozenset(
     {
         "platformWorkspaceId",
@@ -1028,9 +1036,9 @@ class _Describe(GenerateJsonSchema):
 def schema_surfaces() -> dict[str, str]:
     """The surface each answer schema belongs to (``content``, ``platform``, ``shared``), from where it is defined."""
     out = dict(DESCRIBED_SURFACE)
-    for kind, models in CLIENT_MODELS.items():
-        for model in models:
-            out[model.__name__] = kind
+    for kind, module in (("content", content_models), ("platform", platform_models)):
+        out.update(dict.fromkeys(module.__all__, kind))
+    out.update(REQUEST_SHAPES)
     out.update({page: out[item] for page, item in PAGES.items()})
     out.update({"PublicModule": "platform", "Error": "shared", "FieldProblem": "shared"})
     return out
@@ -1200,7 +1208,7 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
     for name in ("HTTPValidationError", "ValidationError"):
         schemas.pop(name, None)
     for name, answer in _answer_schemas().items():
-        if name in REQUEST_SHAPES:
+        if name in REQUEST_SHAPES:  # generated here only as parts of an answer model
             assert name in schemas, f"{name} is no longer a request shape: give the answer its own"
             continue  # an answer holds what was sent (a video's scenes): the request's schema says it
         if name in schemas:
