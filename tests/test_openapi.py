@@ -68,8 +68,9 @@ def reachable(spec: dict[str, Any], node: Any) -> set[str]:
 # ---------------------------------------------------------------- valid, and snapshotted
 
 
-def test_the_snapshot_is_what_the_mock_serves(served: dict[str, Any]) -> None:
+def test_the_snapshot_is_what_the_mock_serves(served: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     script = _snapshot_script()
+    monkeypatch.setattr(script, "served", lambda: served)  # fetched once for the module
     on_disk = (ROOT / "docs" / "openapi.json").read_text(encoding="utf-8")
     assert on_disk == script.render(served), "docs/openapi.json is stale: run python scripts/openapi_snapshot.py"
     assert script.main(["--check"]) == 0
@@ -79,6 +80,7 @@ def test_the_check_says_what_differs_and_how_to_mend_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], served: dict[str, Any]
 ) -> None:
     script = _snapshot_script()
+    monkeypatch.setattr(script, "served", lambda: served)  # fetched once for the module
     stale = json.loads(script.render(served))
     del stale["paths"]["/v1/platform/modules"]
     stale["components"]["schemas"]["CourseRequest"]["required"].remove("priceSnapshot")
@@ -101,8 +103,9 @@ def test_the_check_says_what_differs_and_how_to_mend_it(
     assert script.main([]) == 0 and script.main(["--check"]) == 0  # rewriting mends it
 
 
+@pytest.mark.slow  # about 5 s on this 250 kB description
 def test_openapi_spec_validator_finds_no_error(served: dict[str, Any]) -> None:
-    validate(served)  # raises on the first error, naming it
+    validate(served)  # raises on the first error, naming it (test_openapi_tools sees it refuse a broken copy)
 
 
 # ---------------------------------------------------------------- described for people and for tools

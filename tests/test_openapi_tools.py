@@ -41,6 +41,8 @@ import anyio
 import attrs
 import httpx
 import pytest
+from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from tutorflow_nb import AsyncAdminClient, AsyncContentClient, AsyncPlatformClient
 from tutorflow_nb.errors import (
@@ -102,7 +104,15 @@ def broken_copy(tmp_path: Path) -> Path:
     return path
 
 
-# ---------------------------------------------------------------- linters
+# ---------------------------------------------------------------- validator and linters
+
+
+def test_openapi_spec_validator_refuses_a_broken_copy() -> None:
+    """The fast tier validates the description (test_openapi.py); here the validator is seen to look."""
+    broken = spec()
+    del broken["paths"]["/v1/platform/courses"]["post"]["responses"]["201"]["description"]
+    with pytest.raises(OpenAPIValidationError, match="description"):
+        validate(broken)
 
 
 def redocly(tools: Path, path: Path) -> dict[str, Any]:
