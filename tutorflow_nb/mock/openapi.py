@@ -227,6 +227,15 @@ SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "public": [],
     "mock": [],
 }
+PARAMETERS = {
+    "Idempotency-Key": (
+        "Prevents duplicate processing: the same key with the same body replays the first answer; with another "
+        "body it is a 409. Send it on every create, and the same key on every retry (assumption idempotency)."
+    ),
+    "limit": "Items per page, 1-100 (default 20; assumption lists).",
+    "cursor": "The nextCursor of the previous page (assumption lists).",
+}
+"""What the description says of the parameters many operations share."""
 SUCCESS_WORDS = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content"}
 
 
@@ -490,8 +499,7 @@ def _platform_ops() -> dict[tuple[str, str], Operation]:
             "($0.05): the billable amount equals unitPrice × actual generated lessons, not the requested "
             "lessonCount. mode sync (default) answers 201 with the completed course; mode async answers 202 "
             "PENDING with pollAfterMs: poll GET /v1/platform/courses/{id} until isTerminal. Reusing an "
-            "idempotencyKey returns the original response with idempotentReplay: true. Assumptions: "
-            "platform-timing, lesson-count, lesson-types, idempotency.",
+            "idempotencyKey returns the original response with idempotentReplay: true.",
             {201: "CourseRequest", 202: "CourseRequest"},
             {"request": "course-request", "201": "course"},
         ),
@@ -638,8 +646,8 @@ def _platform_ops() -> dict[tuple[str, str], Operation]:
             "Create a module",
             "Creates a single module: one standalone lesson with lecture HTML, optional interactive content, "
             "optional quizzes, metadata, slug and publish flag, billed as one generated lesson ($0.05). Send "
-            "prompt or its classroom-compatible alias topic. Generated synchronously (assumptions "
-            "platform-modules, lesson-types, idempotency).",
+            "prompt or its classroom-compatible alias topic. Generated synchronously "
+            "(assumption platform-modules).",
             {201: "PlatformModule"},
             {"request": "module-request", "201": "module"},
         ),
@@ -1153,6 +1161,9 @@ def _describe_operation(method: str, path: str, op: dict[str, Any], entry: Opera
     assumed = [a["id"] for a in op.get("x-assumptions", [])]
     if assumed:
         op["description"] += "\n\nRests on: " + ", ".join(f"`{a}`" for a in assumed) + " (info.description)."
+    for parameter in op.get("parameters", []):
+        if parameter["name"] in PARAMETERS:
+            parameter["description"] = PARAMETERS[parameter["name"]]
     responses: dict[str, Any] = op.setdefault("responses", {})
     responses.pop("422", None)  # the mock answers validation errors with 400 (assumption error-body)
     for listed in [s for s in responses if s.startswith("2")]:
