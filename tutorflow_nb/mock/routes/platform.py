@@ -94,7 +94,7 @@ async def lesson_by_id(editToken: str, lessonId: str, state: State) -> dict[str,
     return state.platform.lesson_full(editToken, lessonId)
 
 
-@router.patch(EDIT + "/lessons/by-id/{lessonId}/full", openapi_extra=assumed("editor-payloads"))
+@router.patch(EDIT + "/lessons/by-id/{lessonId}/full", openapi_extra=assumed("editor-payloads", "lesson-nulls"))
 async def patch_lesson_by_id(editToken: str, lessonId: str, body: LessonFullPatch, state: State) -> dict[str, Any]:
     return state.platform.patch_lesson_full(editToken, lessonId, body)
 
