@@ -19,11 +19,11 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import Org, seed_org_sync
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from conftest import Org, seed_org_sync
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.models.requests import (
     RESOURCE_BODIES,

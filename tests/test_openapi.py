@@ -24,10 +24,10 @@ from typing import Any
 
 import httpx
 import pytest
+from conftest import Org, seed_org, wait_course
 from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
-from conftest import Org, seed_org, wait_course
 from tutorflow_nb.mock.openapi import OPERATIONS, SSE, schema_surfaces, surface
 
 pytestmark = pytest.mark.anyio
