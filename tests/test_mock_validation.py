@@ -30,7 +30,6 @@ from tutorflow_nb.models.requests import (
     AddLesson,
     ApiKeyCreate,
     CanonicalPatch,
-    CourseUpdate,
     ExpansionCreate,
     ExportCreate,
     GenerateLesson,
@@ -38,6 +37,7 @@ from tutorflow_nb.models.requests import (
     LessonFullPatch,
     LessonUpdate,
     PlatformCourseCreate,
+    PlatformCourseUpdate,
     PlatformModuleCreate,
     PlatformModuleUpdate,
     SignIn,
@@ -201,7 +201,7 @@ def _world(server: MockServer) -> World:
         Route(
             "add lesson", "POST", edit + "/lessons", AddLesson, [{"title": "t", "type": "markdown", "description": "d"}]
         ),
-        Route("course update", "PATCH", edit, CourseUpdate, [{"title": "t", "description": "d"}]),
+        Route("course update", "PATCH", edit, PlatformCourseUpdate, [{"title": "t", "description": "d"}]),
         Route("lesson update", "PATCH", edit + "/lessons/1", LessonUpdate, [{"title": "t", "lessonSlug": "s"}]),
         Route(
             "infer type",

@@ -163,6 +163,11 @@ _CHOICES: dict[str, str] = {
         "lesson and renumbers the rest. Added lessons go to the end of their chapter; a course holds at most "
         "50 lessons. Edits are never billed."
     ),
+    "lesson-nulls": (
+        "PATCH …/lessons/by-id/{lessonId}/full refuses null (400 naming the field) for the fields the canonical "
+        "payload always holds: title, slug, type, chapterId, sequence, quizzes, problems and metadata; description, "
+        "lecture and content may be null. So GET …/canonical always answers a payload PATCH …/canonical takes back."
+    ),
     "sse": (
         "POST …/lessons/by-id/{lessonId}/generate streams text/event-stream events 'start', 'lecture' "
         "{delta}, optionally 'quizzes', and 'done' {lessonId, lecture, content, quizzes, problems, saved: "

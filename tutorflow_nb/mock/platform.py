@@ -28,12 +28,12 @@ from ..models.constants import (
 from ..models.requests import (
     AddLesson,
     CanonicalPatch,
-    CourseUpdate,
     GenerateLesson,
     InferType,
     LessonFullPatch,
     LessonUpdate,
     PlatformCourseCreate,
+    PlatformCourseUpdate,
     PlatformModuleCreate,
     PlatformModuleUpdate,
 )
@@ -515,7 +515,7 @@ class PlatformBackend:
                     "chapterId is not a chapter of this course",
                     fields=[FieldError("chapterId", "read chapter ids from GET …/canonical")],
                 )
-            for name in ("title", "slug", "type", "chapterId", "sequence"):
+            for name in ("title", "slug", "type", "chapterId", "sequence", "quizzes", "problems", "metadata"):
                 if name in changes and changes[name] is None:
                     raise BadRequest(f"{name} cannot be null", fields=[FieldError(name, "cannot be null")])
             sequence = changes.pop("sequence", None)
@@ -545,7 +545,7 @@ class PlatformBackend:
             chapter = body.chapter.name if body.chapter else None
             return generator.lesson_stream(lesson, req.title or "", chapter, self.ctx.seed)
 
-    def update_course(self, token: str, body: CourseUpdate) -> dict[str, Any]:
+    def update_course(self, token: str, body: PlatformCourseUpdate) -> dict[str, Any]:
         with self.ctx.lock:
             req = self.by_token(token)
             changes = body.model_dump(exclude_unset=True)

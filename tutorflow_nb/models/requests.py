@@ -44,7 +44,6 @@ __all__ = [
     "Body",
     "CanonicalPatch",
     "Category",
-    "CourseUpdate",
     "ExpansionCreate",
     "ExportCreate",
     "GenerateLesson",
@@ -54,6 +53,7 @@ __all__ = [
     "Level",
     "NonBlank",
     "PlatformCourseCreate",
+    "PlatformCourseUpdate",
     "PlatformModuleCreate",
     "PlatformModuleUpdate",
     "SignIn",
@@ -456,7 +456,7 @@ class AddLesson(Body):
     chapterSequence: Annotated[StrictInt, Field(ge=1)] | None = None
 
 
-class CourseUpdate(Body):
+class PlatformCourseUpdate(Body):
     title: Title | None = None
     description: Description | None = None
 

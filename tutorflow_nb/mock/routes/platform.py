@@ -13,12 +13,12 @@ from fastapi.responses import Response, StreamingResponse
 from ...models.requests import (
     AddLesson,
     CanonicalPatch,
-    CourseUpdate,
     GenerateLesson,
     InferType,
     LessonFullPatch,
     LessonUpdate,
     PlatformCourseCreate,
+    PlatformCourseUpdate,
     PlatformModuleCreate,
     PlatformModuleUpdate,
 )
@@ -70,7 +70,7 @@ async def course_summary(editToken: str, state: State) -> dict[str, Any]:
 
 
 @router.patch(EDIT)
-async def update_course(editToken: str, body: CourseUpdate, state: State) -> dict[str, Any]:
+async def update_course(editToken: str, body: PlatformCourseUpdate, state: State) -> dict[str, Any]:
     return state.platform.update_course(editToken, body)
 
 
@@ -94,7 +94,7 @@ async def lesson_by_id(editToken: str, lessonId: str, state: State) -> dict[str,
     return state.platform.lesson_full(editToken, lessonId)
 
 
-@router.patch(EDIT + "/lessons/by-id/{lessonId}/full", openapi_extra=assumed("editor-payloads"))
+@router.patch(EDIT + "/lessons/by-id/{lessonId}/full", openapi_extra=assumed("editor-payloads", "lesson-nulls"))
 async def patch_lesson_by_id(editToken: str, lessonId: str, body: LessonFullPatch, state: State) -> dict[str, Any]:
     return state.platform.patch_lesson_full(editToken, lessonId, body)
 
