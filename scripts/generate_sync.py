@@ -7,7 +7,8 @@ The async clients (``content.py``, ``admin.py``, ``platform.py``) are the one im
 For every async client class and every resource group (a class that sets
 ``__sync_group__ = True``) this writes a sync class with the same methods, the same
 signatures and the same docstrings: an ``async def`` becomes a ``def`` that runs it with
-``sync.run_sync``, an async generator a ``def`` that returns a list, a group attribute a
+``sync.run_sync``, an async generator a ``def`` that returns a list (one named ``iter_*``: a
+sync iterator that runs each step as it is asked for, ``sync.iterate``), a group attribute a
 sync group, any other public attribute a read-only property. ``tests/test_sync_clients.py``
 runs this with ``--check``, so the twins can never drift from the async code.
 """
@@ -131,6 +132,7 @@ class Writer:
     def __init__(self, sources: list[Source], origins: dict[str, dict[str, str]]) -> None:
         self.sources, self.origins = sources, origins
         self.groups = {s.node.name: s.name for s in sources}
+        self.clients = {s.name for s in sources if s.is_client}
         self.rename = _Rename(self.groups)
         self.imports: set[str] = set()
         self.lines: list[str] = []
@@ -218,7 +220,7 @@ class Writer:
     def write(self) -> str:
         for source in self.sources:
             self.write_class(source)
-        imports = [*sorted(self.imports), "from .sync import collect, run_sync"]
+        imports = [*sorted(self.imports), "from .sync import collect, iterate, run_sync"]
         imports += [f"from . import {module} as _{module}" for module in SOURCES]
         body = "\n".join(self.lines).rstrip() + "\n"
         exports = "__all__ = [" + ", ".join(f'"{s.name}"' for s in sorted(self.sources, key=lambda s: s.name)) + "]\n"
@@ -304,7 +306,13 @@ class Writer:
         )
         self.emit()
         target = f"self.aio.{fn.name}({call})"
-        if is_generator:
+        if is_generator and fn.name.startswith("iter_"):
+            item = returns.removeprefix("AsyncIterator[").removesuffix("]")
+            self.imports.add("from collections.abc import Iterator")
+            self.emit_def(indent, name, params, f"Iterator[{item}]")
+            self.emit_doc(indent + "    ", fn)
+            self.emit(f"{indent}    return iterate({target})")
+        elif is_generator:
             item = returns.removeprefix("AsyncIterator[").removesuffix("]")
             self.emit_def(indent, name, params, f"builtins.list[{item}]")
             self.emit_doc(indent + "    ", fn)
@@ -325,7 +333,9 @@ class Writer:
             self.emit(f"{indent}    return {self._wrap(returns, target)}")
 
     def _wrap(self, returns: str, value: str) -> str:
-        """A group the async call answers comes back as its sync twin."""
+        """A group or client the async call answers comes back as its sync twin."""
+        if returns in self.clients:
+            return f"{returns}.from_async({value})"
         return f"{returns}({value})" if returns in self.groups.values() else value
 
 

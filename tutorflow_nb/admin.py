@@ -19,7 +19,7 @@ import httpx
 from . import idempotency
 from .config import Settings
 from .errors import ConfigurationError
-from .http import HttpSession, RetryPolicy, segment
+from .http import HttpSession, RetryPolicy, segment, with_options
 from .models import ApiKeyInfo, CreatedApiKey, ExpansionResult, Organization, WebhookSubscription
 from .redaction import redact
 
@@ -192,11 +192,34 @@ class AsyncAdminClient:
             retry=retry,
             transport=transport,
         )
+        self._bind()
+
+    def _bind(self) -> None:
+        """The resource groups, on this client's session."""
         self.api_keys = ApiKeys(self.http)
         self.webhooks = Webhooks(self.http)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.http.base_url} {'signed in' if self.http.has_session else 'no session'}>"
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncAdminClient:
+        """This client with another ``timeout`` (seconds), ``retry`` policy or extra ``headers`` for its calls.
+
+        The copy shares this client's connection pools and the key's budget (the two together
+        never exceed the key's limit) and the admin session; a create's timeout is never below the runbook's 30 s.
+
+            >>> client.with_options(timeout=120, retry=RetryPolicy(max_retries=8))   # doctest: +SKIP
+
+        Raises:
+            ConfigurationError: a timeout that is not seconds above 0, or a header the client sets itself.
+        """
+        return with_options(self, timeout=timeout, retry=retry, headers=headers)
 
     async def sign_in(self, email: str, password: str) -> AsyncAdminClient:
         """Sign in and keep the session cookie for the calls that follow."""

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .config import Settings, check_base_url, classroom_from
 from .errors import ConfigurationError
+from .extras import MissingExtraError
 from .keys import ApiKey
 from .mock.clock import MAX_SPEED
 from .redaction import redact
@@ -520,7 +521,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return int(args.run(args, extra) if getattr(args, "passthrough", False) else args.run(args))
-    except ConfigurationError as exc:  # a setting from the environment (or a file) that cannot be used
+    except (ConfigurationError, MissingExtraError) as exc:  # a setting that cannot be used; an extra not installed
         print(f"tutorflow-nb {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

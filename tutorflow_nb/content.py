@@ -10,7 +10,8 @@ It never accepts a ``tf_platform_`` key and never sends a request outside
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
 import httpx
@@ -18,7 +19,7 @@ import httpx
 from . import idempotency, jobs
 from .config import check_classroom_id, classroom_from
 from .errors import ConflictError, NotFoundError
-from .http import HttpSession, RetryPolicy, segment
+from .http import HttpSession, RetryPolicy, segment, with_options
 from .keys import ApiKey
 from .models import Classroom, DeleteResult, ExpansionJob, ExpansionResult, Resource
 from .models.base import Body, to_body
@@ -150,40 +151,88 @@ class Expansions:
         *,
         store: jobs.BatchStore | None = None,
         concurrency: int = 16,
-        on_update: Callable[[jobs.BatchItem], Any] | None = None,
+        on_update: Callable[[jobs.BatchItem[ExpansionResult]], Any] | None = None,
         receiver: jobs.Receiver | None = None,
         version: str | None = None,
         estimate: float | None = None,
+        total: int | None = None,
         progress: bool | None = None,
-    ) -> jobs.BatchResult:
+    ) -> jobs.BatchResult[ExpansionResult]:
         """Create, wait on and fetch the results of many expansions, within the key's budget.
 
-        ``requests`` holds expansion bodies (dicts or models), or ``(external_id, body)`` pairs.
-        Each item's ``result`` is an :class:`ExpansionResult`; a failed job's item has status
-        ``failed`` (its outputs say so), a refused create has status ``error`` and the message.
-        With a ``store``, a re-run of the same batch resumes: done items are skipped, jobs in
-        flight re-attached, nothing created twice. With a ``receiver`` (a subscribed
-        :class:`WebhookReceiver`), completions arrive as deliveries instead of being polled for.
-        ``progress`` draws a terminal bar (``None``: when standard error is a terminal, outside
-        a notebook, unless ``TUTORFLOW_PROGRESS=0``; see :mod:`tutorflow_nb.progress`).
+        ``requests`` is any iterable (a list, a generator reading a file): expansion bodies
+        (dicts or models), or ``(external_id, body)`` pairs, read as the batch goes. Each item's
+        ``result`` is an :class:`ExpansionResult`; a failed job's item has status ``failed``
+        (its outputs say so), a refused create has status ``error`` and the message. With a
+        ``store``, a re-run of the same batch resumes: done items are skipped, jobs in flight
+        re-attached, nothing created twice, and each item's result is read from the store when
+        asked for. With a ``receiver`` (a subscribed :class:`WebhookReceiver`), completions
+        arrive as deliveries instead of being polled for. ``progress`` draws a terminal bar
+        (``None``: when standard error is a terminal, outside a notebook, unless
+        ``TUTORFLOW_PROGRESS=0``; see :mod:`tutorflow_nb.progress`) of ``total`` items (for a
+        generator, which cannot say how many it holds).
+
+        Raises:
+            StoreError: the store could not be written; ``.result`` is the batch so far, and a re-run resumes.
         """
-        items = jobs.batch_items(
-            requests,
-            lambda body, ext: idempotency.expansion(body, external_id=ext, version=version),
-            as_sent=self.as_sent,
-        )
-        lo = self._client.poll_interval[0]
         return await jobs.run_batch(
-            items,
-            _ExpansionWork(self),
-            http=self._http,
+            self._plan(requests, version, estimate),
             store=store,
             concurrency=concurrency,
             on_update=on_update,
             receiver=receiver,
+            total=total,
+            progress=progress,
+        )
+
+    async def iter_batch(
+        self,
+        requests: Iterable[Body | tuple[str, Body]],
+        *,
+        store: jobs.BatchStore | None = None,
+        concurrency: int = 16,
+        on_update: Callable[[jobs.BatchItem[ExpansionResult]], Any] | None = None,
+        receiver: jobs.Receiver | None = None,
+        version: str | None = None,
+        estimate: float | None = None,
+        total: int | None = None,
+        progress: bool | None = None,
+    ) -> AsyncIterator[jobs.BatchItem[ExpansionResult]]:
+        """:meth:`run_batch`, yielding each item as it finishes, so each result can be written out at once.
+
+            >>> for item in s.content.expansions.iter_batch(read_requests(), store=store):   # doctest: +SKIP
+            ...     save(item.result)
+
+        Items a previous run of the same stored batch finished come first. Leaving the loop
+        early (``break``, an error, Ctrl-C) stops the batch as an interrupted :meth:`run_batch`
+        does: nothing more is sent, the store is exact, and a re-run resumes.
+        """
+        async with contextlib.aclosing(
+            jobs.iter_batch(
+                self._plan(requests, version, estimate),
+                store=store,
+                concurrency=concurrency,
+                on_update=on_update,
+                receiver=receiver,
+                total=total,
+                progress=progress,
+            )
+        ) as items:
+            async for item in items:  # leaving the loop early closes the batch at once, not when it is collected
+                yield item
+
+    def _plan(
+        self, requests: Iterable[Body | tuple[str, Body]], version: str | None, estimate: float | None
+    ) -> jobs.Plan[ExpansionResult]:
+        lo = self._client.poll_interval[0]
+        return jobs.Plan(
+            requests,
+            lambda body, ext: idempotency.expansion(body, external_id=ext, version=version),
+            _ExpansionWork(self),
+            self._http,
+            as_sent=self.as_sent,
             estimate=estimate or lo,
             floor=lo / 10,
-            progress=progress,
         )
 
 
@@ -195,7 +244,7 @@ class _ExpansionWork:
     def __init__(self, expansions: Expansions) -> None:
         self.expansions = expansions
 
-    async def create(self, item: jobs.BatchItem) -> jobs.Created:
+    async def create(self, item: jobs.BatchItem[ExpansionResult]) -> jobs.Created[ExpansionResult]:
         job = await self.expansions.create(item.request, idempotency_key=item.idempotency_key)
         return jobs.Created(job.id, job.status, classroom_id=job.classroom_id)
 
@@ -206,7 +255,7 @@ class _ExpansionWork:
     def parse(self, stored: dict[str, Any]) -> ExpansionResult:
         return ExpansionResult.model_validate(stored)
 
-    def source_of(self, item: jobs.BatchItem) -> str | None:
+    def source_of(self, item: jobs.BatchItem[ExpansionResult]) -> str | None:
         return item.external_id or idempotency.source_content_id(item.request)
 
 
@@ -377,6 +426,10 @@ class AsyncContentClient:
         self._chosen = classroom_from(classroom_id)
         self._discovered: str | None = None
         self.poll_interval = poll_interval
+        self._bind()
+
+    def _bind(self) -> None:
+        """The resource groups, on this client's session."""
         self.expansions = Expansions(self)
         self.exports = Exports(self)
         self.modules = Resources(self, "modules")
@@ -387,6 +440,25 @@ class AsyncContentClient:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.http.base_url} key={self.http.key_prefix}…>"
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncContentClient:
+        """This client with another ``timeout`` (seconds), ``retry`` policy or extra ``headers`` for its calls.
+
+        The copy shares this client's connection pools and the key's budget (the two together
+        never exceed the key's limit) and its classroom; a create's timeout is never below the runbook's 30 s.
+
+            >>> client.with_options(timeout=120, retry=RetryPolicy(max_retries=8))   # doctest: +SKIP
+
+        Raises:
+            ConfigurationError: a timeout that is not seconds above 0, or a header the client sets itself.
+        """
+        return with_options(self, timeout=timeout, retry=retry, headers=headers)
 
     @property
     def key_prefix(self) -> str:

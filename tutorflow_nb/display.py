@@ -18,16 +18,8 @@ from typing import Any
 
 __all__ = ["Card", "Link", "ShownByCard", "Value", "chip", "format_usd", "short"]
 
-STATUS_COLOURS = {
-    "completed": "#2e7d32",
-    "failed": "#b00020",
-    "error": "#b00020",
-    "processing": "#1565c0",
-    "queued": "#6d6d6d",
-    "pending": "#6d6d6d",
-    "created": "#6d6d6d",
-    "deleted": "#6d6d6d",
-}
+TONE_COLOURS = {"good": "#2e7d32", "bad": "#b00020", "busy": "#1565c0", "idle": "#6d6d6d"}
+"""A chip's colour by its tone (``models.constants.tone_of`` says which tone a status has)."""
 
 
 def format_usd(amount: Decimal | None) -> str:
@@ -53,11 +45,11 @@ def short(value: str | None, keep: int = 8) -> str:
     return value if len(value) <= keep + 1 else value[:keep] + "…"
 
 
-def chip(status: str | None) -> str:
-    """A status as a small coloured chip (HTML)."""
+def chip(status: str | None, tone: str | None = None) -> str:
+    """A status as a small chip (HTML), coloured by its ``tone`` (``good``, ``bad``, ``busy``, ``idle``)."""
     if not status:
         return ""
-    colour = STATUS_COLOURS.get(status.lower(), "#37474f")
+    colour = TONE_COLOURS.get(tone or "", "#37474f")
     return (
         f"<span style='background:{colour};color:#fff;border-radius:9px;padding:1px 8px;"
         f"font-size:85%;font-family:sans-serif'>{html.escape(status)}</span>"
@@ -92,13 +84,15 @@ class Card:
     rows: list[tuple[str, Value]] = field(default_factory=list)
     table: tuple[list[str], list[list[Value]]] | None = None
     note: str | None = None
+    tone: str | None = None
+    """The status chip's colour: ``good``, ``bad``, ``busy`` or ``idle`` (``models.constants.tone_of``)."""
 
     def html(self) -> str:
         head = (
             # the classes keep MathJax (JupyterLab's, Notebook's) from reading "$0.25 … $0.05" as TeX
             f"<div class='tf-card tex2jax_ignore mathjax_ignore' "
             f"style='font-family:sans-serif;border:1px solid #ddd;border-radius:6px;padding:6px 10px;"
-            f"margin:2px 0;max-width:900px'><div><b>{html.escape(self.title)}</b> {chip(self.status)}</div>"
+            f"margin:2px 0;max-width:900px'><div><b>{html.escape(self.title)}</b> {chip(self.status, self.tone)}</div>"
         )
         rows = "".join(
             f"<tr><td style='color:#666;padding-right:12px;text-align:left'>{html.escape(label)}</td>"

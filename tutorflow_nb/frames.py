@@ -1,9 +1,11 @@
 """pandas DataFrames of TutorFlow work, with documented, stable columns and proper dtypes.
 
-Every builder takes client results (models, lists of them, batch items) or the raw dicts
-of the documented shapes, and builds its frame column by column (one list per column,
-typed once), which keeps tens of thousands of courses fast. Datetimes are UTC, statuses
-and types are categoricals, counts are nullable integers, ids are strings, and money is
+Every builder takes client results (models, lists of them, batch items, a whole batch) or the
+raw dicts of the documented shapes (:data:`Rows`), and builds its frame column by column (one
+list per column, typed once), which keeps tens of thousands of courses fast; a stored batch is
+read from its store a chunk at a time. Datetimes are UTC, statuses are spelled one way
+(``models.constants.state_of``: ``completed``, never ``COMPLETED``) and they and types are
+categoricals, counts are nullable integers, ids are strings, and money is
 exact: ``Decimal`` objects as the wire has them, never rounded, and integer cents beside them where the
 amount is a whole number of cents (``whole_cents`` says so; a price below a cent leaves ``amount_cents`` empty).
 
@@ -20,20 +22,22 @@ amount is a whole number of cents (``whole_cents`` says so; a price below a cent
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import pandas as pd
 from pydantic import BaseModel
 
 from .display import format_usd
 from .idempotency import source_content_id
-from .jobs import BatchItem
-from .models.constants import is_terminal
+from .jobs import BatchItem, BatchResult
+from .models.constants import is_terminal, state_of
 
 __all__ = [
     "COLUMNS",
+    "Row",
+    "Rows",
     "as_dicts",
     "chapters",
     "courses",
@@ -160,29 +164,43 @@ _OBJECTS = {"manifest", "amount_usd", "unit_price", "terms"}
 _BOOLS = {"is_terminal", "whole_cents"}
 
 
-def as_dicts(items: Any) -> list[dict[str, Any]]:
-    """Wire-shaped dicts from a model, a dict, a batch item, or an iterable of any of them."""
+Row: TypeAlias = BaseModel | Mapping[str, Any] | BatchItem[Any]
+"""One row's worth: a model the client answered, a dict in the documents' shape, or a batch item."""
+Rows: TypeAlias = Row | BatchResult[Any] | Iterable[Row] | None
+"""What every builder takes: one row, a whole batch, or any iterable of rows (a list, a generator)."""
+
+
+def as_dicts(items: Rows) -> list[dict[str, Any]]:
+    """Wire-shaped dicts from a model, a dict, a batch item, a batch, or an iterable of any of them.
+
+    Raises:
+        TypeError: something that is none of these, named.
+    """
+    return list(_dicts(items))
+
+
+def _dicts(items: Rows) -> Iterator[dict[str, Any]]:
     if items is None:
-        return []
-    if isinstance(items, (BaseModel, Mapping, BatchItem)):
-        items = [items]
-    out = []
-    for item in items:
+        return
+    if isinstance(items, BatchResult):  # read from its store a chunk at a time
+        for item, request, result in items.loaded():
+            yield _batch_item(item, request, result)
+        return
+    rows: Iterable[Any] = [items] if isinstance(items, (BaseModel, Mapping, BatchItem)) else items
+    for item in rows:
         if isinstance(item, BaseModel):
-            out.append(item.model_dump(mode="json", by_alias=True))
+            yield item.model_dump(mode="json", by_alias=True)
         elif isinstance(item, Mapping):
-            out.append(dict(item))
+            yield dict(item)
         elif isinstance(item, BatchItem):
-            out.append(_batch_item(item))
+            yield _batch_item(item, item.request, item.result)
         else:
-            raise TypeError(f"cannot make a row of {type(item).__name__}; pass models, dicts or batch items")
-    return out
+            raise TypeError(f"cannot make a row of {type(item).__name__}; pass models, dicts, batch items or a batch")
 
 
-def _batch_item(item: BatchItem) -> dict[str, Any]:
-    result = item.result
+def _batch_item(item: BatchItem[Any], request: dict[str, Any], result: Any) -> dict[str, Any]:
     data = result.model_dump(mode="json", by_alias=True) if isinstance(result, BaseModel) else dict(result or {})
-    data.setdefault("_request", item.request)
+    data.setdefault("_request", request)
     data.setdefault("_external_id", item.external_id)
     data.setdefault("_idempotency_key", item.idempotency_key)
     if "job" not in data and "status" not in data:
@@ -236,6 +254,11 @@ def _frame(name: str, columns: dict[str, list[Any]]) -> pd.DataFrame:
     return frame
 
 
+def _state(status: str | None) -> str | None:
+    """A status in the one spelling frames show (``models.constants.state_of``); none stays none."""
+    return state_of(status) if status else None
+
+
 def _job_row(d: dict[str, Any]) -> tuple[Any, ...]:
     if "job" in d and isinstance(d["job"], Mapping):  # an expansion result
         d = {**d["job"], "_external_id": d.get("_external_id")}
@@ -247,7 +270,7 @@ def _job_row(d: dict[str, Any]) -> tuple[Any, ...]:
             "content",
             kind,
             d.get("id"),
-            status,
+            _state(status),
             terminal,
             d.get("createdAt"),
             d.get("completedAt"),
@@ -263,7 +286,7 @@ def _job_row(d: dict[str, Any]) -> tuple[Any, ...]:
         "platform",
         kind,
         d.get("id"),
-        status,
+        _state(status),
         bool(terminal),
         d.get("createdAt"),
         d.get("completedAt"),
@@ -274,7 +297,7 @@ def _job_row(d: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def jobs(items: Any) -> pd.DataFrame:
+def jobs(items: Rows) -> pd.DataFrame:
     """Expansion jobs and Platform course/module requests in one frame (``surface`` tells which)."""
     rows = [_job_row(d) for d in as_dicts(items)]
     names = [
@@ -296,7 +319,7 @@ def jobs(items: Any) -> pd.DataFrame:
     return frame
 
 
-def outputs(results: Any, source_ids: Mapping[str, str] | None = None) -> pd.DataFrame:
+def outputs(results: Rows, source_ids: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per expansion output, with what the runbook says to store.
 
     ``source_content_id`` comes from ``source_ids`` (job id to your external id), or from
@@ -317,7 +340,7 @@ def outputs(results: Any, source_ids: Mapping[str, str] | None = None) -> pd.Dat
             cols["source_content_id"].append(source)
             cols["tutorflow_job_id"].append(job_id)
             cols["output_type"].append(out.get("outputType"))
-            cols["status"].append(out.get("status"))
+            cols["status"].append(_state(out.get("status")))
             cols["resource_type"].append(out.get("resourceType"))
             cols["resource_id"].append(out.get("resourceId"))
             cols["manifest_title"].append(manifest.get("title"))
@@ -327,13 +350,13 @@ def outputs(results: Any, source_ids: Mapping[str, str] | None = None) -> pd.Dat
     return _frame("outputs", cols)
 
 
-def _course_dicts(items: Any) -> list[dict[str, Any]]:
+def _course_dicts(items: Rows) -> list[dict[str, Any]]:
     if isinstance(items, list) and all(type(item) is dict for item in items):
         return items  # raw documented dicts: use as they are (fast path; every one is checked, not the first)
     return as_dicts(items)
 
 
-def courses(items: Any) -> pd.DataFrame:
+def courses(items: Rows) -> pd.DataFrame:
     """One row per Platform course request."""
     ds = _course_dicts(items)
     snaps = [d.get("priceSnapshot") or {} for d in ds]
@@ -341,7 +364,7 @@ def courses(items: Any) -> pd.DataFrame:
     cols: dict[str, list[Any]] = {
         "id": [d.get("id") for d in ds],
         "course_id": [d.get("courseId") for d in ds],
-        "status": [d.get("status") for d in ds],
+        "status": [_state(d.get("status")) for d in ds],
         "title": [d.get("title") for d in ds],
         "level": [d.get("level") for d in ds],
         "language": [d.get("language") for d in ds],
@@ -359,7 +382,7 @@ def courses(items: Any) -> pd.DataFrame:
     return _frame("courses", cols)
 
 
-def chapters(items: Any) -> pd.DataFrame:
+def chapters(items: Rows) -> pd.DataFrame:
     """One row per chapter of each course."""
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["chapters"]}
     for d in _course_dicts(items):
@@ -374,7 +397,7 @@ def chapters(items: Any) -> pd.DataFrame:
     return _frame("chapters", cols)
 
 
-def lessons(items: Any) -> pd.DataFrame:
+def lessons(items: Rows) -> pd.DataFrame:
     """One row per lesson of each course: type, sequence, chapter, slugs and URL."""
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["lessons"]}
     for d in _course_dicts(items):
@@ -393,7 +416,7 @@ def lessons(items: Any) -> pd.DataFrame:
     return _frame("lessons", cols)
 
 
-def source_lessons(requests: Any) -> pd.DataFrame:
+def source_lessons(requests: Rows) -> pd.DataFrame:
     """One row per lesson of expansion source payloads (either documented shape: ``items`` or ``terms``)."""
     cols: dict[str, list[Any]] = {c: [] for c in COLUMNS["source_lessons"]}
     for row in as_dicts(requests):
@@ -416,7 +439,7 @@ def source_lessons(requests: Any) -> pd.DataFrame:
     return _frame("source_lessons", cols)
 
 
-def price_snapshots(items: Any) -> pd.DataFrame:
+def price_snapshots(items: Rows) -> pd.DataFrame:
     """One row per billed request, every ``priceSnapshot`` field; unbilled requests are left out.
 
     A request is billed once however many answers name it: a replay (a re-run cell), a

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import email.utils
 import json as _json
 import logging
@@ -25,7 +26,7 @@ from collections import Counter, deque
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -33,12 +34,19 @@ import httpx
 from . import redaction
 from .budget import budget_for
 from .config import Settings, check_base_url
-from .errors import ConfigurationError, NetworkError, RateLimitError, TutorFlowError, error_for_status
+from .errors import (
+    ConfigurationError,
+    NetworkError,
+    RateLimitError,
+    TutorFlowError,
+    error_for_status,
+    may_retry,
+)
 from .keys import ApiKey
 from .redaction import redact
 from .tls import tls_for
 
-__all__ = ["HttpSession", "RetryPolicy", "segment"]
+__all__ = ["HttpSession", "RetryPolicy", "segment", "with_options"]
 
 
 log = logging.getLogger("tutorflow_nb.http")
@@ -129,6 +137,21 @@ def _plain_error(text: str, status: int) -> dict[str, Any]:
     return {"message": message, "code": code or None, "requestId": None, "fields": fields, "raw": text[:2000]}
 
 
+def _shown(request: httpx.Request) -> httpx.Request:
+    """``request`` as an error may carry it: its method, URL and headers with every secret cut to its
+    prefix (the key, the session cookie, an edit token in the path), and no body (a sign-in holds a password)."""
+    headers = [(name.encode(), redact(value).encode()) for name, value in request.headers.items()]  # "…" is UTF-8
+    return httpx.Request(request.method, redact(str(request.url)), headers=headers)
+
+
+def _has_request(exc: httpx.TransportError) -> bool:
+    try:
+        exc.request  # noqa: B018 - httpx raises RuntimeError when the error has no request
+    except RuntimeError:
+        return False
+    return True
+
+
 def segment(value: object, name: str) -> str:
     """``value`` as one URL path segment: a non-empty string, every reserved character percent-encoded.
 
@@ -146,8 +169,6 @@ def segment(value: object, name: str) -> str:
     return quote(value, safe="")
 
 
-IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "PATCH", "DELETE", "OPTIONS"})
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 FINISH_IN_FLIGHT_SECONDS = 5.0
 """How long a change already on the wire may take to answer once its caller is cancelled (see ``_attempt``)."""
@@ -184,6 +205,30 @@ class RetryPolicy:
 
     def backoff(self, attempt: int) -> float:
         return random.uniform(0, self.ceiling(attempt))
+
+
+CREATE_TIMEOUT_SECONDS = 30.0
+"""The runbook's floor for a create's timeout ("at least 30 seconds for create requests"): no shorter one applies."""
+
+
+def _timeout(seconds: float) -> float:
+    """A timeout in seconds, checked: a positive number a float holds."""
+    value: object = seconds  # as given: a caller's value need not match the annotation
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real | Decimal)
+        or not _seconds(value)
+        or not float(value) > 0
+    ):
+        raise ConfigurationError(f"timeout must be seconds above 0, not {seconds!r}")
+    return float(value)
+
+
+def _limits(seconds: float, method: str) -> httpx.Timeout:
+    """httpx's timeout for one request: ``seconds``, at least :data:`CREATE_TIMEOUT_SECONDS` for a change, and at
+    most 10 s to connect."""
+    answer = seconds if method in READ_METHODS else max(CREATE_TIMEOUT_SECONDS, seconds)
+    return httpx.Timeout(answer, connect=min(10.0, answer))
 
 
 def _seconds(value: numbers.Real | Decimal) -> bool:
@@ -232,8 +277,10 @@ class HttpSession:
         self.surface, self.key = surface, key
         self._cookies: dict[str, str] = {}
         self.keep_cookies(cookies or {})
-        self.timeout = httpx.Timeout(max(30.0, timeout), connect=min(10.0, max(30.0, timeout)))
+        self.timeout = _timeout(timeout)
         self.retry = retry or RetryPolicy()
+        self.headers: dict[str, str] = {}
+        """Headers sent with every request of this session (``with_options(headers=…)``)."""
         self._transport = transport
         self.budget = budget_for(self.base_url, key, rate_limit_per_minute) if key else None
         self._clients: weakref.WeakKeyDictionary[
@@ -277,6 +324,34 @@ class HttpSession:
         who = f"key={self.key.prefix}…" if self.key else "admin session"
         return f"<HttpSession {self.surface} {self.base_url} {who}>"
 
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> HttpSession:
+        """This session with another timeout, retry policy or extra headers, sharing everything else.
+
+        The copy sends through the same connection pools, the same key budget (so the two never
+        exceed the key's limit together), the same admin session and the same counters.
+
+        Raises:
+            ConfigurationError: a header that would replace the key, the session or the Idempotency-Key.
+        """
+        extra = dict(headers or {})
+        reserved = sorted(h for h in extra if h.lower() in ("authorization", "cookie", "idempotency-key"))
+        if reserved:
+            raise ConfigurationError(
+                f"with_options(headers=...) cannot set {', '.join(reserved)}: the client sends the key, the session "
+                "and the Idempotency-Key itself (make a client with another key, or pass idempotency_key= to the call)"
+            )
+        twin = copy.copy(self)
+        twin.timeout = _timeout(timeout) if timeout is not None else self.timeout
+        twin.retry = retry if retry is not None else self.retry
+        twin.headers = {**self.headers, **extra}
+        return twin
+
     @property
     def target(self) -> str:
         """What this session's work lives on: the base URL and the key prefix (``http://… tf_content_ab12cd34``).
@@ -303,7 +378,7 @@ class HttpSession:
             return held[0]
         client = httpx.AsyncClient(
             base_url=self.base_url,
-            timeout=self.timeout,
+            timeout=_limits(self.timeout, "POST"),
             transport=self._transport,
             verify=tls_for(self.base_url),
             headers={"Accept": "application/json", "User-Agent": "tutorflow-nb"},
@@ -351,7 +426,7 @@ class HttpSession:
             raise ValueError(f"{self.surface} requests go to {allowed}** only, not {path}: the surfaces never mix")
 
     def _headers(self, idempotency_key: str | None, auth: bool, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = dict(extra or {})
+        headers = {**self.headers, **(extra or {})}
         if auth and self.key is not None:
             headers["Authorization"] = f"Bearer {self.key.reveal()}"
         if auth and self._cookies:
@@ -423,7 +498,7 @@ class HttpSession:
         self._check_path(path)
         method = method.upper()
         all_headers = self._headers(idempotency_key, auth, headers)
-        safe = method in IDEMPOTENT_METHODS or idempotency_key is not None
+        keyed = idempotency_key is not None
         attempt = 0
         while True:
             budget = self.budget if auth else None
@@ -436,8 +511,9 @@ class HttpSession:
                 if budget:
                     budget.release(seq, None)
                 self.stats["network_errors"] += 1
-                not_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
-                if (safe or not_sent) and attempt < self.retry.max_retries:
+                sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
+                retryable = may_retry(method, keyed=keyed, status=None, sent=sent)
+                if retryable and attempt < self.retry.max_retries:
                     delay = self.retry.backoff(attempt)
                     log.info(
                         "%s %s: %s; retry %d in %.2fs with the same Idempotency-Key",
@@ -456,6 +532,10 @@ class HttpSession:
                     key_prefix=self.key_prefix,
                     method=method,
                     url=self.base_url + path,
+                    request=_shown(exc.request) if _has_request(exc) else None,
+                    retryable=retryable,
+                    retries=attempt,
+                    keyed=keyed,
                 ) from None
             except BaseException:  # cancelled before an answer came: the slot is free again
                 if budget:
@@ -479,7 +559,7 @@ class HttpSession:
                 raise asyncio.CancelledError
             if status == 429:
                 self.stats["429"] += 1
-            retryable = status in RETRY_STATUSES and (safe or status == 429)
+            retryable = may_retry(method, keyed=keyed, status=status)
             if retryable and attempt < self.retry.max_retries:
                 delay = self._delay(response, attempt)
                 if status == 429 and budget:
@@ -489,7 +569,7 @@ class HttpSession:
                 self.stats["retries"] += 1
                 await asyncio.sleep(delay)
                 continue
-            raise self._error(response, method, path)
+            raise self._error(response, method, path, retryable=retryable, retries=attempt, keyed=keyed)
 
     async def _attempt(
         self, method: str, path: str, *, json: Any, params: Mapping[str, Any] | None, headers: dict[str, str]
@@ -502,7 +582,11 @@ class HttpSession:
         the server accepted, then stops. Nothing new is sent after that.
         """
         client = await self._client()
-        call = asyncio.ensure_future(client.request(method, path, json=json, params=params, headers=headers))
+        call = asyncio.ensure_future(
+            client.request(
+                method, path, json=json, params=params, headers=headers, timeout=_limits(self.timeout, method)
+            )
+        )
         try:
             return await asyncio.shield(call), False
         except asyncio.CancelledError:
@@ -514,9 +598,19 @@ class HttpSession:
             await asyncio.wait([call])  # let the request stop and its connection close before going on
             raise
 
-    def _error(self, response: httpx.Response, method: str, path: str) -> TutorFlowError:
+    def _error(
+        self,
+        response: httpx.Response,
+        method: str,
+        path: str,
+        *,
+        retryable: bool = False,
+        retries: int = 0,
+        keyed: bool = False,
+    ) -> TutorFlowError:
         body = error_body(response)
         cls = error_for_status(response.status_code)
+        response.request = _shown(response.request)  # the error carries it: no credential beyond its prefix
         kwargs: dict[str, Any] = {
             "status_code": response.status_code,
             "code": body.get("code"),
@@ -525,6 +619,11 @@ class HttpSession:
             "method": method,
             "url": self.base_url + path,
             "body": body,
+            "request": response.request,
+            "response": response,
+            "retryable": retryable,
+            "retries": retries,
+            "keyed": keyed,
         }
         if cls is RateLimitError:
             kwargs["retry_after"] = _retry_after(response, self.retry.max_retry_after)
@@ -551,7 +650,9 @@ class HttpSession:
         self._check_path(path)
         headers = self._headers(None, auth, {"Accept": "text/event-stream"})
         client = await self._client()
-        async with client.stream(method, path, json=json, headers=headers) as response:
+        async with client.stream(
+            method, path, json=json, headers=headers, timeout=_limits(self.timeout, method)
+        ) as response:
             if response.status_code >= 400:
                 await response.aread()
                 raise self._error(response, method, path)
@@ -569,3 +670,31 @@ class HttpSession:
                     event = line[6:].strip()
                 elif line.startswith("data:"):
                     data.append(line[5:].lstrip())
+
+
+class _Client(Protocol):
+    """A resource client over one session: its groups are bound to it again when its session changes."""
+
+    http: HttpSession
+
+    def _bind(self) -> None: ...
+
+
+C = TypeVar("C", bound=_Client)
+
+
+def with_options(
+    client: C,
+    *,
+    timeout: float | None = None,
+    retry: RetryPolicy | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> C:
+    """A copy of ``client`` whose calls use another timeout, retry policy or extra headers.
+
+    The copy shares the connection pools, the key's budget, the admin session and everything
+    else with ``client`` (:meth:`HttpSession.with_options`)."""
+    twin = copy.copy(client)
+    twin.http = client.http.with_options(timeout=timeout, retry=retry, headers=headers)
+    twin._bind()
+    return twin

@@ -10,6 +10,7 @@ are public: the editor sends no key at all.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from typing import Any
 
@@ -17,7 +18,7 @@ import httpx
 
 from . import idempotency, jobs, redaction
 from .errors import NotFoundError
-from .http import HttpSession, RetryPolicy, segment
+from .http import HttpSession, RetryPolicy, segment, with_options
 from .keys import ApiKey
 from .models import CanonicalCourse, CourseRequest, EditToken, PlatformLesson, PlatformModule, SharedCourse
 from .models.base import Body, to_body
@@ -178,31 +179,67 @@ class Courses:
         *,
         store: jobs.BatchStore | None = None,
         concurrency: int = 16,
-        on_update: Callable[[jobs.BatchItem], Any] | None = None,
+        on_update: Callable[[jobs.BatchItem[CourseRequest]], Any] | None = None,
         version: str | None = None,
         estimate: float | None = None,
+        total: int | None = None,
         progress: bool | None = None,
-    ) -> jobs.BatchResult:
+    ) -> jobs.BatchResult[CourseRequest]:
         """Generate many courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says.
 
-        With a ``store`` the batch resumes, and ``progress`` draws a bar, as ``Expansions.run_batch`` does.
+        ``requests`` (any iterable, read as the batch goes), ``store``, ``total`` and ``progress``
+        as ``Expansions.run_batch`` takes them; each item's ``result`` is a :class:`CourseRequest`.
+
+        Raises:
+            StoreError: the store could not be written; ``.result`` is the batch so far, and a re-run resumes.
         """
-        items = jobs.batch_items(
-            requests,
-            lambda body, ext: idempotency.platform_course(body, external_id=ext, version=version),
-            as_sent=lambda body: {**body, "mode": "async"},  # a batch's course is always asynchronous
-        )
-        lo = self._client.poll_interval[0]
         return await jobs.run_batch(
-            items,
-            _CourseWork(self),
-            http=self._http,
+            self._plan(requests, version, estimate),
             store=store,
             concurrency=concurrency,
             on_update=on_update,
+            total=total,
+            progress=progress,
+        )
+
+    async def iter_batch(
+        self,
+        requests: Iterable[Body | tuple[str, Body]],
+        *,
+        store: jobs.BatchStore | None = None,
+        concurrency: int = 16,
+        on_update: Callable[[jobs.BatchItem[CourseRequest]], Any] | None = None,
+        version: str | None = None,
+        estimate: float | None = None,
+        total: int | None = None,
+        progress: bool | None = None,
+    ) -> AsyncIterator[jobs.BatchItem[CourseRequest]]:
+        """:meth:`run_batch`, yielding each item as it finishes (``Expansions.iter_batch`` says how)."""
+        async with contextlib.aclosing(
+            jobs.iter_batch(
+                self._plan(requests, version, estimate),
+                store=store,
+                concurrency=concurrency,
+                on_update=on_update,
+                total=total,
+                progress=progress,
+            )
+        ) as items:
+            async for item in items:  # leaving the loop early closes the batch at once, not when it is collected
+                yield item
+
+    def _plan(
+        self, requests: Iterable[Body | tuple[str, Body]], version: str | None, estimate: float | None
+    ) -> jobs.Plan[CourseRequest]:
+        lo = self._client.poll_interval[0]
+        return jobs.Plan(
+            requests,
+            lambda body, ext: idempotency.platform_course(body, external_id=ext, version=version),
+            _CourseWork(self),
+            self._http,
+            as_sent=lambda body: {**body, "mode": "async"},  # a batch's course is always asynchronous
             estimate=estimate or lo,
             floor=lo / 10,
-            progress=progress,
         )
 
     async def edit_token(self, request_id: str) -> EditToken:
@@ -233,7 +270,7 @@ class _CourseWork:
     def __init__(self, courses: Courses) -> None:
         self.courses = courses
 
-    async def create(self, item: jobs.BatchItem) -> jobs.Created:
+    async def create(self, item: jobs.BatchItem[CourseRequest]) -> jobs.Created[CourseRequest]:
         course = await self.courses.create(data=item.request, idempotency_key=item.idempotency_key)
         return jobs.Created(course.id, course.status, result=course if course.is_terminal else None)
 
@@ -244,7 +281,7 @@ class _CourseWork:
     def parse(self, stored: dict[str, Any]) -> CourseRequest:
         return CourseRequest.model_validate(stored)
 
-    def source_of(self, item: jobs.BatchItem) -> str | None:
+    def source_of(self, item: jobs.BatchItem[CourseRequest]) -> str | None:
         return item.external_id
 
 
@@ -333,25 +370,59 @@ class Modules:
         *,
         store: jobs.BatchStore | None = None,
         concurrency: int = 16,
-        on_update: Callable[[jobs.BatchItem], Any] | None = None,
+        on_update: Callable[[jobs.BatchItem[PlatformModule]], Any] | None = None,
         version: str | None = None,
+        total: int | None = None,
         progress: bool | None = None,
-    ) -> jobs.BatchResult:
-        """Generate many modules (each is synchronous), within the key's budget; ``store`` and ``progress`` as
-        ``Expansions.run_batch`` takes them."""
-        items = jobs.batch_items(
-            requests, lambda body, ext: idempotency.platform_module(body, external_id=ext, version=version)
-        )
+    ) -> jobs.BatchResult[PlatformModule]:
+        """Generate many modules (each is synchronous), within the key's budget; ``requests``, ``store``, ``total``
+        and ``progress`` as ``Expansions.run_batch`` takes them. Each item's ``result`` is a :class:`PlatformModule`.
+
+        Raises:
+            StoreError: the store could not be written; ``.result`` is the batch so far, and a re-run resumes.
+        """
         return await jobs.run_batch(
-            items,
-            _ModuleWork(self),
-            http=self._http,
+            self._plan(requests, version),
             store=store,
             concurrency=concurrency,
             on_update=on_update,
+            total=total,
+            progress=progress,
+        )
+
+    async def iter_batch(
+        self,
+        requests: Iterable[Body | tuple[str, Body]],
+        *,
+        store: jobs.BatchStore | None = None,
+        concurrency: int = 16,
+        on_update: Callable[[jobs.BatchItem[PlatformModule]], Any] | None = None,
+        version: str | None = None,
+        total: int | None = None,
+        progress: bool | None = None,
+    ) -> AsyncIterator[jobs.BatchItem[PlatformModule]]:
+        """:meth:`run_batch`, yielding each item as it finishes (``Expansions.iter_batch`` says how)."""
+        async with contextlib.aclosing(
+            jobs.iter_batch(
+                self._plan(requests, version),
+                store=store,
+                concurrency=concurrency,
+                on_update=on_update,
+                total=total,
+                progress=progress,
+            )
+        ) as items:
+            async for item in items:  # leaving the loop early closes the batch at once, not when it is collected
+                yield item
+
+    def _plan(self, requests: Iterable[Body | tuple[str, Body]], version: str | None) -> jobs.Plan[PlatformModule]:
+        return jobs.Plan(
+            requests,
+            lambda body, ext: idempotency.platform_module(body, external_id=ext, version=version),
+            _ModuleWork(self),
+            self._http,
             estimate=0.0,
             floor=0.0,
-            progress=progress,
         )
 
 
@@ -363,7 +434,7 @@ class _ModuleWork:
     def __init__(self, modules: Modules) -> None:
         self.modules = modules
 
-    async def create(self, item: jobs.BatchItem) -> jobs.Created:
+    async def create(self, item: jobs.BatchItem[PlatformModule]) -> jobs.Created[PlatformModule]:
         module = await self.modules.create(data=item.request, idempotency_key=item.idempotency_key)
         return jobs.Created(module.id, module.status or "completed", result=module)
 
@@ -374,7 +445,7 @@ class _ModuleWork:
     def parse(self, stored: dict[str, Any]) -> PlatformModule:
         return PlatformModule.model_validate(stored)
 
-    def source_of(self, item: jobs.BatchItem) -> str | None:
+    def source_of(self, item: jobs.BatchItem[PlatformModule]) -> str | None:
         return item.external_id
 
 
@@ -410,11 +481,34 @@ class AsyncPlatformClient:
             transport=transport,
         )
         self.poll_interval = poll_interval
+        self._bind()
+
+    def _bind(self) -> None:
+        """The resource groups, on this client's session."""
         self.courses = Courses(self)
         self.modules = Modules(self)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.http.base_url} key={self.http.key_prefix}…>"
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AsyncPlatformClient:
+        """This client with another ``timeout`` (seconds), ``retry`` policy or extra ``headers`` for its calls.
+
+        The copy shares this client's connection pools and the key's budget (the two together
+        never exceed the key's limit); a create's timeout is never below the runbook's 30 s.
+
+            >>> client.with_options(timeout=120, retry=RetryPolicy(max_retries=8))   # doctest: +SKIP
+
+        Raises:
+            ConfigurationError: a timeout that is not seconds above 0, or a header the client sets itself.
+        """
+        return with_options(self, timeout=timeout, retry=retry, headers=headers)
 
     @property
     def key_prefix(self) -> str:

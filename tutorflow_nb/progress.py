@@ -56,7 +56,7 @@ class _Item(Protocol):
 class BatchProgress:
     """A batch's bar: one step per item done, with counts by final status."""
 
-    def __init__(self, total: int, what: str = "batch") -> None:
+    def __init__(self, total: int | None, what: str = "batch") -> None:
         self._bar = _bar(total=total, desc=what, unit="item")
         self._done: set[int] = set()
         self._counts: dict[str, int] = {}

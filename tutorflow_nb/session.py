@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .admin import cookies_from
 from .config import Settings, check_base_url, check_url, classroom_from
 from .errors import ConfigurationError
+from .extras import require
 from .keys import ApiKey, Surface
 from .mock.clock import check_speed
 from .sync_clients import AdminClient, ContentClient, PlatformClient
@@ -29,6 +30,10 @@ __all__ = ["DEFAULT_MOCK_SPEED", "Session", "connect"]
 DEFAULT_MOCK_SPEED = 10.0
 """The bundled mock's clock speed: a job takes about a second of wall time."""
 _WORLDS = "the URL `tutorflow-nb worlds` prints, e.g. http://127.0.0.1:8790"
+_NO_MOCK = (
+    "TUTORFLOW_API_BASE_URL is not set, so connect() would start the bundled mock; set it (with "
+    "TUTORFLOW_CONTENT_API_KEY and TUTORFLOW_PLATFORM_API_KEY) to talk to TutorFlow, or install the mock. "
+)
 
 
 class Session:
@@ -145,6 +150,7 @@ def connect(
 
     Raises:
         ValueError: a key, URL, file or speed given is not usable (the message names it and the fix).
+        MissingExtraError: the mock is needed and not installed (the message names the ``pip install``).
     """
     if mock_speed is not None:
         try:
@@ -205,6 +211,7 @@ def _connect_mock(speed: float | None, quiet: bool) -> Session:
             raise ConfigurationError(str(exc)) from None
         email, password, platform_key, speed = mock.admin_email, mock.admin_password, mock.platform_key, mock.speed
     else:
+        require("mock", why=_NO_MOCK)
         from .mock import MockServer  # noqa: PLC0415 - lazy: FastAPI and uvicorn load only when the mock starts
 
         speed = DEFAULT_MOCK_SPEED if speed is None else speed

@@ -26,9 +26,9 @@ import signal
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-__all__ = ["CANCEL_GRACE_SECONDS", "collect", "run_sync"]
+__all__ = ["CANCEL_GRACE_SECONDS", "collect", "iterate", "run_sync"]
 
 T = TypeVar("T")
 CANCEL_GRACE_SECONDS = 10.0
@@ -146,3 +146,29 @@ def _ours_to_take(handler: object) -> bool:
 async def collect(items: AsyncIterator[T]) -> list[T]:
     """Every item of an async iterator, in a list (how sync twins return a stream)."""
     return [item async for item in items]
+
+
+def iterate(items: AsyncIterator[T]) -> Iterator[T]:
+    """An async iterator as a sync one (how sync twins of ``iter_*`` methods hand out items as they come).
+
+    Each step runs with :func:`run_sync`, so Ctrl-C during a step stops what the iterator
+    runs; leaving the loop early (``break``, an exception in the loop's body) closes the
+    async iterator, which stops it too.
+    """
+
+    async def step() -> tuple[bool, T | None]:
+        try:
+            return True, await anext(items)
+        except StopAsyncIteration:
+            return False, None
+
+    try:
+        while True:
+            more, item = run_sync(step())
+            if not more:
+                return
+            yield cast(T, item)  # more is True: a step that found an item
+    finally:
+        close = getattr(items, "aclose", None)
+        if close is not None:
+            run_sync(close())

@@ -11,7 +11,7 @@ async object is always at ``.aio``.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from .models import (
     WebhookSubscription,
 )
 from .models.base import Body
-from .sync import collect, run_sync
+from .sync import collect, iterate, run_sync
 
 __all__ = [
     "AdminClient",
@@ -158,22 +158,29 @@ class Expansions:
         *,
         store: jobs.BatchStore | None = None,
         concurrency: int = 16,
-        on_update: Callable[[jobs.BatchItem], Any] | None = None,
+        on_update: Callable[[jobs.BatchItem[ExpansionResult]], Any] | None = None,
         receiver: jobs.Receiver | None = None,
         version: str | None = None,
         estimate: float | None = None,
+        total: int | None = None,
         progress: bool | None = None,
-    ) -> jobs.BatchResult:
+    ) -> jobs.BatchResult[ExpansionResult]:
         """Create, wait on and fetch the results of many expansions, within the key's budget.
 
-        ``requests`` holds expansion bodies (dicts or models), or ``(external_id, body)`` pairs.
-        Each item's ``result`` is an :class:`ExpansionResult`; a failed job's item has status
-        ``failed`` (its outputs say so), a refused create has status ``error`` and the message.
-        With a ``store``, a re-run of the same batch resumes: done items are skipped, jobs in
-        flight re-attached, nothing created twice. With a ``receiver`` (a subscribed
-        :class:`WebhookReceiver`), completions arrive as deliveries instead of being polled for.
-        ``progress`` draws a terminal bar (``None``: when standard error is a terminal, outside
-        a notebook, unless ``TUTORFLOW_PROGRESS=0``; see :mod:`tutorflow_nb.progress`).
+        ``requests`` is any iterable (a list, a generator reading a file): expansion bodies
+        (dicts or models), or ``(external_id, body)`` pairs, read as the batch goes. Each item's
+        ``result`` is an :class:`ExpansionResult`; a failed job's item has status ``failed``
+        (its outputs say so), a refused create has status ``error`` and the message. With a
+        ``store``, a re-run of the same batch resumes: done items are skipped, jobs in flight
+        re-attached, nothing created twice, and each item's result is read from the store when
+        asked for. With a ``receiver`` (a subscribed :class:`WebhookReceiver`), completions
+        arrive as deliveries instead of being polled for. ``progress`` draws a terminal bar
+        (``None``: when standard error is a terminal, outside a notebook, unless
+        ``TUTORFLOW_PROGRESS=0``; see :mod:`tutorflow_nb.progress`) of ``total`` items (for a
+        generator, which cannot say how many it holds).
+
+        Raises:
+            StoreError: the store could not be written; ``.result`` is the batch so far, and a re-run resumes.
         """
         return run_sync(
             self.aio.run_batch(
@@ -184,6 +191,43 @@ class Expansions:
                 receiver=receiver,
                 version=version,
                 estimate=estimate,
+                total=total,
+                progress=progress,
+            )
+        )
+
+    def iter_batch(
+        self,
+        requests: Iterable[Body | tuple[str, Body]],
+        *,
+        store: jobs.BatchStore | None = None,
+        concurrency: int = 16,
+        on_update: Callable[[jobs.BatchItem[ExpansionResult]], Any] | None = None,
+        receiver: jobs.Receiver | None = None,
+        version: str | None = None,
+        estimate: float | None = None,
+        total: int | None = None,
+        progress: bool | None = None,
+    ) -> Iterator[jobs.BatchItem[ExpansionResult]]:
+        """:meth:`run_batch`, yielding each item as it finishes, so each result can be written out at once.
+
+            >>> for item in s.content.expansions.iter_batch(read_requests(), store=store):   # doctest: +SKIP
+            ...     save(item.result)
+
+        Items a previous run of the same stored batch finished come first. Leaving the loop
+        early (``break``, an error, Ctrl-C) stops the batch as an interrupted :meth:`run_batch`
+        does: nothing more is sent, the store is exact, and a re-run resumes.
+        """
+        return iterate(
+            self.aio.iter_batch(
+                requests,
+                store=store,
+                concurrency=concurrency,
+                on_update=on_update,
+                receiver=receiver,
+                version=version,
+                estimate=estimate,
+                total=total,
                 progress=progress,
             )
         )
@@ -363,6 +407,25 @@ class ContentClient:
     def poll_interval(self) -> tuple[float, float]:
         return self.aio.poll_interval
 
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> ContentClient:
+        """This client with another ``timeout`` (seconds), ``retry`` policy or extra ``headers`` for its calls.
+
+        The copy shares this client's connection pools and the key's budget (the two together
+        never exceed the key's limit) and its classroom; a create's timeout is never below the runbook's 30 s.
+
+            >>> client.with_options(timeout=120, retry=RetryPolicy(max_retries=8))   # doctest: +SKIP
+
+        Raises:
+            ConfigurationError: a timeout that is not seconds above 0, or a header the client sets itself.
+        """
+        return ContentClient.from_async(self.aio.with_options(timeout=timeout, retry=retry, headers=headers))
+
     @property
     def key_prefix(self) -> str:
         """The key's safe prefix (``tf_content_ab12cd34``)."""
@@ -500,6 +563,25 @@ class AdminClient:
     @property
     def http(self) -> HttpSession:
         return self.aio.http
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> AdminClient:
+        """This client with another ``timeout`` (seconds), ``retry`` policy or extra ``headers`` for its calls.
+
+        The copy shares this client's connection pools and the key's budget (the two together
+        never exceed the key's limit) and the admin session; a create's timeout is never below the runbook's 30 s.
+
+            >>> client.with_options(timeout=120, retry=RetryPolicy(max_retries=8))   # doctest: +SKIP
+
+        Raises:
+            ConfigurationError: a timeout that is not seconds above 0, or a header the client sets itself.
+        """
+        return AdminClient.from_async(self.aio.with_options(timeout=timeout, retry=retry, headers=headers))
 
     def sign_in(self, email: str, password: str) -> AdminClient:
         """Sign in and keep the session cookie for the calls that follow."""
@@ -667,14 +749,19 @@ class Courses:
         *,
         store: jobs.BatchStore | None = None,
         concurrency: int = 16,
-        on_update: Callable[[jobs.BatchItem], Any] | None = None,
+        on_update: Callable[[jobs.BatchItem[CourseRequest]], Any] | None = None,
         version: str | None = None,
         estimate: float | None = None,
+        total: int | None = None,
         progress: bool | None = None,
-    ) -> jobs.BatchResult:
+    ) -> jobs.BatchResult[CourseRequest]:
         """Generate many courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says.
 
-        With a ``store`` the batch resumes, and ``progress`` draws a bar, as ``Expansions.run_batch`` does.
+        ``requests`` (any iterable, read as the batch goes), ``store``, ``total`` and ``progress``
+        as ``Expansions.run_batch`` takes them; each item's ``result`` is a :class:`CourseRequest`.
+
+        Raises:
+            StoreError: the store could not be written; ``.result`` is the batch so far, and a re-run resumes.
         """
         return run_sync(
             self.aio.run_batch(
@@ -684,6 +771,33 @@ class Courses:
                 on_update=on_update,
                 version=version,
                 estimate=estimate,
+                total=total,
+                progress=progress,
+            )
+        )
+
+    def iter_batch(
+        self,
+        requests: Iterable[Body | tuple[str, Body]],
+        *,
+        store: jobs.BatchStore | None = None,
+        concurrency: int = 16,
+        on_update: Callable[[jobs.BatchItem[CourseRequest]], Any] | None = None,
+        version: str | None = None,
+        estimate: float | None = None,
+        total: int | None = None,
+        progress: bool | None = None,
+    ) -> Iterator[jobs.BatchItem[CourseRequest]]:
+        """:meth:`run_batch`, yielding each item as it finishes (``Expansions.iter_batch`` says how)."""
+        return iterate(
+            self.aio.iter_batch(
+                requests,
+                store=store,
+                concurrency=concurrency,
+                on_update=on_update,
+                version=version,
+                estimate=estimate,
+                total=total,
                 progress=progress,
             )
         )
@@ -774,15 +888,50 @@ class Modules:
         *,
         store: jobs.BatchStore | None = None,
         concurrency: int = 16,
-        on_update: Callable[[jobs.BatchItem], Any] | None = None,
+        on_update: Callable[[jobs.BatchItem[PlatformModule]], Any] | None = None,
         version: str | None = None,
+        total: int | None = None,
         progress: bool | None = None,
-    ) -> jobs.BatchResult:
-        """Generate many modules (each is synchronous), within the key's budget; ``store`` and ``progress`` as
-        ``Expansions.run_batch`` takes them."""
+    ) -> jobs.BatchResult[PlatformModule]:
+        """Generate many modules (each is synchronous), within the key's budget; ``requests``, ``store``, ``total``
+        and ``progress`` as ``Expansions.run_batch`` takes them. Each item's ``result`` is a :class:`PlatformModule`.
+
+        Raises:
+            StoreError: the store could not be written; ``.result`` is the batch so far, and a re-run resumes.
+        """
         return run_sync(
             self.aio.run_batch(
-                requests, store=store, concurrency=concurrency, on_update=on_update, version=version, progress=progress
+                requests,
+                store=store,
+                concurrency=concurrency,
+                on_update=on_update,
+                version=version,
+                total=total,
+                progress=progress,
+            )
+        )
+
+    def iter_batch(
+        self,
+        requests: Iterable[Body | tuple[str, Body]],
+        *,
+        store: jobs.BatchStore | None = None,
+        concurrency: int = 16,
+        on_update: Callable[[jobs.BatchItem[PlatformModule]], Any] | None = None,
+        version: str | None = None,
+        total: int | None = None,
+        progress: bool | None = None,
+    ) -> Iterator[jobs.BatchItem[PlatformModule]]:
+        """:meth:`run_batch`, yielding each item as it finishes (``Expansions.iter_batch`` says how)."""
+        return iterate(
+            self.aio.iter_batch(
+                requests,
+                store=store,
+                concurrency=concurrency,
+                on_update=on_update,
+                version=version,
+                total=total,
+                progress=progress,
             )
         )
 
@@ -842,6 +991,25 @@ class PlatformClient:
     @property
     def poll_interval(self) -> tuple[float, float]:
         return self.aio.poll_interval
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> PlatformClient:
+        """This client with another ``timeout`` (seconds), ``retry`` policy or extra ``headers`` for its calls.
+
+        The copy shares this client's connection pools and the key's budget (the two together
+        never exceed the key's limit); a create's timeout is never below the runbook's 30 s.
+
+            >>> client.with_options(timeout=120, retry=RetryPolicy(max_retries=8))   # doctest: +SKIP
+
+        Raises:
+            ConfigurationError: a timeout that is not seconds above 0, or a header the client sets itself.
+        """
+        return PlatformClient.from_async(self.aio.with_options(timeout=timeout, retry=retry, headers=headers))
 
     @property
     def key_prefix(self) -> str:

@@ -18,6 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from .extras import require
 from .serving import ThreadedServer
 from .signing import DELIVERY_HEADER, SIGNATURE_HEADER, SignatureError, verify
 
@@ -27,7 +28,11 @@ MAX_BODY = 256 * 1024
 
 
 class WebhookReceiver:
-    """Receives signed deliveries on ``http://{host}:{port}{path}``."""
+    """Receives signed deliveries on ``http://{host}:{port}{path}``.
+
+    Raises:
+        MissingExtraError: uvicorn is not installed (``pip install "tutorflow-nb[webhooks]"``).
+    """
 
     def __init__(
         self,
@@ -38,6 +43,7 @@ class WebhookReceiver:
         secrets: list[str] | None = None,
         tolerance: float = 300.0,
     ) -> None:
+        require("webhooks")
         self.host, self.port, self.path = host, port, path
         self.secrets = list(secrets or [])
         self.tolerance = tolerance

@@ -36,7 +36,7 @@ def a_session() -> None:
     module = s.content.modules.create("My module", metadata={"externalId": "module:ext-1"})
     assert_type(module, Resource)
     assert_type(s.content.modules.delete(module.id), DeleteResult)
-    assert_type(s.content.expansions.run_batch([]), BatchResult)
+    assert_type(s.content.expansions.run_batch([]), BatchResult[ExpansionResult])
     course = s.platform.courses.create("A beginner Python course covering loops", lesson_count=6)
     assert_type(course, CourseRequest)
     assert course.price_snapshot is not None

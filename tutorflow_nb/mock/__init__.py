@@ -56,4 +56,4 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "write_cookie_jar": (f"{__name__}.server", "write_cookie_jar"),
     "write_env_file": (f"{__name__}.server", "write_env_file"),
 }
-__getattr__, __dir__ = _lazy(__name__, _LAZY)
+__getattr__, __dir__ = _lazy(__name__, _LAZY, extra="mock")

@@ -12,7 +12,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import uvicorn
+from ..extras import needs
+
+with needs("mock"):
+    import uvicorn
 
 from ..serving import KEEP_ALIVE_SECONDS, ThreadedServer
 from .accounts import SESSION_COOKIE, SESSION_SECONDS

@@ -29,11 +29,14 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from ..extras import needs
+
+with needs("mock"):
+    from starlette.applications import Starlette
+    from starlette.concurrency import run_in_threadpool
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
 
 from ..serving import ThreadedServer
 from .clock import check_speed

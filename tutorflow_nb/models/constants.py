@@ -16,6 +16,8 @@ __all__ = [
     "COURSE_STATUSES",
     "DEFAULT_LESSONS",
     "FAILED_STATUSES",
+    "FINAL_STATUSES",
+    "FINISHED_STATES",
     "JOB_STATUSES",
     "LEGACY_TIERS",
     "LESSON_TYPES",
@@ -25,14 +27,19 @@ __all__ = [
     "OUTPUT_RESOURCE",
     "OUTPUT_TYPES",
     "RESOURCE_KINDS",
+    "STATES",
     "TERMINAL_COURSE_STATUSES",
     "TERMINAL_JOB_STATUSES",
     "UNIT_PRICE",
     "WEBHOOK_EVENTS",
     "LessonType",
     "OutputType",
+    "State",
+    "Tone",
     "is_failed",
     "is_terminal",
+    "state_of",
+    "tone_of",
 ]
 
 # ---------------------------------------------------------------- statuses
@@ -54,6 +61,51 @@ def is_terminal(status: str | None) -> bool:
 def is_failed(status: str | None) -> bool:
     """Whether a status says the work failed (``failed`` or ``FAILED``)."""
     return status in FAILED_STATUSES
+
+
+State = Literal["pending", "queued", "processing", "completed", "failed", "error"]
+"""Where a piece of work stands, in one spelling for both surfaces (what batches, the store, frames, the monitor
+and cards show): ``pending`` until the server has accepted it, then the server's status in lower case (the
+Platform's ``PENDING`` is ``queued``), or ``error`` when it could not be done (refused, or given up)."""
+STATES: Final = ("pending", "queued", "processing", "completed", "failed", "error")
+FINISHED_STATES: Final = TERMINAL_JOB_STATUSES
+"""The states of work the server has finished (its result can be fetched): ``completed`` and ``failed``."""
+FINAL_STATUSES: Final = FINISHED_STATES | {"error"}
+"""The states a batch item ends in: finished on the server, or ``error``."""
+_SPELLINGS: Final = {"PENDING": "queued"}
+"""The server spellings that are not simply the state in upper case."""
+
+
+def state_of(status: str | None) -> str:
+    """A server's status in the one spelling used after an answer is parsed.
+
+    Lower case, with the Platform's ``PENDING`` as ``queued``; a status the documents do not
+    name is kept, in lower case; no status at all is ``pending``.
+
+        >>> state_of("PROCESSING"), state_of("PENDING"), state_of("queued"), state_of(None)
+        ('processing', 'queued', 'queued', 'pending')
+    """
+    if not status:
+        return "pending"
+    return _SPELLINGS.get(status, status.lower())
+
+
+Tone = Literal["good", "bad", "busy", "idle"]
+_TONES: Final[dict[str, Tone]] = {
+    "completed": "good",
+    "failed": "bad",
+    "error": "bad",
+    "processing": "busy",
+}
+
+
+def tone_of(status: str | None) -> Tone:
+    """How a status looks on a card's chip: ``good`` (done), ``bad`` (failed), ``busy`` (working) or ``idle``.
+
+    >>> tone_of("COMPLETED"), tone_of("error"), tone_of("PENDING"), tone_of("deleted")
+    ('good', 'bad', 'idle', 'idle')
+    """
+    return _TONES.get(state_of(status), "idle")
 
 
 # ---------------------------------------------------------------- types

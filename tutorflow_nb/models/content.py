@@ -11,7 +11,7 @@ from ..display import Card, Link, Value, short
 from ..keys import ApiKey
 from ..redaction import remember
 from .base import Model, when
-from .constants import TERMINAL_JOB_STATUSES
+from .constants import TERMINAL_JOB_STATUSES, state_of, tone_of
 
 __all__ = [
     "TERMINAL_JOB_STATUSES",
@@ -111,11 +111,16 @@ class ExpansionJob(Model):
     def is_terminal(self) -> bool:
         return self.status in TERMINAL_JOB_STATUSES
 
+    @property
+    def state(self) -> str:
+        """The status in the one spelling batches, the store, frames and cards use (``models.constants.state_of``)."""
+        return state_of(self.status)
+
     def card(self) -> Card:
         error = self.error or {}
         return Card(
             f"Expansion job {short(self.id)}",
-            self.status,
+            self.state,
             [
                 ("job id", self.id),
                 ("source type", self.source_type),
@@ -126,6 +131,7 @@ class ExpansionJob(Model):
                 ("completed", when(self.completed_at)),
                 ("error", f"{error.get('code')}: {error.get('message')}" if error else None),
             ],
+            tone=tone_of(self.status),
         )
 
 
@@ -171,6 +177,7 @@ class Output(Model):
                 ("title", self.title),
                 ("public", Link(self.public_url, self.public_url) if self.public_url else None),
             ],
+            tone=tone_of(self.status),
         )
 
 
@@ -181,9 +188,10 @@ class ExpansionResult(Model):
     def card(self) -> Card:
         return Card(
             f"Expansion result {short(self.job.id)}",
-            self.job.status,
+            self.job.state,
             [("job id", self.job.id), ("source type", self.job.source_type), ("classroom", self.job.classroom_id)],
             table=(["output", "status", "resource", "id", "title", "link"], [o.row() for o in self.outputs]),
+            tone=tone_of(self.job.status),
         )
 
 

@@ -12,7 +12,7 @@ from pydantic import Field
 from ..display import Card, Link, format_usd, short
 from ..redaction import redact, remember
 from .base import Model, when
-from .constants import TERMINAL_COURSE_STATUSES
+from .constants import TERMINAL_COURSE_STATUSES, state_of, tone_of
 
 __all__ = [
     "TERMINAL_COURSE_STATUSES",
@@ -109,6 +109,11 @@ class CourseRequest(Model):
         remember(self.edit_token)  # a secret from now on: redacted wherever it shows
 
     @property
+    def state(self) -> str:
+        """The status in the one spelling batches, the store, frames and cards use (``models.constants.state_of``)."""
+        return state_of(self.status)
+
+    @property
     def edit_token(self) -> str | None:
         """The edit token inside a single-course ``preview_url`` (``…/courses/edit/{token}``)."""
         if self.preview_url and "/platform/courses/edit/" in self.preview_url:
@@ -144,7 +149,7 @@ class CourseRequest(Model):
         lessons = self.lessons or []
         return Card(
             f"Course {self.title or short(self.id)}",
-            self.status,
+            self.state,
             [
                 ("request id", self.id),
                 ("course id", self.course_id),
@@ -171,6 +176,7 @@ class CourseRequest(Model):
             )
             if lessons
             else None,
+            tone=tone_of(self.status),
         )
 
 
@@ -292,8 +298,13 @@ class PlatformModule(Model):
     updated_at: datetime | None = None
     completed_at: datetime | None = None
 
+    @property
+    def state(self) -> str:
+        """The status in the one spelling batches, the store, frames and cards use (``models.constants.state_of``)."""
+        return state_of(self.status)
+
     def card(self) -> Card:
-        status = "deleted" if self.deleted_at else self.status
+        status = "deleted" if self.deleted_at else self.state
         return Card(
             f"Module {self.title or short(self.id)}",
             status,
@@ -305,4 +316,5 @@ class PlatformModule(Model):
                 ("deleted", when(self.deleted_at)),
                 ("Idempotency-Key", self.idempotency_key),
             ],
+            tone=tone_of(status),
         )

@@ -27,4 +27,4 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "ExpansionForm": (f"{__name__}.form", "ExpansionForm"),
     "JobMonitor": (f"{__name__}.monitor", "JobMonitor"),
 }
-__getattr__, __dir__ = _lazy(__name__, _LAZY)
+__getattr__, __dir__ = _lazy(__name__, _LAZY, extra="widgets")

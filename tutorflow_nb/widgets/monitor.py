@@ -6,14 +6,15 @@ import asyncio
 import html
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sized
 from typing import Any
 
 import ipywidgets as w
 
 from .. import frames
-from ..display import STATUS_COLOURS, Card
-from ..jobs import BatchItem
+from ..display import TONE_COLOURS, Card
+from ..jobs import BatchItem, overall_status
+from ..models.constants import state_of, tone_of
 from ..sync import run_sync
 from .summary import Summarized
 
@@ -31,6 +32,9 @@ class JobMonitor(Summarized, w.VBox):
     >>> monitor.start(s.content, requests)                             # doctest: +SKIP
     """
 
+    REDRAW_SECONDS = 0.1
+    """A batch of more items than the table shows is redrawn at most this often (and always at its end)."""
+
     def __init__(self, *, title: str = "Jobs", max_rows: int = 50) -> None:
         self.items: dict[int, Any] = {}
         self.batch: Any = None
@@ -41,6 +45,9 @@ class JobMonitor(Summarized, w.VBox):
         """What the run ended with: the batch (after :meth:`start`) or the job's result (after :meth:`watch`)."""
         self.http: Any = None
         self.max_rows = max_rows
+        self.total: int | None = None
+        """How many items the run holds (``None``: a generator that could not say)."""
+        self._drawn = 0.0
         self._started = time.monotonic()
         self.heading = w.HTML(f"<b>{html.escape(title)}</b>")
         self.progress = w.IntProgress(value=0, min=0, max=1, description="done", bar_style="info")
@@ -61,23 +68,27 @@ class JobMonitor(Summarized, w.VBox):
 
     # ------------------------------------------------------------ fed by the waiter
 
-    def expect(self, total: int, http: Any = None) -> None:
-        self.progress.max = max(1, total)
+    def expect(self, total: int | None, http: Any = None) -> None:
+        """A run of ``total`` items begins (``None``: a generator that cannot say; the bar follows what came)."""
+        self.total = total
+        self.progress.max = max(1, total or 0)
         self.http = http
         self._started = time.monotonic()
         self.redraw()
 
     def update(self, item: Any) -> None:
-        """The batch's ``on_update`` callback: one item changed."""
+        """The batch's ``on_update`` callback: one item changed (a big batch is redrawn at most 10 times a second)."""
         self.items[item.index] = item
-        self.redraw()
+        now = time.monotonic()
+        if len(self.items) <= self.max_rows or now - self._drawn >= self.REDRAW_SECONDS:
+            self.redraw()
 
     def status_changed(self, job: Any) -> None:
         """A ``wait(..., on_status=…)`` callback for a single job."""
         item = self.items.get(0) or BatchItem(
             0, {}, getattr(job, "idempotency_key", "") or "", job_id=job.id, created_at=time.monotonic()
         )
-        item.status = {"COMPLETED": "completed", "FAILED": "failed"}.get(job.status, job.status)
+        item.status = state_of(job.status)
         if item.done:
             item.finished_at = time.monotonic()
         self.update(item)
@@ -89,7 +100,7 @@ class JobMonitor(Summarized, w.VBox):
         """Whether what :meth:`start` or :meth:`watch` began is still going (a run told to stop is not)."""
         return self.task is not None and not self.task.done() and not self.stopped
 
-    def _begin(self, what: str, total: int, http: Any) -> None:
+    def _begin(self, what: str, total: int | None, http: Any) -> None:
         """A fresh run: refused while the last one is going (its Stop would be lost), else everything reset."""
         if self.running:
             raise RuntimeError(
@@ -102,17 +113,22 @@ class JobMonitor(Summarized, w.VBox):
         self._run += 1  # a late callback of the run before (stopped, still unwinding) changes nothing of this one
         self.expect(total, http)
 
-    def start(self, client: Any, requests: Any, **options: Any) -> JobMonitor:
+    def start(self, client: Any, requests: Any, *, total: int | None = None, **options: Any) -> JobMonitor:
         """Run ``client.expansions.run_batch`` (or ``courses``, via ``group=``) without blocking the kernel.
+
+        ``requests`` is any iterable, a generator included (read as the batch goes); ``total``
+        says how many it holds when it cannot say itself, so the bar knows its end.
 
         Raises:
             RuntimeError: this monitor's last run is still going; stop it first.
         """
         group = options.pop("group", "expansions")
         aio = getattr(client, "aio", client)
-        requests = list(requests)
-        self._begin("batch", len(requests), aio.http)
-        return self._launch(getattr(aio, group).run_batch(requests, on_update=self._this_run(self.update), **options))
+        if total is None and isinstance(requests, Sized):
+            total = len(requests)
+        self._begin("batch", total, aio.http)
+        batch = getattr(aio, group).run_batch(requests, on_update=self._this_run(self.update), total=total, **options)
+        return self._launch(batch)
 
     def watch(self, client: Any, job: Any, *, timeout: float = 900.0) -> JobMonitor:
         """Follow one expansion job (the job, or its id) to its result without blocking the kernel.
@@ -232,8 +248,11 @@ class JobMonitor(Summarized, w.VBox):
         return Counter(item.status for item in self.items.values())
 
     def redraw(self) -> None:
+        self._drawn = time.monotonic()
         tally = self.tally
         done = sum(1 for item in self.items.values() if item.done)
+        if self.total is None:  # a generator: the bar's end is what has come so far
+            self.progress.max = max(1, len(self.items))
         self.progress.value = min(done, self.progress.max)
         self.progress.bar_style = (
             "danger"
@@ -242,7 +261,7 @@ class JobMonitor(Summarized, w.VBox):
         )
         self.counts.value = (
             " · ".join(
-                f"<span style='color:{STATUS_COLOURS.get(s, '#333')}'>{s}: {n}</span>" for s, n in sorted(tally.items())
+                f"<span style='color:{TONE_COLOURS[tone_of(s)]}'>{s}: {n}</span>" for s, n in sorted(tally.items())
             )
             or "waiting…"
         )
@@ -256,7 +275,7 @@ class JobMonitor(Summarized, w.VBox):
         rows = sorted(self.items.values(), key=lambda i: i.index)[: self.max_rows]
         cells = "".join(
             f"<tr><td>{i.index}</td><td><code>{html.escape(str(i.job_id or ''))}</code></td>"
-            f"<td style='color:{STATUS_COLOURS.get(i.status, '#333')}'>{html.escape(i.status)}</td>"
+            f"<td style='color:{TONE_COLOURS[tone_of(i.status)]}'>{html.escape(i.status)}</td>"
             f"<td>{(i.elapsed or 0):.1f} s</td></tr>"
             for i in rows
         )
@@ -278,16 +297,11 @@ class JobMonitor(Summarized, w.VBox):
     def card(self) -> Card:
         done = sum(1 for i in self.items.values() if i.done)
         tally = ", ".join(f"{s} {n}" for s, n in sorted(self.tally.items())) or "nothing yet"
-        tally_now = self.tally
-        finished = done and done >= self.progress.max
+        expected = self.total if self.total is not None else len(self.items)
         status = (
             "stopped"
             if self.stopped
-            else (
-                "failed"
-                if self.failure is not None or tally_now["failed"] or tally_now["error"]
-                else ("completed" if finished else "processing")
-            )
+            else ("failed" if self.failure is not None else overall_status(self.tally, max(1, expected)))
         )
         rows = sorted(self.items.values(), key=lambda i: i.index)[:20]
         return Card(
@@ -298,4 +312,5 @@ class JobMonitor(Summarized, w.VBox):
                 ["#", "job", "status", "elapsed"],
                 [[str(i.index), i.job_id, i.status, f"{(i.elapsed or 0):.1f} s"] for i in rows],
             ),
+            tone=tone_of(status),
         )
