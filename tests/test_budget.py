@@ -10,6 +10,7 @@ combination of limit, window, workers and server manners runs.
 
 from __future__ import annotations
 
+import asyncio
 import heapq
 import math
 from dataclasses import dataclass, field
@@ -89,9 +90,11 @@ def simulate(
         unassigned -= 1
         push(0.0, "acquire")
     answers: dict[int, tuple[float, int]] = {}
+    give_up = 10 * (math.ceil(total / limit) + 2) * max(window, rtt) + 100.0  # far beyond any honest pace
     while done < total:
         at, _, kind, attempt, seq, status = heapq.heappop(queue)
         clock.now = at
+        assert at < give_up, f"the budget stopped sending: {done} of {total} done at {at:.1f} s, {budget!r}"
         if kind == "acquire":
             with budget._lock:
                 got, delay = budget._try(at)
@@ -197,3 +200,24 @@ def test_a_429_streak_grows_the_wait_only_for_refused_probes(monkeypatch: pytest
     assert probe is not None and budget._try(clock.now)[0] is None  # one probe at a time
     budget.release(probe, {}, 429)
     assert budget._blocked_until == pytest.approx(clock.now + 2 * PROBE_BACKOFF[0])  # a refused probe doubles it
+
+
+@pytest.mark.slow
+def test_a_window_shorter_than_an_answer_never_stalls_a_batch() -> None:
+    """Against the real mock, its clock at x1000: the key's window (ten requests a mock minute) lasts 60 ms of
+    wall time, shorter than many answers take, so requests of one window are still on the wire when the next
+    begins. The batch goes on to the end (before, it could wait forever for a window nothing would end)."""
+    from conftest import source_request
+
+    from tutorflow_nb import AsyncContentClient
+    from tutorflow_nb.mock import MockServer
+
+    async def batch(base_url: str, key: str) -> int:
+        async with AsyncContentClient(base_url, key, poll_interval=(0.002, 0.005)) as content:
+            requests = [source_request(1, level=f"short-window-{i}") for i in range(150)]
+            done = await asyncio.wait_for(content.expansions.run_batch(requests, concurrency=32), timeout=120)
+            return done.counts.get("completed", 0)
+
+    with MockServer(speed=1000, rate_limit=10) as server:
+        assert server.demo is not None
+        assert asyncio.run(batch(server.base_url, server.demo.content_key)) == 150

@@ -226,10 +226,8 @@ def test_ctrl_c_on_wait_stops_polling(own_server: MockServer) -> None:
             for call in (content.expansions.wait, content.expansions.wait_result):
                 started = len(content.http.history)
                 _interrupt_when(lambda s=started: len(content.http.history) >= s + 3)  # a few polls in
-                began = time.monotonic()
                 with pytest.raises(KeyboardInterrupt):
                     call(job.id, timeout=900)
-                assert time.monotonic() - began < 5
                 polls = len(content.http.history)
                 time.sleep(0.5)
                 assert len(content.http.history) == polls, f"{call.__name__} went on polling after the interrupt"
@@ -258,14 +256,17 @@ def test_ctrl_c_during_lesson_generation_stops_the_stream(own_server: MockServer
         course = platform.courses.create("A beginner Python course covering loops", lesson_count=2)
         editor = platform.courses.editor(course)
         lesson = editor.canonical().lessons[0]
-        own_server.control.faults(latency_ms=3000)
+        own_server.control.faults(latency_ms=6000)
+        answered = threading.Event()  # when the server's first event would have come
+        server = threading.Timer(6.0, answered.set)
         try:
             threading.Timer(0.3, _ctrl_c).start()
-            began = time.monotonic()
+            server.start()
             with pytest.raises(KeyboardInterrupt):
                 editor.generate(lesson["id"], course_title="Loops")
-            assert time.monotonic() - began < 2.0  # not the 3 s the server takes to answer
+            assert not answered.is_set()  # the interrupt ended the stream; it did not wait for the server
         finally:
+            server.cancel()
             own_server.control.clear_faults()
 
 

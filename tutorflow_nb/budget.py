@@ -131,6 +131,10 @@ class RateBudget:
             return (None, 0.005) if self._in_flight >= OPEN_IN_FLIGHT else (self._take(now), 0.0)
         if self._reset_at is not None and now >= self._reset_at:
             self._new_window(now)
+        if self._available <= 0 and self._reset_at is None and not self._in_flight:
+            # a window that began while its predecessor's requests were still on the wire started with none
+            # available, and those answers, older than the window, do not say when it ends: begin the next
+            self._new_window(now)
         if self._available > 0:
             self._available -= 1
             if self._reset_at is None and self.limit:  # until a server says when this window ends
