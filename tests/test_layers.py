@@ -17,6 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tutorflow_nb"
 # Lower floors never import higher ones. A module not listed is on the floor of its folder's entry.
 FLOORS: dict[str, int] = {
     "tutorflow_nb._lazy": 0,
+    "tutorflow_nb.checks": 1,
     "tutorflow_nb.config": 1,
     "tutorflow_nb.keys": 1,
     "tutorflow_nb.redaction": 0,

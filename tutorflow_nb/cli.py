@@ -11,9 +11,9 @@ tutorflow-nb worlds               # a fresh mock for every kernel that names it 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import importlib.util
-import math
 import os
 import shutil
 import signal
@@ -25,10 +25,12 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import checks
 from .config import Settings, check_base_url, classroom_from
 from .errors import ConfigurationError
 from .keys import ApiKey
 from .mock.clock import MAX_SPEED
+from .models.constants import MAX_RATE_LIMIT
 from .redaction import redact
 from .serving import bind, url_of
 
@@ -342,33 +344,38 @@ def _beside(args: argparse.Namespace, name: str, command: list[str], users: str)
 
 
 def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """A flag's whole number from ``low`` to ``high``, refused as :func:`checks.count` refuses it."""
+
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-        if value < low or (high is not None and value > high):
-            span = f"between {low} and {high}" if high is not None else f">= {low}"
-            raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
-        return value
+        value: object = text
+        with contextlib.suppress(ValueError):
+            value = int(text) if text.strip().lstrip("+-").isdigit() else float(text)
+        problem = checks.count_problem(value, low=low, high=high)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(_as_typed(problem, text))
+        return checks.count(value, "", low=low, high=high)
 
     return parse
 
 
 def _number(low: float, high: float | None = None, *, above: bool = False) -> Callable[[str], float]:
+    """A flag's finite number, refused as :func:`checks.number` refuses it."""
+
     def parse(text: str) -> float:
-        try:
+        value: object = text
+        with contextlib.suppress(ValueError):
             value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-        too_low = value <= low if above else value < low
-        if not math.isfinite(value) or too_low or (high is not None and value > high):
-            span = f"> {low:g}" if above else f">= {low:g}"
-            span += f" and <= {high:g}" if high is not None else ""
-            raise argparse.ArgumentTypeError(f"must be a finite number {span}, got {text!r}")
-        return value
+        problem = checks.number_problem(value, low=low, high=high, above=above)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(_as_typed(problem, text))
+        return float(text)
 
     return parse
+
+
+def _as_typed(problem: str, text: str) -> str:
+    """A check's problem showing what was typed (``got '2'``), not the number it was read as (``got 2.0``)."""
+    return f"{problem.rpartition(', got ')[0]}, got {text!r}"
 
 
 _SPEED = _number(0, MAX_SPEED, above=True)
@@ -413,7 +420,7 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("--speed", type=_SPEED, default=1.0, help="mock clock speed (default 1 = wall time)")
     mock.add_argument("--seed", type=_whole(0), default=0, help="seed for ids and generated content")
     mock.add_argument(
-        "--rate-limit", type=_whole(1, 10_000), default=60, help="the demo content key's requests per minute"
+        "--rate-limit", type=_whole(1, MAX_RATE_LIMIT), default=60, help="the demo content key's requests per minute"
     )
     mock.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     mock.add_argument(

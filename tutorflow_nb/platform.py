@@ -15,14 +15,14 @@ from typing import Any
 
 import httpx
 
-from . import idempotency, jobs, redaction
+from . import checks, idempotency, jobs, redaction
 from .errors import NotFoundError
 from .http import HttpSession, RetryPolicy, segment
 from .keys import ApiKey
 from .models import CanonicalCourse, CourseRequest, EditToken, PlatformLesson, PlatformModule, SharedCourse
 from .models.base import Body, to_body
 
-__all__ = ["AsyncPlatformClient", "CourseEditor", "Courses", "Modules"]
+__all__ = ["AsyncPlatformClient", "CourseEditor", "Courses", "Modules", "course_body"]
 
 COURSES = "/v1/platform/courses"
 MODULES = "/v1/platform/modules"
@@ -38,6 +38,20 @@ def _create_key(
     """The create's Idempotency-Key: given, or in the body, or derived; always sent as the header only."""
     in_body = body.pop("idempotencyKey", None)
     return idempotency_key or in_body or derive(body, external_id=external_id, version=version)
+
+
+def course_body(body: dict[str, Any], name: str = "lessonCount") -> dict[str, Any]:
+    """A course request body with its ``lessonCount`` (when it has one) checked and sent as a whole number.
+
+    ``6.0`` (a count read from a pandas column) is sent as ``6``; NaN, a fraction, a bool, text or a count
+    outside 1-50 is refused here, named ``name``, before a key is derived or anything is sent.
+
+    Raises:
+        ValueError: the lesson count is not a whole number from 1 to 50.
+    """
+    if "lessonCount" not in body:
+        return body
+    return {**body, "lessonCount": checks.lesson_count(body["lessonCount"], name)}
 
 
 class CourseEditor:
@@ -134,8 +148,16 @@ class Courses:
         version: str | None = None,
         **fields: Any,
     ) -> CourseRequest:
-        """Generate a course (billed per generated lesson: ``price_snapshot``). ``mode="async"`` answers PENDING."""
+        """Generate a course (billed per generated lesson: ``price_snapshot``). ``mode="async"`` answers PENDING.
+
+        ``lesson_count`` is the number of lessons asked for (1-50, default 5); the bill counts the lessons
+        actually generated, which may differ (``price_snapshot.units``).
+
+        Raises:
+            ValueError: ``lesson_count`` (or the body's ``lessonCount``) is not a whole number from 1 to 50.
+        """
         body = to_body(data, prompt=prompt, lesson_count=lesson_count, mode=mode, **fields)
+        body = course_body(body, "lesson_count" if lesson_count is not None else "lessonCount")
         key = _create_key(idempotency.platform_course, body, idempotency_key, external_id, version)
         return CourseRequest.model_validate(await self._http.request("POST", COURSES, json=body, idempotency_key=key))
 
@@ -186,9 +208,19 @@ class Courses:
         """Generate many courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says.
 
         With a ``store`` the batch resumes, and ``progress`` draws a bar, as ``Expansions.run_batch`` does.
+
+        Raises:
+            ValueError: a request's ``lessonCount`` is not a whole number from 1 to 50 (``requests[3].lessonCount``);
+                nothing is sent.
         """
+        checked = [
+            (entry[0], course_body(to_body(entry[1]), f"requests[{i}].lessonCount"))
+            if isinstance(entry, tuple)
+            else course_body(to_body(entry), f"requests[{i}].lessonCount")
+            for i, entry in enumerate(requests)
+        ]
         items = jobs.batch_items(
-            requests,
+            checked,
             lambda body, ext: idempotency.platform_course(body, external_id=ext, version=version),
             as_sent=lambda body: {**body, "mode": "async"},  # a batch's course is always asynchronous
         )

@@ -623,7 +623,14 @@ class Courses:
         version: str | None = None,
         **fields: Any,
     ) -> CourseRequest:
-        """Generate a course (billed per generated lesson: ``price_snapshot``). ``mode="async"`` answers PENDING."""
+        """Generate a course (billed per generated lesson: ``price_snapshot``). ``mode="async"`` answers PENDING.
+
+        ``lesson_count`` is the number of lessons asked for (1-50, default 5); the bill counts the lessons
+        actually generated, which may differ (``price_snapshot.units``).
+
+        Raises:
+            ValueError: ``lesson_count`` (or the body's ``lessonCount``) is not a whole number from 1 to 50.
+        """
         return run_sync(
             self.aio.create(
                 prompt,
@@ -675,6 +682,10 @@ class Courses:
         """Generate many courses asynchronously (``mode: "async"``), polling each as ``pollAfterMs`` says.
 
         With a ``store`` the batch resumes, and ``progress`` draws a bar, as ``Expansions.run_batch`` does.
+
+        Raises:
+            ValueError: a request's ``lessonCount`` is not a whole number from 1 to 50 (``requests[3].lessonCount``);
+                nothing is sent.
         """
         return run_sync(
             self.aio.run_batch(

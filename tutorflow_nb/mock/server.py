@@ -14,6 +14,8 @@ from typing import Any
 
 import uvicorn
 
+from .. import checks
+from ..models.constants import MAX_RATE_LIMIT
 from ..serving import KEEP_ALIVE_SECONDS, ThreadedServer
 from .accounts import SESSION_COOKIE, SESSION_SECONDS
 from .app import create_app
@@ -35,6 +37,10 @@ class MockServer:
     >>> with MockServer(speed=50) as server:        # doctest: +SKIP
     ...     httpx.get(server.base_url + "/v1/content/classrooms",
     ...               headers={"Authorization": f"Bearer {server.demo.content_key}"})
+
+    Raises:
+        ValueError: ``port``, ``seed`` or ``rate_limit`` is not a whole number in range (each named), as the
+            command line's flags are refused.
     """
 
     def __init__(
@@ -51,6 +57,11 @@ class MockServer:
         log_level: str = "warning",
         dialect: str | list[str] | Dialect | None = None,
     ) -> None:
+        port = checks.count(port, "port", low=0, high=65535, fix="0 picks a free one")
+        seed = checks.count(seed, "seed")
+        rate_limit = checks.count(
+            rate_limit, "rate_limit", low=1, high=MAX_RATE_LIMIT, fix="the demo keys' requests per minute"
+        )
         self.state = state or MockState(seed=seed, speed=speed, faults=faults)
         self.app = create_app(self.state, dialect=dialect)
         self.demo: Demo | None = self.state.provision_demo(rate_limit=rate_limit) if provision else None
