@@ -168,7 +168,7 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # another user's process: it exists
         return True
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):  # no /proc here: os.kill is all there is to go on
         return True
     return state != "Z"

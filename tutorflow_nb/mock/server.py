@@ -100,22 +100,27 @@ def write_cookie_jar(path: str | Path, base_url: str, session_token: str) -> Pat
     """The admin session as a Netscape cookie jar that ``curl -b`` reads."""
     host = base_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
     expires = int(time.time() + SESSION_SECONDS)
-    path = Path(path)
-    path.write_text(
+    return _write_private(
+        Path(path),
         "# Netscape HTTP Cookie File\n"
         "# Written by tutorflow-nb mock: the TutorFlow admin session. Keep it private.\n"
-        f"#HttpOnly_{host}\tFALSE\t/\tFALSE\t{expires}\t{SESSION_COOKIE}\t{session_token}\n"
+        f"#HttpOnly_{host}\tFALSE\t/\tFALSE\t{expires}\t{SESSION_COOKIE}\t{session_token}\n",
     )
-    path.chmod(0o600)
-    return path
 
 
 def write_env_file(path: str | Path, base_url: str, demo: Demo) -> Path:
     """``TUTORFLOW_*`` lines that ``set -a; . mock.env; set +a`` loads."""
-    path = Path(path)
     lines = [f"{name}={value}\n" for name, value in demo.variables(base_url).items()]
-    path.write_text("# Written by tutorflow-nb mock. Load with: set -a; . mock.env; set +a\n" + "".join(lines))
-    path.chmod(0o600)
+    return _write_private(
+        Path(path), "# Written by tutorflow-nb mock. Load with: set -a; . mock.env; set +a\n" + "".join(lines)
+    )
+
+
+def _write_private(path: Path, text: str) -> Path:
+    """``text`` in ``path`` as UTF-8, readable by its owner only from before the first byte is written."""
+    path.touch(mode=0o600)
+    path.chmod(0o600)  # a file that was there already keeps its mode through touch
+    path.write_text(text, encoding="utf-8")
     return path
 
 

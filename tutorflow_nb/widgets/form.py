@@ -449,8 +449,9 @@ class ExpansionForm(Summarized, w.VBox):
         self.upload_status.value = f"loaded {html.escape(name)}"
 
     def save(self, path: str | Path) -> Path:
+        """Write the request as JSON (UTF-8, whatever the locale) to ``path``; :meth:`load` reads it back."""
         path = Path(path)
-        path.write_text(self.to_json() + "\n")
+        path.write_text(self.to_json() + "\n", encoding="utf-8")
         return path
 
     # ------------------------------------------------------------ launching
