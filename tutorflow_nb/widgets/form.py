@@ -25,6 +25,7 @@ from .. import idempotency
 from ..display import Card
 from ..models.constants import OUTPUT_TYPES
 from ..models.requests import ExpansionCreate, field_errors
+from ..sync_clients import ContentClient
 from .summary import Summarized
 
 __all__ = ["ExpansionForm", "LessonEditor", "differences", "entry_line", "parse_entry_line"]
@@ -163,7 +164,7 @@ class ExpansionForm(Summarized, w.VBox):
 
     def __init__(
         self,
-        client: Any = None,
+        client: ContentClient | None = None,
         *,
         request: Mapping[str, Any] | None = None,
         on_launch: Callable[[dict[str, Any]], Any] | None = None,
