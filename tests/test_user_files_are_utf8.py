@@ -132,8 +132,8 @@ assert locale.getpreferredencoding(False).lower() in ("ascii", "ansi_x3.4-1968")
 assert not sys.flags.utf8_mode
 from tutorflow_nb.widgets import ExpansionForm
 form = ExpansionForm()
-form.level_title.value = {ascii(WORDS)}
-form.lesson_editors()[0].entries.value = {ascii(ENTRY)}
+form.level_title.value = {WORDS!a}
+form.lesson_editors()[0].entries.value = {ENTRY!a}
 form.save("form.json")
 again = ExpansionForm()
 again.load("form.json")

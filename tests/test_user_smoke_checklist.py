@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from conftest import POLL
 
+from conftest import POLL
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.smoke import SmokeReport, run_smoke
 
