@@ -21,11 +21,12 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+from collections.abc import Callable
 from decimal import Decimal
 
 from .models.constants import MAX_LESSONS
 
-__all__ = ["count", "count_problem", "lesson_count", "number", "number_problem", "whole"]
+__all__ = ["Name", "count", "count_problem", "lesson_count", "number", "number_problem", "whole"]
 
 LESSONS_FIX = f"a course has 1 to {MAX_LESSONS} lessons ({MAX_LESSONS} is the hard cap); split a longer course"
 
@@ -36,6 +37,8 @@ def whole(value: object) -> int | None:
     >>> whole(3), whole(3.0), whole(Decimal("3")), whole(2.5), whole(True), whole("3"), whole(float("inf"))
     (3, 3, 3, None, None, None, None)
     """
+    if type(value) is int:  # the common case, first
+        return value
     if isinstance(value, bool):  # an int to Python, never a count (NumPy's bool is no number at all)
         return None
     if isinstance(value, Decimal):
@@ -61,25 +64,34 @@ def count_problem(value: object, *, low: int = 0, high: int | None = None) -> st
     >>> count_problem(-1), count_problem(5, low=1, high=50)
     ('must be a whole number >= 0, got -1', None)
     """
-    n = whole(value)
+    return _problem(value, whole(value), low, high)
+
+
+def _problem(value: object, n: int | None, low: int, high: int | None) -> str | None:
     if n is None or n < low or (high is not None and n > high):
         return f"must be a whole number {_span(low, high, whole=True)}, got {value!r}"
     return None
 
 
-def count(value: object, name: str, *, low: int = 0, high: int | None = None, fix: str = "") -> int:
+Name = str | Callable[[], str]
+"""What a value came in by: the name, or a function that spells it (only called when the value is refused, so a
+long list's ``history[12345]: generated lessons`` is never spelled for the values that are fine)."""
+
+
+def count(value: object, name: Name, *, low: int = 0, high: int | None = None, fix: str = "") -> int:
     """``value`` as an ``int`` once it is a whole number from ``low`` to ``high``.
 
     Raises:
         ValueError: naming ``name`` (the argument, field or flag it came in by), the range and ``fix``.
     """
-    problem = count_problem(value, low=low, high=high)
-    if problem is not None:
-        raise ValueError(f"{name} {problem}" + (f"; {fix}" if fix else ""))
-    return whole(value)  # type: ignore[return-value]  # count_problem found it whole
+    n = whole(value)
+    problem = _problem(value, n, low, high)
+    if problem is not None or n is None:
+        raise ValueError(f"{name if isinstance(name, str) else name()} {problem}" + (f"; {fix}" if fix else ""))
+    return n
 
 
-def lesson_count(value: object, name: str, fix: str = LESSONS_FIX) -> int:
+def lesson_count(value: object, name: Name, fix: str = LESSONS_FIX) -> int:
     """A course's number of lessons: a whole number from 1 to the hard cap, 50.
 
     Raises:

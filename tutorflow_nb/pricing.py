@@ -25,9 +25,10 @@ import difflib
 import itertools
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
@@ -245,7 +246,7 @@ def history_from(pairs: History | None, name: str = "history") -> list[tuple[int
             )
         frame = pairs.dropna(subset=["requested_lessons", "generated_lessons"])
         return [
-            _pair(r, g, f"{name} row {label!r}")
+            _pair(r, g, partial("{} row {!r}".format, name, label))
             for label, r, g in zip(frame.index, frame["requested_lessons"], frame["generated_lessons"], strict=True)
         ]
     if isinstance(pairs, (str, bytes, Mapping)) or not isinstance(pairs, Iterable):
@@ -255,7 +256,7 @@ def history_from(pairs: History | None, name: str = "history") -> list[tuple[int
         )
     out = []
     for i, p in enumerate(pairs):
-        where = f"{name}[{i}]"
+        where = partial("{}[{}]".format, name, i)  # spelled only if the pair is refused
         if isinstance(p, BatchItem):  # a course's batch item
             generated = getattr(p.result, "lesson_count", None) if p.result is not None else None
             if generated is not None:
@@ -263,15 +264,15 @@ def history_from(pairs: History | None, name: str = "history") -> list[tuple[int
         elif isinstance(p, (tuple, list)) and len(p) == 2:
             out.append(_pair(p[0], p[1], where))
         else:
-            raise ValueError(f"{where} must be a (requested, generated) pair of lesson counts, got {p!r}")
+            raise ValueError(f"{where()} must be a (requested, generated) pair of lesson counts, got {p!r}")
     return out
 
 
-def _pair(requested: object, generated: object, where: str) -> tuple[int, int]:
-    """One history pair, each number a course's lessons (1 to 50)."""
+def _pair(requested: object, generated: object, where: Callable[[], str]) -> tuple[int, int]:
+    """One history pair, each number a course's lessons (1 to 50); ``where`` names the pair once one is refused."""
     return (
-        checks.lesson_count(requested, f"{where}: requested lessons", fix=""),
-        checks.lesson_count(generated, f"{where}: generated lessons", fix=""),
+        checks.lesson_count(requested, lambda: f"{where()}: requested lessons", fix=""),
+        checks.lesson_count(generated, lambda: f"{where()}: generated lessons", fix=""),
     )
 
 
