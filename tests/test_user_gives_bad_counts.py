@@ -216,3 +216,16 @@ def test_the_rate_limit_flag_is_refused_as_the_setting_is(text: str, capsys: pyt
 def test_the_mock_refuses_its_settings_as_its_flags_do(settings: dict[str, int], message: str) -> None:
     with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
         MockServer(**settings)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("expansions", "said"),
+    [
+        (["summary_video"], "expansions[0] must be an expansion request"),
+        ([{"requestedOutputs": ["sumary_video"]}], "expansions[0].requestedOutputs[0]: unknown output type"),
+        ([{"requestedOutputs": "summary_video"}], "expansions[0].requestedOutputs must be a list"),
+    ],
+)
+def test_a_misspelt_expansion_output_is_refused_not_left_unpriced(expansions: list[Any], said: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(said)):
+        pricing.estimate(expansions=expansions)

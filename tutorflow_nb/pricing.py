@@ -426,9 +426,7 @@ def estimate(
     for i, p in enumerate(planned_modules):
         add(p.external_id or f"module-{i + 1}", "module.default", "module", 1, 1, 1, first_key(p))
     for i, req in enumerate(exp_list):
-        body = req.model_dump(by_alias=True) if isinstance(req, BaseModel) else req
-        outs = (body.get("requestedOutputs") if isinstance(body, Mapping) else None) or list(EXPANSION_METERS)
-        for out in outs:
+        for out in _outputs(req, f"expansions[{i}]"):
             add(f"expansion-{i + 1}", f"expansion.{out}", "expansion", 1, 1, 1, None)
 
     frame = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
@@ -462,6 +460,22 @@ def _plan(value: Any, name: str, default: Any, room: int) -> list[Any]:
     if len(entries) > room:
         raise _too_many(name, f"more than {room:,}", room)
     return entries
+
+
+def _outputs(request: object, where: str) -> list[str]:
+    """The outputs an expansion request asks for (every meter when it names none), each one the API knows."""
+    body = request.model_dump(by_alias=True) if isinstance(request, BaseModel) else request
+    if not isinstance(body, Mapping):
+        raise ValueError(f"{where} must be an expansion request (a dict with requestedOutputs), got {request!r}")
+    outputs = body.get("requestedOutputs") or list(EXPANSION_METERS)
+    if isinstance(outputs, (str, bytes)) or not isinstance(outputs, Iterable):
+        raise ValueError(f"{where}.requestedOutputs must be a list of output types, got {outputs!r}")
+    for j, out in enumerate(outputs):
+        if out not in EXPANSION_METERS:
+            raise ValueError(
+                f"{where}.requestedOutputs[{j}]: unknown output type {out!r}; known: {', '.join(EXPANSION_METERS)}"
+            )
+    return list(outputs)
 
 
 def _too_many(name: str, how_many: str, room: int) -> ValueError:
