@@ -143,15 +143,16 @@ def _inherited(fd: int) -> tuple[socket.socket | None, str]:
 def _cannot_listen(
     command: str, host: str, port: int, exc: OSError, flag: str = "--port", free: str = "0 picks a free one"
 ) -> str:
-    """Why ``command`` cannot listen on ``host:port``, and which flag fixes it."""
-    where = f"tutorflow-nb {command}: cannot listen on {host}:{port} ({flag} {port}): {exc.strerror or exc}"
+    """Why ``command`` cannot listen on ``host:port``, and which flag fixes it (the port's, when the port is it)."""
+    where = f"tutorflow-nb {command}: cannot listen on {host}:{port}"
+    why = exc.strerror or exc
     if exc.errno == errno.EADDRINUSE:
-        return f"{where}; choose another {flag} ({free})"
+        return f"{where} ({flag} {port}): {why}; choose another {flag} ({free})"
     if exc.errno == errno.EACCES:
-        return f"{where}; choose a {flag} above 1023 ({free})"
+        return f"{where} ({flag} {port}): {why}; choose a {flag} above 1023 ({free})"
     if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
-        return f"{where}; check --host (an address of this machine, e.g. 127.0.0.1)"
-    return f"{where}; check --host and {flag}"
+        return f"{where}: {why}; check --host (an address of this machine, e.g. 127.0.0.1)"
+    return f"{where}: {why}; check --host and {flag}"
 
 
 def _until_gone(pid: int, stopped: threading.Event, every: float = 0.25) -> None:
