@@ -72,7 +72,7 @@ def _collect() -> tuple[list[Source], dict[str, dict[str, str]]]:
     sources: list[Source] = []
     origins: dict[str, dict[str, str]] = {}
     for module in SOURCES:
-        tree = ast.parse((PACKAGE / f"{module}.py").read_text())
+        tree = ast.parse((PACKAGE / f"{module}.py").read_text(encoding="utf-8"))
         names: dict[str, str] = {}
         for stmt in tree.body:
             if isinstance(stmt, ast.ImportFrom) and stmt.module != "__future__":
@@ -364,7 +364,7 @@ def _tidy(text: str) -> str:
             [sys.executable, "-m", "ruff", *command, "--stdin-filename", str(TARGET), "-"],
             input=text,
             capture_output=True,
-            text=True,
+            encoding="utf-8",  # ruff reads and writes UTF-8; the module holds … and × whatever the locale
             cwd=ROOT,
             check=False,
         )
@@ -385,11 +385,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     text = generate()
     if args.check:
-        if not TARGET.exists() or TARGET.read_text() != text:
+        if not TARGET.exists() or TARGET.read_text(encoding="utf-8") != text:
             sys.stderr.write(f"{TARGET.relative_to(ROOT)} is out of date: run python scripts/generate_sync.py\n")
             return 1
         return 0
-    TARGET.write_text(text)
+    TARGET.write_text(text, encoding="utf-8")
     sys.stdout.write(f"wrote {TARGET.relative_to(ROOT)}\n")
     return 0
 

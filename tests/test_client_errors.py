@@ -252,8 +252,10 @@ def test_wait_timeout(own_server: MockServer) -> None:
 
 def test_platform_errors(own_server: MockServer) -> None:
     with PlatformClient(own_server.base_url, own_server.demo.platform_key, poll_interval=POLL) as platform:
+        with pytest.raises(ValueError, match=r"^lesson_count must be a whole number between 1 and 50"):
+            platform.courses.create("x", lesson_count=51)  # the documented cap, refused before it is sent
         with pytest.raises(BadRequestError) as caught:
-            platform.courses.create("x", lesson_count=51)
-        assert caught.value.fields[0]["field"] == "lessonCount"
+            platform.courses.create("x", level="expert")
+        assert caught.value.fields[0]["field"] == "level"
         with pytest.raises(BadRequestError, match="response/catalog tier"):
             platform.courses.create("x", tier="default")

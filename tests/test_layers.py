@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tutorflow_nb"
 FLOORS: dict[str, int] = {
     "tutorflow_nb._lazy": 0,
     "tutorflow_nb.extras": 0,
+    "tutorflow_nb.checks": 1,
     "tutorflow_nb.config": 1,
     "tutorflow_nb.keys": 1,
     "tutorflow_nb.redaction": 0,

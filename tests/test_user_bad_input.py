@@ -82,20 +82,35 @@ def test_a_bad_variable_is_named_and_exits_2() -> None:
     ("call", "names"),
     [
         (lambda: pricing.estimate(courses=-1), "courses must be a whole number >= 0"),
-        (lambda: pricing.estimate(courses=5.0), "courses must be a whole number"),
+        (lambda: pricing.estimate(courses=5.5), "courses must be a whole number"),
         (lambda: pricing.estimate(courses=True), "courses must be a whole number"),
         (lambda: pricing.estimate(courses="5"), "courses must be a number or a list"),
         (lambda: pricing.estimate(courses=[5, 0]), "courses[1]: lessonCount"),
-        (lambda: pricing.estimate(courses=[5, 51]), "courses[1]: lessonCount must be between 1 and 50"),
+        (lambda: pricing.estimate(courses=[5, 51]), "courses[1]: lessonCount must be a whole number between 1 and 50"),
         (lambda: pricing.estimate(courses=[{"prompt": "p", "lessonCount": 2.5}]), "courses[0]: lessonCount"),
         (lambda: pricing.estimate(modules=-2), "modules must be a whole number >= 0"),
         (lambda: pricing.estimate(modules=1.5), "modules must be a whole number"),
         (lambda: pricing.estimate(expansions=-1), "expansions must be a whole number >= 0"),
-        (lambda: pricing.Catalog.default().with_prices({"x.y": "Infinity"}), "price for x.y must be a finite"),
-        (lambda: pricing.Catalog.default().with_prices({"x.y": "NaN"}), "price for x.y must be a finite"),
-        (lambda: pricing.Catalog.default().with_prices({"x.y": -1}), "price for x.y must be a finite price >= 0"),
-        (lambda: pricing.Catalog.default().with_prices({"x.y": "ten"}), "price for x.y must be a price"),
-        (lambda: pricing.Catalog.default().with_prices({"x.y": True}), "price for x.y must be a price"),
+        (
+            lambda: pricing.Catalog.default().with_prices({"expansion.summary_video": "Infinity"}),
+            "price for expansion.summary_video must be a finite",
+        ),
+        (
+            lambda: pricing.Catalog.default().with_prices({"expansion.summary_video": "NaN"}),
+            "price for expansion.summary_video must be a finite",
+        ),
+        (
+            lambda: pricing.Catalog.default().with_prices({"expansion.summary_video": -1}),
+            "price for expansion.summary_video must be a finite price >= 0",
+        ),
+        (
+            lambda: pricing.Catalog.default().with_prices({"expansion.summary_video": "ten"}),
+            "price for expansion.summary_video must be a price",
+        ),
+        (
+            lambda: pricing.Catalog.default().with_prices({"expansion.summary_video": True}),
+            "price for expansion.summary_video must be a price",
+        ),
         (
             lambda: pricing.Catalog.from_wire({"entries": [{"catalogKey": "a", "category": "b", "unitPrice": "inf"}]}),
             "entries[0].unitPrice",

@@ -3,13 +3,18 @@ only when this run verified it; what it could not check says NOT CHECKED, never 
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from conftest import POLL
 
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.smoke import SmokeReport, run_smoke
 
-ALWAYS_VERIFIABLE_ONCE_ANSWERED = {"only tf_content_ keys on /v1/content/**", "logs redact the full bearer token"}
+KEY = "tf_content_" + "3" * 32
 
 
 def _by_name(report: SmokeReport) -> dict[str, bool | None]:
@@ -17,22 +22,59 @@ def _by_name(report: SmokeReport) -> dict[str, bool | None]:
 
 
 def test_a_dead_server_checks_nothing_and_passes_nothing() -> None:
-    report = run_smoke("http://127.0.0.1:9", "tf_content_" + "3" * 32, poll_interval=POLL)
-    items = _by_name(report)
+    """Nothing was sent, answered or logged with the key: not one item has evidence, so not one passes."""
+    report = run_smoke("http://127.0.0.1:9", KEY, poll_interval=POLL)
     assert not report.passed
-    passed = [name for name, verdict in items.items() if verdict is True]
-    assert passed == [] or set(passed) <= ALWAYS_VERIFIABLE_ONCE_ANSWERED, passed
-    for name in (
-        "create requests send stable idempotency keys",
-        "TutorFlow ids are stored next to external ids",
-        "everything created was cleaned up",
-        "ids are discovered through the API",
-        "409 handled",
-    ):
-        assert items[name] is None, name
+    assert {name: verdict for name, verdict in _by_name(report).items() if verdict is not None} == {}
     text = str(report)
-    assert "[PASS] everything created was cleaned up" not in text and "NOT CHECKED" in text
-    assert "not checked)" in text.splitlines()[-1]
+    assert "[PASS]" not in text and "[PASS] logs redact the full bearer token" not in text
+    assert all(c.detail for c in report.checklist)  # each says what it lacked
+    assert f"FAILED ({len(report.checklist)} item(s) not checked)" == text.splitlines()[-1]
+
+
+class _NotTutorFlow(BaseHTTPRequestHandler):
+    """Another web server at the address a user typed by mistake: every path is 404."""
+
+    def do_GET(self) -> None:
+        body = json.dumps({"message": "Not Found"}).encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_PATCH = do_DELETE = do_GET
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def not_tutorflow() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotTutorFlow)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_server_that_is_not_tutorflow_passes_only_what_its_answers_show(not_tutorflow: str) -> None:
+    """The key went out and came back logged by its prefix: those two items have evidence; nothing else does."""
+    report = run_smoke(not_tutorflow, KEY, poll_interval=POLL)
+    items = _by_name(report)
+    assert not report.passed and items["ids are discovered through the API"] is False
+    assert {name for name, verdict in items.items() if verdict is True} == {
+        "only tf_content_ keys on /v1/content/**",
+        "logs redact the full bearer token",
+    }
+    assert {name for name, verdict in items.items() if verdict is None} >= {
+        "create requests send stable idempotency keys",
+        "400 handled",
+        "409 handled",
+        "a small pilot payload completes before larger payloads",
+        "everything created was cleaned up",
+    }
 
 
 @pytest.mark.parametrize("wrong", ["tf_content_" + "4" * 32, "tf_platform_" + "4" * 32])

@@ -79,6 +79,23 @@ def test_the_same_target_still_resumes(tmp_path: Path) -> None:
             assert list(content.http.history) == [] and [i.job_id for i in again] == first
 
 
+@pytest.mark.parametrize("spelling", ["HTTP://{host}:{port}", "http://{host}:{port}/", "Http://{host}:{port}//"])
+def test_one_server_typed_another_way_is_the_same_target(
+    spelling: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``TUTORFLOW_API_BASE_URL=HTTP://…`` names the server ``http://…`` names: its store resumes, nothing twice."""
+    with MockServer(speed=100, seed=4) as server, ManifestStore(tmp_path / "s.sqlite") as store:
+        assert server.demo is not None
+        first = _run(server, server.demo.content_key, store)
+        host, port = server.base_url.removeprefix("http://").split(":")
+        monkeypatch.setenv("TUTORFLOW_API_BASE_URL", spelling.format(host=host, port=port))
+        with ContentClient(api_key=server.demo.content_key, poll_interval=POLL) as content:
+            assert content.base_url == server.base_url
+            again = content.expansions.run_batch(REQUESTS, store=store)
+            assert list(content.http.history) == [] and [i.job_id for i in again] == first
+        assert store.targets() == [f"{server.base_url} {server.demo.content_key_prefix}"]
+
+
 def test_course_batches_keep_targets_apart_too(tmp_path: Path) -> None:
     plan = [{"prompt": f"Course {i}", "lessonCount": 2} for i in range(2)]
     with ManifestStore(tmp_path / "c.sqlite") as store:

@@ -333,8 +333,8 @@ def test_estimator_sliders_counts_and_reconcile(live_server: MockServer, tf_org)
     ("edit", "problem"),
     [
         ("5, abc", "courses[1]: lessonCount must be a whole number"),
-        ("5, 0", "courses[1]: lessonCount must be between 1 and 50"),
-        ("51", "courses[0]: lessonCount must be between 1 and 50"),
+        ("5, 0", "courses[1]: lessonCount must be a whole number between 1 and 50"),
+        ("51", "courses[0]: lessonCount must be a whole number between 1 and 50"),
         ("5, -3", "courses[1]"),
         ("2.5", "courses[0]"),
         ("--5", "courses[0]: lessonCount must be a whole number"),

@@ -11,9 +11,10 @@ tutorflow-nb worlds               # a fresh mock for every kernel that names it 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import importlib.util
-import math
+import json
 import os
 import shutil
 import signal
@@ -25,11 +26,13 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from . import checks
 from .config import Settings, check_base_url, classroom_from
 from .errors import ConfigurationError
 from .extras import MissingExtraError
 from .keys import ApiKey
 from .mock.clock import MAX_SPEED
+from .models.constants import MAX_RATE_LIMIT
 from .redaction import redact
 from .serving import bind, url_of
 
@@ -138,16 +141,19 @@ def _inherited(fd: int) -> tuple[socket.socket | None, str]:
     return sock, ""
 
 
-def _cannot_listen(command: str, host: str, port: int, exc: OSError) -> str:
-    """Why ``command`` cannot listen on ``host:port``, and which flag fixes it."""
-    where = f"tutorflow-nb {command}: cannot listen on {host}:{port}: {exc.strerror or exc}"
+def _cannot_listen(
+    command: str, host: str, port: int, exc: OSError, flag: str = "--port", free: str = "0 picks a free one"
+) -> str:
+    """Why ``command`` cannot listen on ``host:port``, and which flag fixes it (the port's, when the port is it)."""
+    where = f"tutorflow-nb {command}: cannot listen on {host}:{port}"
+    why = exc.strerror or exc
     if exc.errno == errno.EADDRINUSE:
-        return f"{where}; choose another --port (0 picks a free one)"
+        return f"{where} ({flag} {port}): {why}; choose another {flag} ({free})"
     if exc.errno == errno.EACCES:
-        return f"{where}; choose a --port above 1023 (0 picks a free one)"
+        return f"{where} ({flag} {port}): {why}; choose a {flag} above 1023 ({free})"
     if isinstance(exc, socket.gaierror) or exc.errno == errno.EADDRNOTAVAIL:
-        return f"{where}; check --host (an address of this machine, e.g. 127.0.0.1)"
-    return f"{where}; check --host and --port"
+        return f"{where}: {why}; check --host (an address of this machine, e.g. 127.0.0.1)"
+    return f"{where}: {why}; check --host and {flag}"
 
 
 def _until_gone(pid: int, stopped: threading.Event, every: float = 0.25) -> None:
@@ -167,7 +173,7 @@ def _alive(pid: int) -> bool:
     except PermissionError:  # another user's process: it exists
         return True
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):  # no /proc here: os.kill is all there is to go on
         return True
     return state != "Z"
@@ -222,6 +228,53 @@ def _notebooks_dir() -> Path:
     raise FileNotFoundError(f"no notebooks/{QUICKSTART} here: run tutorflow-nb lab from the tutorflow_nb checkout")
 
 
+# ---------------------------------------------------------------- a port named on the command line is that port
+
+
+def _option(extra: Sequence[str], flags: Sequence[str]) -> tuple[str, str] | None:
+    """The last of ``flags`` among the options passed on (``--port=8866`` or ``--port 8866``): ``(flag, value)``."""
+    found = None
+    for i, arg in enumerate(extra):
+        flag, eq, value = arg.partition("=")
+        if flag in flags:
+            found = (flag, value if eq else (extra[i + 1] if i + 1 < len(extra) else ""))
+    return found
+
+
+def _held_to_port(name: str, app: str, extra: list[str]) -> tuple[list[str], str | None]:
+    """The options for the server ``app`` (``ServerApp``, ``Voila``) with the port they name held: ``(options,
+    problem)``. The one rule for ports: a port named on the command line is the port served, or an error.
+
+    A server told a busy port moves to the next free one (``port_retries``) with only a log line, and the user
+    opens the port they asked for and finds nothing. So a named port is tried first (in use: an error naming
+    the flag) and the server is told not to move (``port_retries=0``), unless the options ask it to move.
+    """
+    named = _option(extra, ("--port", f"--{app}.port"))
+    if named is None or _option(extra, ("--port-retries", f"--{app}.port_retries")) is not None:
+        return extra, None
+    flag, text = named
+    port = int(text) if text.isdigit() else text  # as the server reads it: digits only
+    problem = checks.count_problem(port, low=0, high=65535)
+    if problem is not None or not isinstance(port, int):
+        return extra, f"tutorflow-nb {name}: {flag} {_as_typed(problem or '', text)}"
+    ip = (_option(extra, ("--ip", f"--{app}.ip")) or ("", "localhost"))[1]
+    host = {"localhost": "127.0.0.1", "": "0.0.0.0", "*": "0.0.0.0"}.get(ip, ip)  # where the server would bind
+    if port:
+        try:
+            bind(host, port).close()
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                return extra, _cannot_listen(name, host, port, exc, flag, free="or leave it out for a free one")
+    return [*extra, f"--{app}.port_retries=0"], None
+
+
+def _read_number(text: str) -> object:
+    """``text`` as the number it spells (an int when it is one), else the text itself, for a check to name."""
+    with contextlib.suppress(ValueError):
+        return int(text) if text.strip().lstrip("+-").isdigit() else float(text)
+    return text
+
+
 def _lab(args: argparse.Namespace, extra: list[str]) -> int:
     if importlib.util.find_spec("jupyterlab") is None:
         print("tutorflow-nb lab needs JupyterLab: pip install -e '.[lab]'", file=sys.stderr)
@@ -230,6 +283,10 @@ def _lab(args: argparse.Namespace, extra: list[str]) -> int:
         notebooks = _notebooks_dir()
     except FileNotFoundError as exc:
         print(f"tutorflow-nb lab: {exc}", file=sys.stderr)
+        return 2
+    extra, problem = _held_to_port("lab", "ServerApp", extra)
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return 2
     command = [
         sys.executable,
@@ -254,6 +311,10 @@ def _app(args: argparse.Namespace, extra: list[str]) -> int:
     notebook = next((path for path in found if path.exists()), None)
     if notebook is None:
         print(f"tutorflow-nb app: no notebooks/{APP} here: run it from the tutorflow_nb checkout", file=sys.stderr)
+        return 2
+    extra, problem = _held_to_port("app", "Voila", extra)
+    if problem is not None:
+        print(problem, file=sys.stderr)
         return 2
     # Voilà serves the one notebook at / , runs it in a kernel that inherits env, and shows its outputs, not its code
     return _beside(args, "app", [sys.executable, "-m", "voila", str(notebook), *extra], "the app")
@@ -282,7 +343,8 @@ def _beside(args: argparse.Namespace, name: str, command: list[str], users: str)
 
     Every kernel the command starts (JupyterLab's, Voilà's) inherits the variables: they share one mock that is
     already warm, so ``connect()`` answers at once. If the mock cannot start, the command runs anyway and each
-    kernel starts a mock of its own.
+    kernel starts a mock of its own; but a ``--mock-port`` that cannot be served is an error, as every named
+    port is. Any JupyterLab the command starts opens without its news prompt (:func:`_quiet_jupyter`).
     """
     env = dict(os.environ)
     server, jar = None, None
@@ -300,7 +362,12 @@ def _beside(args: argparse.Namespace, name: str, command: list[str], users: str)
 
         try:
             server = MockServer(speed=args.speed, port=args.mock_port).start()
-        except (OSError, RuntimeError) as exc:
+        except OSError as exc:
+            if args.mock_port:  # the port named on the command line, or nothing
+                print(_cannot_listen(name, "127.0.0.1", args.mock_port, exc, "--mock-port"), file=sys.stderr)
+                return 2
+            print(f"tutorflow-nb {name}: the mock did not start ({exc}); each kernel starts its own", file=sys.stderr)
+        except RuntimeError as exc:
             print(f"tutorflow-nb {name}: the mock did not start ({exc}); each kernel starts its own", file=sys.stderr)
         else:
             demo = server.demo
@@ -316,7 +383,9 @@ def _beside(args: argparse.Namespace, name: str, command: list[str], users: str)
                 f"content key {demo.content_key_prefix}…); the TUTORFLOW_* variables name it for {users}",
                 flush=True,
             )
+    settings = None
     try:
+        settings = _quiet_jupyter(env)
         try:
             child = subprocess.Popen(command, env=env)
         except OSError as exc:
@@ -337,39 +406,65 @@ def _beside(args: argparse.Namespace, name: str, command: list[str], users: str)
             server.stop()
         if jar is not None:  # the session lives only as long as this mock: its jar goes with it
             shutil.rmtree(jar.parent, ignore_errors=True)
+        if settings is not None:
+            shutil.rmtree(settings, ignore_errors=True)
+
+
+QUIET_PLUGINS = ("@jupyterlab/apputils-extension:announcements",)
+"""JupyterLab's news and update notices: the plugin that asks "Would you like to get notified about official
+Jupyter news?" on a first run, and fetches news from the internet once answered."""
+
+
+def _quiet_jupyter(env: dict[str, str]) -> Path:
+    """Settings for the Jupyter servers a command of ours starts: JupyterLab's news prompt off. Returns the folder.
+
+    The folder is put first on ``JUPYTER_CONFIG_PATH`` in ``env``, so it reaches every server the command starts
+    (ours, or Binder's through ``start``) and no other: neither the user's own settings (``~/.jupyter``, which
+    still come first) nor their environment's are written to. JupyterLab reads the plugins to leave out from
+    ``labconfig/page_config.json`` on that path.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="tutorflow-nb-jupyter-"))
+    page = folder / "labconfig" / "page_config.json"
+    page.parent.mkdir()
+    page.write_text(json.dumps({"disabledExtensions": dict.fromkeys(QUIET_PLUGINS, True)}, indent=2), encoding="utf-8")
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(p for p in (str(folder), env.get("JUPYTER_CONFIG_PATH", "")) if p)
+    return folder
 
 
 # ---------------------------------------------------------------- argument checks: a usage error names the flag
 
 
 def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """A flag's whole number from ``low`` to ``high``, refused as :func:`checks.count` refuses it."""
+
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
-        if value < low or (high is not None and value > high):
-            span = f"between {low} and {high}" if high is not None else f">= {low}"
-            raise argparse.ArgumentTypeError(f"must be {span}, got {value}")
-        return value
+        value = _read_number(text)
+        problem = checks.count_problem(value, low=low, high=high)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(_as_typed(problem, text))
+        return checks.count(value, "", low=low, high=high)
 
     return parse
 
 
 def _number(low: float, high: float | None = None, *, above: bool = False) -> Callable[[str], float]:
+    """A flag's finite number, refused as :func:`checks.number` refuses it."""
+
     def parse(text: str) -> float:
-        try:
+        value: object = text
+        with contextlib.suppress(ValueError):
             value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
-        too_low = value <= low if above else value < low
-        if not math.isfinite(value) or too_low or (high is not None and value > high):
-            span = f"> {low:g}" if above else f">= {low:g}"
-            span += f" and <= {high:g}" if high is not None else ""
-            raise argparse.ArgumentTypeError(f"must be a finite number {span}, got {text!r}")
-        return value
+        problem = checks.number_problem(value, low=low, high=high, above=above)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(_as_typed(problem, text))
+        return float(text)
 
     return parse
+
+
+def _as_typed(problem: str, text: str) -> str:
+    """A check's problem showing what was typed (``got '2'``), not the number it was read as (``got 2.0``)."""
+    return f"{problem.rpartition(', got ')[0]}, got {text!r}"
 
 
 _SPEED = _number(0, MAX_SPEED, above=True)
@@ -414,7 +509,7 @@ def build_parser() -> argparse.ArgumentParser:
     mock.add_argument("--speed", type=_SPEED, default=1.0, help="mock clock speed (default 1 = wall time)")
     mock.add_argument("--seed", type=_whole(0), default=0, help="seed for ids and generated content")
     mock.add_argument(
-        "--rate-limit", type=_whole(1, 10_000), default=60, help="the demo content key's requests per minute"
+        "--rate-limit", type=_whole(1, MAX_RATE_LIMIT), default=60, help="the demo content key's requests per minute"
     )
     mock.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
     mock.add_argument(

@@ -18,6 +18,7 @@ from .redaction import redact
 
 __all__ = ["ENV_VARS", "Settings", "check_base_url", "check_classroom_id", "check_url", "classroom_from"]
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
 ENV_VARS = (
     "TUTORFLOW_API_BASE_URL",
     "TUTORFLOW_CONTENT_API_KEY",
@@ -53,19 +54,25 @@ class Settings:
 
 
 def check_base_url(url: object, source: str = "base_url") -> str:
-    """``url`` without a trailing slash, once it is an ``http://`` or ``https://`` URL a request can go to.
+    """``url`` in its one spelling (:func:`check_url`), once it is an ``http://`` or ``https://`` URL a request
+    can go to.
 
     Raises:
         ConfigurationError: naming ``source`` (the argument or variable it came from) and the fix.
 
-        >>> check_base_url("https://api.tutorflow.io/")
+        >>> check_base_url("HTTPS://API.TutorFlow.io:443/")
         'https://api.tutorflow.io'
     """
     return check_url(url, source, what="the API's base URL", example="e.g. https://api.tutorflow.io", api=True)
 
 
 def check_url(url: object, source: str, *, what: str, example: str, api: bool = False) -> str:
-    """``url`` without a trailing slash, once it is an ``http(s)://`` URL of ``what`` (``api``: the API's root).
+    """``url`` in its one spelling, once it is an ``http(s)://`` URL of ``what`` (``api``: the API's root).
+
+    The one spelling: scheme and host in lower case, the scheme's default port (80, 443) left out, no
+    trailing slash. Two ways of typing one address are one address, so a manifest store (whose records
+    belong to a base URL) never takes ``HTTP://Host`` for another server than ``http://host``. The path
+    is kept as typed: it may be case-sensitive.
 
     The messages name ``source`` and show ``example``; a user or password in the URL is never shown.
 
@@ -87,16 +94,22 @@ def check_url(url: object, source: str, *, what: str, example: str, api: bool = 
             f"{source} is a base URL: no query, fragment or credentials in it ({example}), got {shown!r}"
         )
     try:
-        parts.port  # noqa: B018 - a port outside 0-65535 raises here
+        port = parts.port  # a port outside 0-65535 raises here
     except ValueError:
-        raise ConfigurationError(f"{source} {shown!r} has a port outside 1-65535") from None
+        port = 0
+    if port == 0:
+        raise ConfigurationError(f"{source} {shown!r} has a port outside 1-65535")
     if api and "/v1/" in f"{parts.path}/":
         root = urlunsplit(parts._replace(path=f"{parts.path}/"[: f"{parts.path}/".find("/v1/")]))
         raise ConfigurationError(
             f"{source} is the API's root, without /v1 (every call adds its own /v1/… path): "
             f"use {_masked(root)!r}, not {shown!r}"
         )
-    return url.rstrip("/")
+    host = parts.hostname  # lower case, without an IPv6 address's brackets
+    netloc = f"[{host}]" if ":" in host else host
+    if port is not None and port != DEFAULT_PORTS[parts.scheme]:
+        netloc += f":{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
 
 
 def _masked(url: str) -> str:

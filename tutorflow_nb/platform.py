@@ -16,14 +16,14 @@ from typing import Any
 
 import httpx
 
-from . import idempotency, jobs, redaction
+from . import checks, idempotency, jobs, redaction
 from .errors import NotFoundError
 from .http import HttpSession, RetryPolicy, segment, with_options
 from .keys import ApiKey
 from .models import CanonicalCourse, CourseRequest, EditToken, PlatformLesson, PlatformModule, SharedCourse
 from .models.base import Body, to_body
 
-__all__ = ["AsyncPlatformClient", "CourseEditor", "Courses", "Modules"]
+__all__ = ["AsyncPlatformClient", "CourseEditor", "Courses", "Modules", "course_body"]
 
 COURSES = "/v1/platform/courses"
 MODULES = "/v1/platform/modules"
@@ -39,6 +39,20 @@ def _create_key(
     """The create's Idempotency-Key: given, or in the body, or derived; always sent as the header only."""
     in_body = body.pop("idempotencyKey", None)
     return idempotency_key or in_body or derive(body, external_id=external_id, version=version)
+
+
+def course_body(body: dict[str, Any], name: str = "lessonCount") -> dict[str, Any]:
+    """A course request body with its ``lessonCount`` (when it has one) checked and sent as a whole number.
+
+    ``6.0`` (a count read from a pandas column) is sent as ``6``; NaN, a fraction, a bool, text or a count
+    outside 1-50 is refused here, named ``name``, before a key is derived or anything is sent.
+
+    Raises:
+        ValueError: the lesson count is not a whole number from 1 to 50.
+    """
+    if "lessonCount" not in body:
+        return body
+    return {**body, "lessonCount": checks.lesson_count(body["lessonCount"], name)}
 
 
 class CourseEditor:
@@ -135,8 +149,16 @@ class Courses:
         version: str | None = None,
         **fields: Any,
     ) -> CourseRequest:
-        """Generate a course (billed per generated lesson: ``price_snapshot``). ``mode="async"`` answers PENDING."""
+        """Generate a course (billed per generated lesson: ``price_snapshot``). ``mode="async"`` answers PENDING.
+
+        ``lesson_count`` is the number of lessons asked for (1-50, default 5); the bill counts the lessons
+        actually generated, which may differ (``price_snapshot.units``).
+
+        Raises:
+            ValueError: ``lesson_count`` (or the body's ``lessonCount``) is not a whole number from 1 to 50.
+        """
         body = to_body(data, prompt=prompt, lesson_count=lesson_count, mode=mode, **fields)
+        body = course_body(body, "lesson_count" if lesson_count is not None else "lessonCount")
         key = _create_key(idempotency.platform_course, body, idempotency_key, external_id, version)
         return CourseRequest.model_validate(await self._http.request("POST", COURSES, json=body, idempotency_key=key))
 
@@ -191,6 +213,9 @@ class Courses:
         as ``Expansions.run_batch`` takes them; each item's ``result`` is a :class:`CourseRequest`.
 
         Raises:
+            ValueError: a request's ``lessonCount`` is not a whole number from 1 to 50 (named
+                ``requests[3].lessonCount``); it is never sent, and the batch stops there (with a
+                store, a re-run of the fixed requests resumes).
             StoreError: the store could not be written; ``.result`` is the batch so far, and a re-run resumes.
         """
         return await jobs.run_batch(
@@ -232,8 +257,14 @@ class Courses:
         self, requests: Iterable[Body | tuple[str, Body]], version: str | None, estimate: float | None
     ) -> jobs.Plan[CourseRequest]:
         lo = self._client.poll_interval[0]
+        checked = (  # each request's lesson count, checked as the batch reads it
+            (entry[0], course_body(to_body(entry[1]), f"requests[{i}].lessonCount"))
+            if isinstance(entry, tuple)
+            else course_body(to_body(entry), f"requests[{i}].lessonCount")
+            for i, entry in enumerate(requests)
+        )
         return jobs.Plan(
-            requests,
+            checked,
             lambda body, ext: idempotency.platform_course(body, external_id=ext, version=version),
             _CourseWork(self),
             self._http,

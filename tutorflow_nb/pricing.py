@@ -21,26 +21,40 @@ be paired says so.
 
 from __future__ import annotations
 
+import difflib
+import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import numbers
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pandas as pd
+from pydantic import BaseModel
 
-from . import idempotency
+from . import checks, idempotency
 from .display import Card, ShownByCard, format_usd
 from .frames import price_snapshots
 from .jobs import BatchItem
 from .models.constants import CATALOG_SOURCE, DEFAULT_LESSONS, MAX_LESSONS, OUTPUT_TYPES, UNIT_PRICE
+from .models.platform import CourseRequest, PlatformModule
+from .platform import course_body
+
+if TYPE_CHECKING:
+    from .sync_clients import PlatformClient
 
 __all__ = [
     "DEFAULT_CATALOG",
     "EXPANSION_METERS",
+    "MAX_PLANNED",
+    "Billed",
     "Catalog",
     "CatalogEntry",
     "Estimate",
+    "History",
+    "PlanEntry",
     "estimate",
     "history_from",
     "reconcile",
@@ -50,8 +64,20 @@ SOURCE = CATALOG_SOURCE
 EXPANSION_METERS = OUTPUT_TYPES
 """The expansion billing meters: one per output type, prices not published."""
 ZERO = Decimal("0.00")
-PlanEntry = int | Mapping[str, Any] | tuple[str, Mapping[str, Any]] | None
+PlanEntry: TypeAlias = "int | Mapping[str, Any] | tuple[str, Mapping[str, Any]] | None"
 """A planned course or module: a lesson count, a request body, or an ``(external_id, body)`` pair."""
+History: TypeAlias = "pd.DataFrame | Iterable[tuple[int, int] | BatchItem[CourseRequest]]"
+"""Lessons requested against lessons generated: ``(requested, generated)`` pairs, a DataFrame with
+``requested_lessons`` and ``generated_lessons`` columns, or the batch items of course requests."""
+BilledRequest: TypeAlias = (
+    "CourseRequest | PlatformModule | BatchItem[CourseRequest] | BatchItem[PlatformModule] | Mapping[str, Any]"
+)
+Billed: TypeAlias = "pd.DataFrame | BilledRequest | Iterable[BilledRequest]"
+"""What was billed: course and module results (models or documented dicts), batch items, or a
+``frames.price_snapshots`` frame."""
+MAX_PLANNED = 100_000
+"""The most requests one estimate plans (courses, modules and expansions together): a larger plan is refused by
+name at once, rather than built row by row for minutes. Estimate a part and scale it instead."""
 
 
 def _money(value: Any, where: str) -> Decimal:
@@ -89,7 +115,7 @@ class Catalog:
         return DEFAULT_CATALOG
 
     @classmethod
-    def from_api(cls, platform: Any) -> Catalog:
+    def from_api(cls, platform: PlatformClient) -> Catalog:
         """The catalog from ``GET /v1/platform/pricing/catalog`` (a sync platform client)."""
         return cls.from_wire(platform.pricing_catalog())
 
@@ -98,6 +124,9 @@ class Catalog:
         """The catalog from its documented JSON shape (``entries[]`` with ``catalogKey``, ``unitPrice``, …)."""
         entries = {}
         for i, e in enumerate(data.get("entries") or []):
+            for name in ("catalogKey", "category"):
+                if not isinstance(e, Mapping) or not isinstance(e.get(name), str) or not e[name]:
+                    raise ValueError(f"entries[{i}].{name} must be text, such as 'course.default', got {e!r}")
             entries[e["catalogKey"]] = CatalogEntry(
                 e["catalogKey"],
                 e["category"],
@@ -109,12 +138,29 @@ class Catalog:
             )
         return cls(entries)
 
-    def with_prices(self, prices: Mapping[str, Any]) -> Catalog:
+    @property
+    def known_keys(self) -> list[str]:
+        """The catalog keys a price can be given for: this catalog's entries and the expansion meters."""
+        return list(dict.fromkeys([*self.entries, *(f"expansion.{meter}" for meter in EXPANSION_METERS)]))
+
+    def with_prices(self, prices: Mapping[str, str | int | float | Decimal]) -> Catalog:
         """A copy with prices set or overridden, e.g. ``{"expansion.summary_video": "0.10"}``.
 
+        Only a key the catalog knows (:attr:`known_keys`) takes a price: a misspelt one would leave the
+        real meter unpriced while the estimate looked priced.
+
         Raises:
-            ValueError: a price that is not a finite amount >= 0 (``"Infinity"``, ``-1``, ``"ten"``).
+            ValueError: a key the catalog does not know (the known ones are listed), or a price that is not
+                a finite amount >= 0 (``"Infinity"``, ``-1``, ``"ten"``).
         """
+        if not isinstance(prices, Mapping):
+            raise ValueError(f"prices must be a mapping of catalog key to price, got {type(prices).__name__}")
+        known = self.known_keys
+        for key in prices:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ValueError(f"prices: unknown catalog key {key!r}; {hint}known keys: {', '.join(known)}")
         entries = dict(self.entries)
         for key, price in prices.items():
             value = _money(price, f"price for {key}")
@@ -138,25 +184,9 @@ DEFAULT_CATALOG = Catalog(
 )
 
 
-def _count(value: Any, where: str, *, low: int = 0) -> int:
-    """A whole number >= ``low``: never a bool, a float or a negative."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{where} must be a whole number >= {low}, got {value!r}")
-    return value
-
-
 def _lesson_count(body: Mapping[str, Any] | None, where: str) -> int:
     value = None if body is None else body.get("lessonCount", body.get("lesson_count"))
-    if value is None:
-        return DEFAULT_LESSONS
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{where}: lessonCount must be a whole number from 1 to {MAX_LESSONS}, got {value!r}")
-    if not 1 <= value <= MAX_LESSONS:
-        raise ValueError(
-            f"{where}: lessonCount must be between 1 and {MAX_LESSONS} (the hard cap), got {value}; "
-            "split a longer course into several"
-        )
-    return value
+    return DEFAULT_LESSONS if value is None else checks.lesson_count(value, f"{where}: lessonCount")
 
 
 @dataclass(frozen=True)
@@ -177,15 +207,15 @@ def _planned(entry: PlanEntry, category: str, where: str) -> _Planned:
     elif entry is None or isinstance(entry, Mapping):
         body = entry
     elif category == "course":
-        body = {"lessonCount": entry}
-        _lesson_count(body, where)
-        return _Planned(body)
+        return _Planned({"lessonCount": checks.lesson_count(entry, f"{where}: lessonCount")})
     else:
         raise ValueError(f"{where} must be a module request (a dict) or an (external_id, body) pair, got {entry!r}")
     if body is None:
         return _Planned(None)
     if not isinstance(body, Mapping):
         raise ValueError(f"{where} must be a request body (a dict), got {type(body).__name__}")
+    if category == "course":  # its lessonCount as the client sends it, so the keys derived here are the keys sent
+        body = course_body(dict(body), f"{where}: lessonCount")
     if not (body.get("prompt") or body.get("topic") or body.get("idempotencyKey") or external):
         return _Planned(body)  # a body that could not be sent as it is identifies no request
     derive = idempotency.platform_course if category == "course" else idempotency.platform_module
@@ -197,22 +227,55 @@ def _planned(entry: PlanEntry, category: str, where: str) -> _Planned:
     return _Planned(body, frozenset(keys), external)
 
 
-def history_from(pairs: Any) -> list[tuple[int, int]]:
+def history_from(pairs: History | None, name: str = "history") -> list[tuple[int, int]]:
     """(requested, generated) lesson pairs from a DataFrame with ``requested_lessons`` and
-    ``generated_lessons`` columns, batch items of course requests, or pairs."""
+    ``generated_lessons`` columns, batch items of course requests, or pairs.
+
+    Both numbers of a pair are a course's lessons: whole numbers from 1 to 50. A frame's row
+    missing either is left out (a course not generated yet); so is a batch item without a result.
+
+    Raises:
+        ValueError: anything else, named by where it is (``history[2]: generated lessons``).
+    """
+    if pairs is None:
+        return []
     if isinstance(pairs, pd.DataFrame):
+        missing = [c for c in ("requested_lessons", "generated_lessons") if c not in pairs.columns]
+        if missing:
+            raise ValueError(
+                f"{name}: a frame of history needs the columns requested_lessons and generated_lessons; "
+                f"it has no {' and no '.join(missing)}"
+            )
         frame = pairs.dropna(subset=["requested_lessons", "generated_lessons"])
-        return [(int(r), int(g)) for r, g in zip(frame["requested_lessons"], frame["generated_lessons"], strict=True)]
+        return [
+            _pair(r, g, partial("{} row {!r}".format, name, label))
+            for label, r, g in zip(frame.index, frame["requested_lessons"], frame["generated_lessons"], strict=True)
+        ]
+    if isinstance(pairs, (str, bytes, Mapping)) or not isinstance(pairs, Iterable):
+        raise ValueError(
+            f"{name} must be (requested, generated) pairs, a DataFrame with requested_lessons and "
+            f"generated_lessons, or course batch items; got {type(pairs).__name__}"
+        )
     out = []
-    for p in pairs or []:
+    for i, p in enumerate(pairs):
+        where = partial("{}[{}]".format, name, i)  # spelled only if the pair is refused
         if isinstance(p, BatchItem):  # a course's batch item
-            if p.result is None or getattr(p.result, "lesson_count", None) is None:
-                continue
-            out.append((int(p.request.get("lessonCount", DEFAULT_LESSONS)), int(p.result.lesson_count)))
+            generated = getattr(p.result, "lesson_count", None) if p.result is not None else None
+            if generated is not None:
+                out.append(_pair(p.request.get("lessonCount", DEFAULT_LESSONS), generated, where))
+        elif isinstance(p, (tuple, list)) and len(p) == 2:
+            out.append(_pair(p[0], p[1], where))
         else:
-            requested, generated = p
-            out.append((int(requested), int(generated)))
+            raise ValueError(f"{where()} must be a (requested, generated) pair of lesson counts, got {p!r}")
     return out
+
+
+def _pair(requested: object, generated: object, where: Callable[[], str]) -> tuple[int, int]:
+    """One history pair, each number a course's lessons (1 to 50); ``where`` names the pair once one is refused."""
+    return (
+        checks.lesson_count(requested, lambda: f"{where()}: requested lessons", fix=""),
+        checks.lesson_count(generated, lambda: f"{where()}: generated lessons", fix=""),
+    )
 
 
 @dataclass
@@ -282,9 +345,9 @@ def estimate(
     courses: Iterable[PlanEntry] | int = (),
     modules: Iterable[PlanEntry] | int = 0,
     *,
-    expansions: Sequence[Any] | int = (),
+    expansions: Iterable[Mapping[str, Any] | BaseModel] | int = (),
     catalog: Catalog | None = None,
-    history: Any = None,
+    history: History | None = None,
 ) -> Estimate:
     """Estimate a plan: what it would cost, exactly, before anything is sent.
 
@@ -298,21 +361,25 @@ def estimate(
         catalog: the prices (the documented catalog by default).
         history: (requested, generated) pairs, a frame, or course batch items: the low-high range.
 
+    A plan holds at most :data:`MAX_PLANNED` requests (courses, modules and expansions together);
+    a larger one is refused at once, before anything is built.
+
     Raises:
-        ValueError: a count or a lesson count that is not a whole number in range, naming it.
+        ValueError: a count, a lesson count or a history pair that is not a whole number in range, a plan
+            larger than :data:`MAX_PLANNED`: each named (``courses``, ``courses[3]: lessonCount``, ``history[2]``).
     """
     catalog = catalog or DEFAULT_CATALOG
-    plan: list[PlanEntry] = (
-        [None] * _count(courses, "courses") if _scalar(courses) else list(_iterable(courses, "courses"))
-    )
-    module_plan: list[PlanEntry] = (
-        [{}] * _count(modules, "modules") if _scalar(modules) else list(_iterable(modules, "modules"))
-    )
+    if not isinstance(catalog, Catalog):
+        raise ValueError(f"catalog must be a pricing.Catalog (Catalog.default().with_prices(…)), got {catalog!r}")
+    plan: list[PlanEntry] = _plan(courses, "courses", None, MAX_PLANNED)
+    module_plan: list[PlanEntry] = _plan(modules, "modules", {}, MAX_PLANNED - len(plan))
+    room = MAX_PLANNED - len(plan) - len(module_plan)
+    exp_list: list[Any] = _plan(expansions, "expansions", {"requestedOutputs": list(EXPANSION_METERS)}, room)
     planned = [_planned(c, "course", f"courses[{i}]") for i, c in enumerate(plan)]
     counts = [_lesson_count(p.body, f"courses[{i}]") for i, p in enumerate(planned)]
     planned_modules = [_planned(m, "module", f"modules[{i}]") for i, m in enumerate(module_plan)]
-    pairs = history_from(history) if history is not None else []
-    ratios = [g / r for r, g in pairs if r > 0]
+    pairs = history_from(history)
+    ratios = [g / r for r, g in pairs]
     lo_ratio, hi_ratio = (min(ratios), max(ratios)) if ratios else (1.0, 1.0)
 
     rows: list[dict[str, Any]] = []
@@ -360,14 +427,8 @@ def estimate(
         add(p.external_id or f"course-{i + 1}", "course.default", "course", n, fewest, most, first_key(p))
     for i, p in enumerate(planned_modules):
         add(p.external_id or f"module-{i + 1}", "module.default", "module", 1, 1, 1, first_key(p))
-    exp_list: list[Any] = (
-        [{"requestedOutputs": list(EXPANSION_METERS)}] * _count(expansions, "expansions")
-        if _scalar(expansions)
-        else list(_iterable(expansions, "expansions"))
-    )
     for i, req in enumerate(exp_list):
-        outs = (req.get("requestedOutputs") if isinstance(req, Mapping) else None) or list(EXPANSION_METERS)
-        for out in outs:
+        for out in _outputs(req, f"expansions[{i}]"):
             add(f"expansion-{i + 1}", f"expansion.{out}", "expansion", 1, 1, 1, None)
 
     frame = pd.DataFrame(rows, columns=ESTIMATE_COLUMNS)
@@ -382,8 +443,49 @@ def estimate(
 
 
 def _scalar(value: Any) -> bool:
-    """A number where a count goes (checked by :func:`_count`), rather than a list."""
-    return isinstance(value, (int, float, Decimal))
+    """A number where a count goes (checked by :func:`checks.count`), rather than a list."""
+    return isinstance(value, numbers.Number)
+
+
+def _plan(value: Any, name: str, default: Any, room: int) -> list[Any]:
+    """The planned entries of one kind: ``value`` copies of ``default`` for a count, else the list's entries.
+
+    Never more than ``room``: a count is compared, and a list (or a generator, endless or not) is read no
+    further than one entry past it, so a plan too large is refused at once.
+    """
+    if _scalar(value):
+        n = checks.count(value, name)
+        if n > room:
+            raise _too_many(name, f"{n:,}", room)
+        return [default] * n
+    entries = list(itertools.islice(_iterable(value, name), room + 1))
+    if len(entries) > room:
+        raise _too_many(name, f"more than {room:,}", room)
+    return entries
+
+
+def _outputs(request: object, where: str) -> list[str]:
+    """The outputs an expansion request asks for (every meter when it names none), each one the API knows."""
+    body = request.model_dump(by_alias=True) if isinstance(request, BaseModel) else request
+    if not isinstance(body, Mapping):
+        raise ValueError(f"{where} must be an expansion request (a dict with requestedOutputs), got {request!r}")
+    outputs = body.get("requestedOutputs") or list(EXPANSION_METERS)
+    if isinstance(outputs, (str, bytes)) or not isinstance(outputs, Iterable):
+        raise ValueError(f"{where}.requestedOutputs must be a list of output types, got {outputs!r}")
+    for j, out in enumerate(outputs):
+        if out not in EXPANSION_METERS:
+            raise ValueError(
+                f"{where}.requestedOutputs[{j}]: unknown output type {out!r}; known: {', '.join(EXPANSION_METERS)}"
+            )
+    return list(outputs)
+
+
+def _too_many(name: str, how_many: str, room: int) -> ValueError:
+    before = f", {MAX_PLANNED - room:,} of them planned before {name}" if room < MAX_PLANNED else ""
+    return ValueError(
+        f"{name} plans {how_many} requests; one estimate takes at most {MAX_PLANNED:,} (courses, modules and "
+        f"expansions together{before}): estimate a part of the plan and scale its total"
+    )
 
 
 def _iterable(value: Any, where: str) -> Iterable[Any]:
@@ -408,7 +510,7 @@ RECONCILE_COLUMNS = [
 ]
 
 
-def reconcile(est: Estimate, billed: Any) -> pd.DataFrame:
+def reconcile(est: Estimate, billed: Billed) -> pd.DataFrame:
     """The estimate against what was billed, per request and in total, with each difference explained.
 
     Each planned request is paired with the billed request it became by its Idempotency-Key
@@ -421,7 +523,11 @@ def reconcile(est: Estimate, billed: Any) -> pd.DataFrame:
     ``billed``: course and module results (models or documented dicts), batch items, or a
     ``frames.price_snapshots`` frame (which pairs by ``request_id`` only). A request named
     more than once (a replay of a re-run cell, a frame concatenated twice) is billed once.
+
+    Raises:
+        ValueError: ``billed`` is none of these (a frame without ``request_id``, text, a number).
     """
+    billed = _bills(billed)
     if isinstance(billed, pd.DataFrame):  # a frame the caller put together: each named request billed once
         named = billed["request_id"].notna()
         snapshots = pd.concat([billed[named].drop_duplicates("request_id"), billed[~named]])
@@ -489,11 +595,30 @@ def reconcile(est: Estimate, billed: Any) -> pd.DataFrame:
     return result
 
 
-def _billed_keys(billed: Any) -> dict[str, tuple[str | None, str | None]]:
+def _bills(billed: object) -> pd.DataFrame | list[Any]:
+    """``billed`` as a frame of bills or a list of billed requests (read once: a generator is empty after).
+
+    Raises:
+        ValueError: it is neither (a frame without ``request_id``, text, a number).
+    """
+    if isinstance(billed, pd.DataFrame):
+        if "request_id" not in billed.columns or "category" not in billed.columns:
+            raise ValueError("billed: a frame of bills is frames.price_snapshots(…), with request_id and category")
+        return billed
+    if isinstance(billed, (BaseModel, BatchItem, Mapping)):
+        return [billed]
+    if isinstance(billed, (str, bytes)) or not isinstance(billed, Iterable):
+        raise ValueError(
+            "billed must be course or module results, batch items, a list of them, or a price_snapshots frame; "
+            f"got {type(billed).__name__}"
+        )
+    return list(billed)
+
+
+def _billed_keys(billed: list[Any]) -> dict[str, tuple[str | None, str | None]]:
     """Request id -> (Idempotency-Key, external id) of each billed request, from what identifies it."""
     out: dict[str, tuple[str | None, str | None]] = {}
-    items = billed if isinstance(billed, (list, tuple)) else [billed]
-    for item in items:
+    for item in billed:
         if isinstance(item, BatchItem):
             result = item.result
             request_id = getattr(result, "id", None) or item.job_id

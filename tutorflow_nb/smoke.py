@@ -24,6 +24,7 @@ from .errors import (
     AuthenticationError,
     BadRequestError,
     ConflictError,
+    NetworkError,
     NotFoundError,
     PermissionDeniedError,
     TutorFlowError,
@@ -70,6 +71,15 @@ class Check:
     def verdict(self) -> str:
         return {True: "PASS", False: "FAIL", None: "NOT CHECKED"}[self.passed]
 
+    @classmethod
+    def on_evidence(cls, name: str, seen: str | None, passed: bool, detail: str) -> Check:
+        """The checklist's one rule: an item is judged only on what this run saw.
+
+        ``seen`` says what this run saw that the item can be judged on (``None``: nothing; then the
+        item is NOT CHECKED, whatever ``passed`` says, and its detail says what was missing).
+        """
+        return cls(name, passed if seen is not None else None, detail)
+
 
 @dataclass
 class SmokeReport:
@@ -110,6 +120,7 @@ class _Run:
     handled: dict[int, str] = field(default_factory=dict)
     created: dict[str, tuple[str, str]] = field(default_factory=dict)  # label -> (kind, id), until deleted
     texts: list[str] = field(default_factory=list)
+    log: str = ""  # what the package logged during the run
 
 
 def _both(so_far: bool | None, now: bool) -> bool:
@@ -124,6 +135,8 @@ def _expect(run: _Run, status: int, errors: type[Exception] | tuple[type[Excepti
     except errors as exc:
         run.texts.append(str(exc))
         run.handled[status] = ""
+    except NetworkError as exc:  # no answer: nothing was learnt of how this status is handled
+        run.texts.append(str(exc))
     except Exception as exc:
         run.handled[status] = f"{type(exc).__name__}: {exc}"
 
@@ -279,7 +292,8 @@ def run_smoke(
         logger.removeHandler(handler)
         logger.setLevel(old_level)
 
-    run.texts += [logs.getvalue(), str(report)]
+    run.log = logs.getvalue()
+    run.texts += [run.log, str(report)]
     report.checklist += _checklist(run, history, key, admin_cookies is not None, report.leftovers)
     return report
 
@@ -287,33 +301,42 @@ def run_smoke(
 def _checklist(
     run: _Run, history: list[tuple[str, str, int | None]], key: ApiKey, admin: bool, leftovers: list[str]
 ) -> list[Check]:
-    """The runbook's pre-handoff checklist, each item as this run verified it (or could not)."""
+    """The runbook's pre-handoff checklist, each item judged by :meth:`Check.on_evidence` on what this run saw."""
     answered = [h for h in history if h[2] is not None]
-    surfaces = {path.split("/")[2] for _, path, _ in history}
+    surfaces = sorted({path.split("/")[2] for _, path, _ in answered})
     discovered = bool(run.classrooms) and (not admin or bool(run.organizations))
+    asked = f"GET /v1/content/classrooms{' and organizations' if admin else ''}"
+    if discovered:
+        found = f"{asked} answered"
+    else:
+        found = f"{asked}: no classroom came back" if answered else "the server never answered"
     items = [
-        Check(
+        Check.on_evidence(
             "ids are discovered through the API",
-            discovered if answered else None,
-            "classrooms" + (" and organizations" if admin else "") if answered else "the server never answered",
+            f"{len(answered)} answer(s)" if answered else None,
+            discovered,
+            found,
         ),
-        Check(
+        Check.on_evidence(
             "only tf_content_ keys on /v1/content/**",
-            (surfaces == {"content"} and key.surface == "content") if history else None,
-            f"surfaces called: {sorted(surfaces)}",
+            "requests answered" if answered else None,
+            surfaces == ["content"] and key.surface == "content",
+            f"surfaces called: {surfaces}" if answered else "no request was answered",
         ),
-        Check(
+        Check.on_evidence(
             "create requests send stable idempotency keys",
-            run.replays,
-            {
-                True: "a repeated create replayed the same resource",
-                False: "a replay made a new resource",
-                None: "no create was made",
-            }[run.replays],
+            "a repeated create" if run.replays is not None else None,
+            run.replays is True,
+            "a repeated create replayed the same resource"
+            if run.replays
+            else "a replay made a new resource"
+            if run.replays is False
+            else "no create was made",
         ),
-        Check(
+        Check.on_evidence(
             "TutorFlow ids are stored next to external ids",
-            run.external_ids,
+            "a create's answer" if run.external_ids is not None else None,
+            run.external_ids is True,
             "metadata.externalId came back beside each id" if run.external_ids is not None else "no create was made",
         ),
     ]
@@ -326,33 +349,38 @@ def _checklist(
         429: "paced by the key's budget; 429s retried after Retry-After",
     }
     for status, detail in expected.items():
-        if status not in run.handled:
-            why = "the server sent no rate-limit headers" if status == 429 and answered else "not reached"
-            items.append(Check(f"{status} handled", None, why))
-            continue
-        problem = run.handled[status]
+        problem = run.handled.get(status)
+        missing = "the server sent no rate-limit headers" if status == 429 and answered else "not reached"
         items.append(
-            Check(f"{status} handled", not problem and (status != 400 or bool(run.not_retried)), problem or detail)
+            Check.on_evidence(
+                f"{status} handled",
+                "provoked and answered" if problem is not None else None,
+                not problem and (status != 400 or bool(run.not_retried)),
+                problem or detail if problem is not None else missing,
+            )
         )
+    shown = bool(answered) and key.prefix in run.log  # the key went out and the logs spoke of it: redaction was due
     items.append(
-        Check(
+        Check.on_evidence(
             "logs redact the full bearer token",
-            not any(key.reveal() in t for t in run.texts) if history else None,
-            "only the key prefix appears" if history else "nothing was sent, so nothing was logged",
+            "the key named in this run's logs" if shown else None,
+            key.reveal() not in "\n".join(run.texts),
+            "only the key prefix appears" if shown else "no request with the key was logged",
         )
     )
     items.append(
-        Check(
+        Check.on_evidence(
             "a small pilot payload completes before larger payloads",
-            run.pilot,
+            "the pilot ran" if run.pilot is not None else None,
+            run.pilot is True,
             "" if run.pilot is not None else "not reached",
         )
     )
-    cleaned = run.crud is not False and not leftovers
     items.append(
-        Check(
+        Check.on_evidence(
             "everything created was cleaned up",
-            cleaned if run.made else None,
+            f"{run.made} created" if run.made else None,
+            run.crud is not False and not leftovers,
             f"{run.made} resource(s) created and deleted" if run.made else "nothing was created",
         )
     )

@@ -705,7 +705,14 @@ class Courses:
         version: str | None = None,
         **fields: Any,
     ) -> CourseRequest:
-        """Generate a course (billed per generated lesson: ``price_snapshot``). ``mode="async"`` answers PENDING."""
+        """Generate a course (billed per generated lesson: ``price_snapshot``). ``mode="async"`` answers PENDING.
+
+        ``lesson_count`` is the number of lessons asked for (1-50, default 5); the bill counts the lessons
+        actually generated, which may differ (``price_snapshot.units``).
+
+        Raises:
+            ValueError: ``lesson_count`` (or the body's ``lessonCount``) is not a whole number from 1 to 50.
+        """
         return run_sync(
             self.aio.create(
                 prompt,
@@ -761,6 +768,9 @@ class Courses:
         as ``Expansions.run_batch`` takes them; each item's ``result`` is a :class:`CourseRequest`.
 
         Raises:
+            ValueError: a request's ``lessonCount`` is not a whole number from 1 to 50 (named
+                ``requests[3].lessonCount``); it is never sent, and the batch stops there (with a
+                store, a re-run of the fixed requests resumes).
             StoreError: the store could not be written; ``.result`` is the batch so far, and a re-run resumes.
         """
         return run_sync(

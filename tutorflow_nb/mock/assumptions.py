@@ -147,8 +147,12 @@ _CHOICES: dict[str, str] = {
         "reading-comprehension (language courses; markdown elsewhere), chat-ai or markdown."
     ),
     "lesson-count": (
-        "The generated number of lessons is the requested lessonCount, or one more or one fewer (within "
-        "1-50), decided by the request and the mock's seed; priceSnapshot.units follows it."
+        "The documents call lessonCount the target ('a course request generates lessonCount lessons') and bill "
+        "'actual generated lessons, not the requested lessonCount', without saying by how much the two differ. "
+        "The mock generates the requested lessonCount for about 6 requests in 10, one more for 2 in 10 and one "
+        "fewer for 2 in 10 (always within 1-50, so 1 may become 2), decided by the request body and the mock's "
+        "seed: the same request on the same seed always gets the same count. lessonCount in the answer, "
+        "len(lessons) and priceSnapshot.units are that count."
     ),
     "edit-tokens": (
         "Edit tokens last one mock hour. An unknown token answers 404 'edit_token_not_found'; an expired one "

@@ -97,8 +97,9 @@ def _title(text: str) -> str:
 def course_plan(req: PlatformCourseCreate, seed: int) -> dict[str, Any]:
     """Title, description, chapters and lessons of a generated course.
 
-    The number of lessons may differ from ``lessonCount`` by one, as the documents warn
-    ("the actual number generated may differ"); billing follows this number.
+    The number of lessons may differ from ``lessonCount`` by one (the documents bill "actual generated
+    lessons, not the requested lessonCount" and say no more: ``lesson-count`` in ``assumptions.py``);
+    billing follows this number.
     """
     rng = rng_for(seed, "course", req.given())
     kind = classify(req.prompt, req.title, req.description, subject=req.subject)

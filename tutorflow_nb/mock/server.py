@@ -17,6 +17,8 @@ from ..extras import needs
 with needs("mock"):
     import uvicorn
 
+from .. import checks
+from ..models.constants import MAX_RATE_LIMIT
 from ..serving import KEEP_ALIVE_SECONDS, ThreadedServer
 from .accounts import SESSION_COOKIE, SESSION_SECONDS
 from .app import create_app
@@ -38,6 +40,10 @@ class MockServer:
     >>> with MockServer(speed=50) as server:        # doctest: +SKIP
     ...     httpx.get(server.base_url + "/v1/content/classrooms",
     ...               headers={"Authorization": f"Bearer {server.demo.content_key}"})
+
+    Raises:
+        ValueError: ``port``, ``seed`` or ``rate_limit`` is not a whole number in range (each named), as the
+            command line's flags are refused.
     """
 
     def __init__(
@@ -54,6 +60,11 @@ class MockServer:
         log_level: str = "warning",
         dialect: str | list[str] | Dialect | None = None,
     ) -> None:
+        port = checks.count(port, "port", low=0, high=65535, fix="0 picks a free one")
+        seed = checks.count(seed, "seed")
+        rate_limit = checks.count(
+            rate_limit, "rate_limit", low=1, high=MAX_RATE_LIMIT, fix="the demo keys' requests per minute"
+        )
         self.state = state or MockState(seed=seed, speed=speed, faults=faults)
         self.app = create_app(self.state, dialect=dialect)
         self.demo: Demo | None = self.state.provision_demo(rate_limit=rate_limit) if provision else None
@@ -92,22 +103,27 @@ def write_cookie_jar(path: str | Path, base_url: str, session_token: str) -> Pat
     """The admin session as a Netscape cookie jar that ``curl -b`` reads."""
     host = base_url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[0].strip("[]")
     expires = int(time.time() + SESSION_SECONDS)
-    path = Path(path)
-    path.write_text(
+    return _write_private(
+        Path(path),
         "# Netscape HTTP Cookie File\n"
         "# Written by tutorflow-nb mock: the TutorFlow admin session. Keep it private.\n"
-        f"#HttpOnly_{host}\tFALSE\t/\tFALSE\t{expires}\t{SESSION_COOKIE}\t{session_token}\n"
+        f"#HttpOnly_{host}\tFALSE\t/\tFALSE\t{expires}\t{SESSION_COOKIE}\t{session_token}\n",
     )
-    path.chmod(0o600)
-    return path
 
 
 def write_env_file(path: str | Path, base_url: str, demo: Demo) -> Path:
     """``TUTORFLOW_*`` lines that ``set -a; . mock.env; set +a`` loads."""
-    path = Path(path)
     lines = [f"{name}={value}\n" for name, value in demo.variables(base_url).items()]
-    path.write_text("# Written by tutorflow-nb mock. Load with: set -a; . mock.env; set +a\n" + "".join(lines))
-    path.chmod(0o600)
+    return _write_private(
+        Path(path), "# Written by tutorflow-nb mock. Load with: set -a; . mock.env; set +a\n" + "".join(lines)
+    )
+
+
+def _write_private(path: Path, text: str) -> Path:
+    """``text`` in ``path`` as UTF-8, readable by its owner only from before the first byte is written."""
+    path.touch(mode=0o600)
+    path.chmod(0o600)  # a file that was there already keeps its mode through touch
+    path.write_text(text, encoding="utf-8")
     return path
 
 

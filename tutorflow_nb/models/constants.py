@@ -23,6 +23,7 @@ __all__ = [
     "LESSON_TYPES",
     "LEVELS",
     "MAX_LESSONS",
+    "MAX_RATE_LIMIT",
     "MODULE_STATUSES",
     "OUTPUT_RESOURCE",
     "OUTPUT_TYPES",
@@ -140,3 +141,6 @@ CATALOG_SOURCE: Final = "platform_pricing_catalog_v2"
 DEFAULT_LESSONS: Final = 5
 MAX_LESSONS: Final = 50
 """The hard cap on a course's lessons."""
+MAX_RATE_LIMIT: Final = 10_000
+"""The most requests per minute a key can be given (the documents set no bound: the mock's choice, ``api-keys``
+in ``mock/assumptions.py``); the fewest is 1."""

@@ -34,7 +34,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-from .constants import LEGACY_TIERS, LessonType, OutputType
+from .constants import LEGACY_TIERS, MAX_LESSONS, MAX_RATE_LIMIT, LessonType, OutputType
 
 __all__ = [
     "NOT_BLANK",
@@ -109,7 +109,7 @@ class SignIn(Body):
 
 class ApiKeyCreate(Body):
     name: Annotated[NonBlank, Field(max_length=100)]
-    rateLimitPerMinute: Annotated[StrictInt, Field(ge=1, le=10_000)] = 60
+    rateLimitPerMinute: Annotated[StrictInt, Field(ge=1, le=MAX_RATE_LIMIT)] = 60
 
 
 class WebhookCreate(Body):
@@ -326,7 +326,7 @@ class PlatformCourseCreate(Body):
     language: Language = "en"
     level: Literal["beginner", "intermediate", "advanced"] | None = None
     subject: Annotated[NonBlank, Field(max_length=100)] | None = None
-    lessonCount: Annotated[StrictInt, Field(ge=1, le=50)] = 5
+    lessonCount: Annotated[StrictInt, Field(ge=1, le=MAX_LESSONS)] = 5
     classroomId: Ident | None = None
     tier: str | None = None
     hasQuiz: StrictBool | None = None

@@ -9,6 +9,8 @@ from typing import Any
 import ipywidgets as w
 
 from ..display import Card
+from ..models import CourseRequest
+from ..sync_clients import PlatformClient
 from .summary import Summarized
 
 __all__ = ["CourseBrowser"]
@@ -21,7 +23,7 @@ class CourseBrowser(Summarized, w.VBox):
     >>> CourseBrowser(s.platform, course)                           # doctest: +SKIP
     """
 
-    def __init__(self, platform: Any, course: Any) -> None:
+    def __init__(self, platform: PlatformClient | None, course: CourseRequest) -> None:
         self.platform, self.course = platform, course
         self.header = w.HTML()
         self.chapters = w.Accordion()
@@ -57,7 +59,10 @@ class CourseBrowser(Summarized, w.VBox):
         self.lesson.options = [(f"{x.sequence}. {x.title}", x.sequence) for x in c.lessons or []]
 
     def open_lesson(self) -> dict[str, Any] | None:
-        """The picked lesson's canonical payload (by UUID, which survives reorders)."""
+        """The picked lesson's canonical payload (by UUID, which survives reorders); needs the platform client."""
+        if self.platform is None:
+            self.payload.value = "<i>no platform client: show CourseBrowser(s.platform, course) to open a lesson</i>"
+            return None
         editor = self.platform.courses.editor(self.course)
         lessons = editor.canonical().lessons
         chosen = next((x for x in lessons if x["sequence"] == self.lesson.value), None)

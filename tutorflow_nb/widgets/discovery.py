@@ -8,7 +8,8 @@ from typing import Any
 import ipywidgets as w
 
 from ..display import Card
-from ..sync_clients import ContentClient
+from ..models.constants import MAX_RATE_LIMIT
+from ..sync_clients import AdminClient, ContentClient
 from .summary import Summarized
 
 __all__ = ["Discovery"]
@@ -21,13 +22,13 @@ class Discovery(Summarized, w.VBox):
     >>> d = Discovery(s.admin)                                      # doctest: +SKIP
     """
 
-    def __init__(self, admin: Any, *, key_name: str = "tutorflow-nb") -> None:
+    def __init__(self, admin: AdminClient, *, key_name: str = "tutorflow-nb") -> None:
         self.admin = admin
         self.content: Any = None
         self.created_key: Any = None
         self.organization = w.Dropdown(description="organization", options=[])
         self.key_name = w.Text(value=key_name, description="key name")
-        self.rate_limit = w.BoundedIntText(value=60, min=1, max=10_000, description="per minute")
+        self.rate_limit = w.BoundedIntText(value=60, min=1, max=MAX_RATE_LIMIT, description="per minute")
         self.create_button = w.Button(description="create key", button_style="primary")
         self.create_button.on_click(lambda _: self.create_key())
         self.key_label = w.HTML()

@@ -35,8 +35,8 @@ class CostEstimator(Summarized, w.VBox):
         modules: int = 0,
         *,
         catalog: pricing.Catalog | None = None,
-        history: Any = None,
-        billed: Any = None,
+        history: pricing.History | None = None,
+        billed: pricing.Billed | None = None,
         external_ids: tuple[str, str] | None = None,
     ) -> None:
         self.catalog, self.history, self.billed = catalog, history, billed
@@ -133,7 +133,7 @@ class CostEstimator(Summarized, w.VBox):
         if self.reconciliation is not None:  # a reconciliation on show follows the plan
             self.reconcile()
 
-    def set_billed(self, billed: Any, history: Any = None) -> None:
+    def set_billed(self, billed: pricing.Billed, history: pricing.History | None = None) -> None:
         """What was billed so far (and, optionally, the lesson history for the range): the reconcile
         button turns on, and a reconciliation on show is redone."""
         self.billed = billed

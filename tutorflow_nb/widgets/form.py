@@ -25,6 +25,7 @@ from .. import idempotency
 from ..display import Card
 from ..models.constants import OUTPUT_TYPES
 from ..models.requests import ExpansionCreate, field_errors
+from ..sync_clients import ContentClient
 from .summary import Summarized
 
 __all__ = ["ExpansionForm", "LessonEditor", "differences", "entry_line", "parse_entry_line"]
@@ -163,7 +164,7 @@ class ExpansionForm(Summarized, w.VBox):
 
     def __init__(
         self,
-        client: Any = None,
+        client: ContentClient | None = None,
         *,
         request: Mapping[str, Any] | None = None,
         on_launch: Callable[[dict[str, Any]], Any] | None = None,
@@ -449,8 +450,9 @@ class ExpansionForm(Summarized, w.VBox):
         self.upload_status.value = f"loaded {html.escape(name)}"
 
     def save(self, path: str | Path) -> Path:
+        """Write the request as JSON (UTF-8, whatever the locale) to ``path``; :meth:`load` reads it back."""
         path = Path(path)
-        path.write_text(self.to_json() + "\n")
+        path.write_text(self.to_json() + "\n", encoding="utf-8")
         return path
 
     # ------------------------------------------------------------ launching

@@ -6,16 +6,21 @@ import asyncio
 import html
 import time
 from collections import Counter
-from collections.abc import Callable, Sized
+from collections.abc import Callable, Iterable, Sized
 from typing import Any
 
 import ipywidgets as w
 
 from .. import frames
+from ..content import AsyncContentClient
 from ..display import TONE_COLOURS, Card
 from ..jobs import BatchItem, overall_status
+from ..models import ExpansionJob
+from ..models.base import Body
 from ..models.constants import state_of, tone_of
+from ..platform import AsyncPlatformClient
 from ..sync import run_sync
+from ..sync_clients import ContentClient, PlatformClient
 from .summary import Summarized
 
 __all__ = ["JobMonitor"]
@@ -113,7 +118,14 @@ class JobMonitor(Summarized, w.VBox):
         self._run += 1  # a late callback of the run before (stopped, still unwinding) changes nothing of this one
         self.expect(total, http)
 
-    def start(self, client: Any, requests: Any, *, total: int | None = None, **options: Any) -> JobMonitor:
+    def start(
+        self,
+        client: ContentClient | PlatformClient | AsyncContentClient | AsyncPlatformClient,
+        requests: Iterable[Body | tuple[str, Body]],
+        *,
+        total: int | None = None,
+        **options: Any,
+    ) -> JobMonitor:
         """Run ``client.expansions.run_batch`` (or ``courses``, via ``group=``) without blocking the kernel.
 
         ``requests`` is any iterable, a generator included (read as the batch goes); ``total``
@@ -130,14 +142,16 @@ class JobMonitor(Summarized, w.VBox):
         batch = getattr(aio, group).run_batch(requests, on_update=self._this_run(self.update), total=total, **options)
         return self._launch(batch)
 
-    def watch(self, client: Any, job: Any, *, timeout: float = 900.0) -> JobMonitor:
+    def watch(
+        self, client: ContentClient | AsyncContentClient, job: ExpansionJob | str, *, timeout: float = 900.0
+    ) -> JobMonitor:
         """Follow one expansion job (the job, or its id) to its result without blocking the kernel.
 
         The result lands in :meth:`frames` like a batch's; :meth:`wait` returns it.
 
         >>> JobMonitor().watch(s.content, s.content.expansions.create(request))  # doctest: +SKIP
         """
-        aio = getattr(client, "aio", client)
+        aio = client.aio if isinstance(client, ContentClient) else client
         job_id = getattr(job, "id", job)
         if not isinstance(job_id, str) or not job_id:
             raise ValueError(f"job: expected an expansion job or its id, got {job!r}")
