@@ -18,7 +18,9 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from .admin import AsyncAdminClient
 from .extras import require
+from .models import WebhookSubscription
 from .serving import ThreadedServer
 from .signing import DELIVERY_HEADER, SIGNATURE_HEADER, SignatureError, verify
 
@@ -171,8 +173,9 @@ class WebhookReceiver:
     def __exit__(self, *exc: Any) -> None:
         self.stop()
 
-    async def subscribe(self, admin: Any, organization_id: str) -> Any:
+    async def subscribe(self, admin: AsyncAdminClient, organization_id: str) -> WebhookSubscription:
         """Subscribe this receiver's URL with an admin client and keep the secret it answers."""
         sub = await admin.webhooks.create(organization_id, self.url)
-        self.secrets.append(sub.secret)
+        if sub.secret:
+            self.secrets.append(sub.secret)
         return sub

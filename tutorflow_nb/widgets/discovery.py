@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..display import Card
+from ..models import CreatedApiKey
 from ..models.constants import MAX_RATE_LIMIT
 from ..sync_clients import AdminClient, ContentClient
 from .summary import Summarized
@@ -24,8 +25,8 @@ class Discovery(Summarized, w.VBox):
 
     def __init__(self, admin: AdminClient, *, key_name: str = "tutorflow-nb") -> None:
         self.admin = admin
-        self.content: Any = None
-        self.created_key: Any = None
+        self.content: ContentClient | None = None
+        self.created_key: CreatedApiKey | None = None
         self.organization = w.Dropdown(description="organization", options=[])
         self.key_name = w.Text(value=key_name, description="key name")
         self.rate_limit = w.BoundedIntText(value=60, min=1, max=MAX_RATE_LIMIT, description="per minute")
@@ -56,8 +57,9 @@ class Discovery(Summarized, w.VBox):
         if orgs:
             self.organization.value = orgs[0].id
 
-    def create_key(self) -> Any:
-        """Create the key (its full value is kept in the client, never shown) and list its classrooms."""
+    def create_key(self) -> ContentClient | None:
+        """Create the key (its full value is kept in the client, never shown) and list its classrooms; the client on
+        that key (``None`` when it could not be made: the widget says why)."""
         if not self.organization.value:
             self.error.value = "<span style='color:#b00020'>pick an organization first</span>"
             return None
@@ -65,8 +67,8 @@ class Discovery(Summarized, w.VBox):
             self.created_key = self.admin.api_keys.create(
                 self.organization.value, self.key_name.value, rate_limit_per_minute=self.rate_limit.value
             )
-            self.content = ContentClient(self.admin.http.base_url, self.created_key.key)
-            rooms = self.content.classrooms()
+            content = self.content = ContentClient(self.admin.http.base_url, self.created_key.key)
+            rooms = content.classrooms()
         except Exception as exc:
             self.error.value = f"<span style='color:#b00020'>{html.escape(str(exc))}</span>"
             return None
@@ -78,8 +80,8 @@ class Discovery(Summarized, w.VBox):
         self.classroom.options = [(f"{r.name} ({r.id})", r.id) for r in rooms]
         if rooms:
             self.classroom.value = rooms[0].id
-            self.content.use_classroom(rooms[0].id)
-        return self.content
+            content.use_classroom(rooms[0].id)
+        return content
 
     def _classroom_picked(self, change: dict[str, Any]) -> None:
         if self.content is not None and change["new"]:

@@ -8,6 +8,7 @@ import string
 from typing import Any
 
 import ipywidgets as w
+import pandas as pd
 
 from .. import frames, pricing
 from ..display import Card, format_usd
@@ -44,7 +45,7 @@ class CostEstimator(Summarized, w.VBox):
         self.problem: str | None = None
         """Why the plan as it stands cannot be estimated (``None`` when it can): shown, and in the card."""
         self.estimate: pricing.Estimate | None = None
-        self.reconciliation: Any = None
+        self.reconciliation: pd.DataFrame | None = None
         self.course_count = w.IntSlider(value=len(courses or [5]), min=0, max=50, description="courses")
         self.lessons = w.IntSlider(
             value=(courses or [5])[0] if courses else 5, min=1, max=50, description="lessons each"
@@ -141,7 +142,7 @@ class CostEstimator(Summarized, w.VBox):
             self.history = history
         self.refresh()  # which turns the reconcile button on or off
 
-    def reconcile(self) -> Any:
+    def reconcile(self) -> pd.DataFrame | None:
         """The estimate against what was billed (see :func:`pricing.reconcile`), shown below the button."""
         if self.billed is None or self.estimate is None:
             return None

@@ -14,8 +14,9 @@ import ipywidgets as w
 from .. import frames
 from ..content import AsyncContentClient
 from ..display import TONE_COLOURS, Card
-from ..jobs import BatchItem, overall_status
-from ..models import ExpansionJob
+from ..http import HttpSession
+from ..jobs import BatchItem, BatchResult, overall_status
+from ..models import ExpansionJob, ExpansionResult
 from ..models.base import Body
 from ..models.constants import state_of, tone_of
 from ..platform import AsyncPlatformClient
@@ -41,12 +42,12 @@ class JobMonitor(Summarized, w.VBox):
     """A batch of more items than the table shows is redrawn at most this often (and always at its end)."""
 
     def __init__(self, *, title: str = "Jobs", max_rows: int = 50) -> None:
-        self.items: dict[int, Any] = {}
-        self.batch: Any = None
-        self.task: asyncio.Task[Any] | None = None
+        self.items: dict[int, BatchItem[Any]] = {}
+        self.batch: BatchResult[Any] | None = None
+        self.task: asyncio.Task[BatchResult[Any] | ExpansionResult] | None = None
         self.what = "batch"
         """``batch`` after :meth:`start`, ``job`` after :meth:`watch`."""
-        self.result: Any = None
+        self.result: BatchResult[Any] | ExpansionResult | None = None
         """What the run ended with: the batch (after :meth:`start`) or the job's result (after :meth:`watch`)."""
         self.http: Any = None
         self.max_rows = max_rows
@@ -73,7 +74,7 @@ class JobMonitor(Summarized, w.VBox):
 
     # ------------------------------------------------------------ fed by the waiter
 
-    def expect(self, total: int | None, http: Any = None) -> None:
+    def expect(self, total: int | None, http: HttpSession | None = None) -> None:
         """A run of ``total`` items begins (``None``: a generator that cannot say; the bar follows what came)."""
         self.total = total
         self.progress.max = max(1, total or 0)
@@ -81,14 +82,14 @@ class JobMonitor(Summarized, w.VBox):
         self._started = time.monotonic()
         self.redraw()
 
-    def update(self, item: Any) -> None:
+    def update(self, item: BatchItem[Any]) -> None:
         """The batch's ``on_update`` callback: one item changed (a big batch is redrawn at most 10 times a second)."""
         self.items[item.index] = item
         now = time.monotonic()
         if len(self.items) <= self.max_rows or now - self._drawn >= self.REDRAW_SECONDS:
             self.redraw()
 
-    def status_changed(self, job: Any) -> None:
+    def status_changed(self, job: ExpansionJob) -> None:
         """A ``wait(..., on_status=…)`` callback for a single job."""
         item = self.items.get(0) or BatchItem(
             0, {}, getattr(job, "idempotency_key", "") or "", job_id=job.id, created_at=time.monotonic()
@@ -239,7 +240,7 @@ class JobMonitor(Summarized, w.VBox):
         failed = f"{self.what} stopped: {exc!r}" if self.what == "batch" else str(exc)
         self.errors.value = f"<span style='color:#b00020'>{html.escape(failed)}</span>"
 
-    async def wait(self) -> Any:
+    async def wait(self) -> BatchResult[Any] | ExpansionResult | None:
         """Await what :meth:`start` or :meth:`watch` began: the batch, or the one job's result.
 
         After Stop it returns ``None`` (the monitor says what had been accepted); interrupting
@@ -296,7 +297,7 @@ class JobMonitor(Summarized, w.VBox):
         self.table.value = f"<table><tr><th>#</th><th>job</th><th>status</th><th>elapsed</th></tr>{cells}</table>"
         errors = [i for i in self.items.values() if i.error]
         self.errors.value = "".join(
-            f"<div style='color:#b00020'>#{i.index}: {html.escape(i.error)}</div>" for i in errors[:10]
+            f"<div style='color:#b00020'>#{i.index}: {html.escape(i.error or '')}</div>" for i in errors[:10]
         )
 
     def frames(self) -> dict[str, Any]:
