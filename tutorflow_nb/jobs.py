@@ -576,6 +576,21 @@ class _Recorder(Generic[T]):
         assert self._thread is not None
         return await self._thread.run(functools.partial(call, *args, **kwargs))
 
+    async def _keep(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """A write of what the server already did (accepted a job, finished one): cancelled while it is made (Ctrl-C),
+        it is let finish, for at most ``KEEP_SECONDS``, so the store stays exact, as a create on the wire is let
+        answer; then the cancellation goes on. A store locked longer loses the record, never the work: a re-run
+        sends the same key, which the server replays."""
+        write = asyncio.ensure_future(self._run(call, *args, **kwargs))
+        try:
+            return await asyncio.shield(write)
+        except asyncio.CancelledError:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(asyncio.shield(write), self.KEEP_SECONDS)
+            raise
+
+    KEEP_SECONDS = 5.0
+
     def close(self) -> None:
         if self._thread is not None:
             self._thread.close()
@@ -612,7 +627,7 @@ class _Recorder(Generic[T]):
 
     async def accepted(self, item: BatchItem[T], classroom_id: str | None) -> None:
         if self.store is not None and item.job_id is not None:
-            await self._run(
+            await self._keep(
                 self.store.accepted,
                 self.target,
                 self.surface.kind,
@@ -627,7 +642,7 @@ class _Recorder(Generic[T]):
     async def finished(self, item: BatchItem[T]) -> None:
         if self.store is not None and self.answers is not None:
             result = item._result.to_stored() if item._result is not None else None
-            await self._run(
+            await self._keep(
                 self.store.finished,
                 self.target,
                 self.surface.kind,
