@@ -27,7 +27,7 @@ import pytest
 from conftest import POLL, seed_org_sync, source_request
 
 from tutorflow_nb import AsyncContentClient, ContentClient, ManifestStore, frames
-from tutorflow_nb.errors import ConfigurationError
+from tutorflow_nb.errors import ConfigurationError, StoreError
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.models import ExpansionResult
 from tutorflow_nb.store import SCHEMA_VERSION
@@ -173,6 +173,30 @@ async def test_a_locked_store_never_freezes_the_event_loop(own_server: MockServe
     finally:
         lock.release()
         store.close()
+
+
+def test_a_store_locked_past_its_timeout_stops_the_batch_and_names_the_file(
+    own_server: MockServer, tmp_path: Path
+) -> None:
+    org = seed_org_sync(own_server)
+    path = tmp_path / "held.sqlite"
+    ManifestStore(path).close()
+    lock = _Locked(path)
+    try:
+        with (
+            ContentClient(own_server.base_url, org.content_key, poll_interval=POLL) as content,
+            ManifestStore(path, timeout=0.5) as store,
+            pytest.raises(StoreError) as caught,
+        ):
+            content.expansions.run_batch(_requests(4, "held"), store=store)
+    finally:
+        lock.release()
+    message = str(caught.value)
+    assert f"ManifestStore {path} could not be written: another program holds it locked (waited 0.5 s)" in message
+    assert "timeout=" in message and "run again resumes" in message and caught.value.path == str(path)
+    result = caught.value.result
+    assert result is not None and result.counts == {"pending": len(result)}  # what it got to, and no further
+    assert _jobs(own_server, org.id) == []  # nothing sent that was not written down first
 
 
 LOCKED_SCRIPT = textwrap.dedent(
