@@ -18,7 +18,7 @@ import tutorflow_nb  # noqa: E402 - after the path of the local extensions
 
 project = "tutorflow_nb"
 author = "The tutorflow_nb developers"
-copyright = "2026, the tutorflow_nb developers"  # noqa: A001 - the name Sphinx reads
+copyright = "2026, the tutorflow_nb developers"
 release = version = tutorflow_nb.__version__
 
 extensions = [
@@ -43,9 +43,11 @@ nitpicky = True
 nitpick_ignore_regex = [
     (
         r"py:(class|obj|exc|data|func|meth|attr)",
-        r"(httpx|httpcore|pydantic|pydantic_core|pandas|numpy|ipywidgets|traitlets|fastapi|starlette|uvicorn"
-        r"|tqdm|sqlite3|asyncio|concurrent|collections|decimal|datetime|pathlib|os|socket|ssl|threading|types"
-        r"|logging|argparse|subprocess|enum|email|http|json|re|contextlib|typing_extensions|_typeshed)(\..+)?",
+        (
+            r"(httpx|httpcore|pydantic|pydantic_core|pandas|numpy|ipywidgets|traitlets|fastapi|starlette|uvicorn"
+            r"|tqdm|sqlite3|asyncio|concurrent|collections|decimal|datetime|pathlib|os|socket|ssl|threading|types"
+            r"|logging|argparse|subprocess|enum|email|http|json|re|contextlib|typing_extensions|_typeshed)(\..+)?"
+        ),
     ),
 ]
 
@@ -60,7 +62,6 @@ suppress_warnings = ["mystnb.unknown_mime_type"]
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
 autodoc_typehints_format = "short"
-autodoc_preserve_defaults = True
 autodoc_class_signature = "separated"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
@@ -81,5 +82,34 @@ html_theme_options = {
     "source_directory": "docs/",
 }
 
-api_modules = ["tutorflow_nb", "tutorflow_nb.errors"]
+# The Python API pages, in reading order: a name documented by an earlier module is linked to from later ones.
+api_modules = [
+    "tutorflow_nb",
+    "tutorflow_nb.sync_clients",
+    "tutorflow_nb.content",
+    "tutorflow_nb.admin",
+    "tutorflow_nb.platform",
+    "tutorflow_nb.errors",
+    "tutorflow_nb.models",
+    "tutorflow_nb.frames",
+    "tutorflow_nb.pricing",
+    "tutorflow_nb.widgets",
+    "tutorflow_nb.widgets.form",
+    "tutorflow_nb.mock",
+    "tutorflow_nb.signing",
+    "tutorflow_nb.mock.worlds",
+    "tutorflow_nb.mock.dialects",
+    "tutorflow_nb.mock.errors",
+    "tutorflow_nb.mock.ratelimit",
+    "tutorflow_nb.mock.clock",
+    "tutorflow_nb.jobs",
+    "tutorflow_nb.http",
+    "tutorflow_nb.budget",
+    "tutorflow_nb.sync",
+    "tutorflow_nb.progress",
+    "tutorflow_nb.display",
+    "tutorflow_nb.widgets.summary",
+]
+# Classes defined in these modules show their documented members only: the mock's state model is internal.
+api_documented_members_only = ["tutorflow_nb.mock.state"]
 nb_ipywidgets_js = {"jupyter-widgets/embed.js": {"data-jupyter-widgets-cdn": "./"}}

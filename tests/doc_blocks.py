@@ -86,7 +86,9 @@ def parse(text: str) -> list[Block]:
             if last.line == (previous.map or [0])[0] + 1 and last.kind in ("python", "doctest", "shell", "background"):
                 last.output = token.content
                 continue
-        marker = MARKER.match(previous.content.strip()) if previous is not None and previous.type == "html_block" else None
+        marker = (
+            MARKER.match(previous.content.strip()) if previous is not None and previous.type == "html_block" else None
+        )
         kind = _kind(lang, token.content)
         block = Block(line, lang, token.content, kind)
         if marker:
@@ -139,8 +141,7 @@ class Page:
 
     def shell(self, code: str, timeout: float = BLOCK_TIMEOUT) -> subprocess.CompletedProcess[str]:
         script = (
-            f"set -e -o pipefail\nif [ -f {self.state} ]; then . {self.state}; fi\n"
-            f"{code}\nexport -p > {self.state}\n"
+            f"set -e -o pipefail\nif [ -f {self.state} ]; then . {self.state}; fi\n{code}\nexport -p > {self.state}\n"
         )
         return subprocess.run(
             ["bash", "-c", script],

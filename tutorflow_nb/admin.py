@@ -23,7 +23,7 @@ from .http import HttpSession, RetryPolicy, segment
 from .models import ApiKeyInfo, CreatedApiKey, ExpansionResult, Organization, WebhookSubscription
 from .redaction import redact
 
-__all__ = ["AsyncAdminClient", "cookies_from", "read_cookie_jar"]
+__all__ = ["ApiKeys", "AsyncAdminClient", "Webhooks", "cookies_from", "read_cookie_jar"]
 
 ORGS = "/v1/content/organizations"
 

@@ -7,15 +7,15 @@ and types are categoricals, counts are nullable integers, ids are strings, and m
 exact: ``Decimal`` objects as the wire has them, never rounded, and integer cents beside them where the
 amount is a whole number of cents (``whole_cents`` says so; a price below a cent leaves ``amount_cents`` empty).
 
-=================  =====================================================================
-``jobs``           expansion jobs and Platform course and module requests, one frame
-``outputs``        one row per expansion output, in the runbook's manifest storage shape
-``courses``        one row per Platform course
-``chapters``       one row per chapter of each course
-``lessons``        one row per lesson of each course
-``source_lessons`` one row per lesson of expansion source payloads
-``price_snapshots`` one row per billed request
-=================  =====================================================================
+===================  =====================================================================
+``jobs``             expansion jobs and Platform course and module requests, one frame
+``outputs``          one row per expansion output, in the runbook's manifest storage shape
+``courses``          one row per Platform course
+``chapters``         one row per chapter of each course
+``lessons``          one row per lesson of each course
+``source_lessons``   one row per lesson of expansion source payloads
+``price_snapshots``  one row per billed request
+===================  =====================================================================
 """
 
 from __future__ import annotations

@@ -16,6 +16,8 @@ nitpicky); a name of another project shows as plain text, since the build reads 
 from __future__ import annotations
 
 import ast
+import builtins
+import contextlib
 import importlib
 import importlib.util
 import inspect
@@ -25,7 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from docutils import nodes
 from generated import generator
@@ -33,6 +35,7 @@ from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
+from sphinx.pycode import ModuleAnalyzer
 
 PACKAGE = "tutorflow_nb"
 GROUPS = ("Modules", "Classes", "Exceptions", "Functions", "Data")
@@ -108,7 +111,10 @@ def _plan(app: Sphinx) -> Plan:
 
 
 @generator("api")
-def _api_page(app: Sphinx, docname: str, module_name: str) -> str:
+def _api_page(app: Sphinx, docname: str, arg: str) -> str:
+    """``MODULE [LEVEL]``: the module's names, grouped under headings of LEVEL (default 2: ``##``)."""
+    module_name, _, level = arg.partition(" ")
+    heading = "#" * int(level or 2)
     entries = _plan(app).modules.get(module_name)
     if entries is None:
         raise ExtensionError(f"{docname}: {module_name} is not in api_modules (conf.py): add it there")
@@ -117,7 +123,7 @@ def _api_page(app: Sphinx, docname: str, module_name: str) -> str:
         members = [e for e in entries if e.group == group]
         if not members:
             continue
-        out.append(f"## {group}\n")
+        out.append(f"{heading} {group}\n")
         elsewhere = [e for e in members if e.documented_as]
         here = [e for e in members if not e.documented_as]
         if elsewhere:
@@ -131,17 +137,53 @@ def _api_page(app: Sphinx, docname: str, module_name: str) -> str:
         directives = []
         for e in here:
             target = f"{module_name}.{e.name}"
-            if group == "Classes":
-                directives.append(f".. autoclass:: {target}\n   :members:\n   :show-inheritance:\n")
-            elif group == "Exceptions":
-                directives.append(f".. autoexception:: {target}\n   :members:\n   :show-inheritance:\n")
+            if group in ("Classes", "Exceptions"):
+                directive = "autoclass" if group == "Classes" else "autoexception"
+                undocumented = getattr(e.obj, "__module__", "") not in app.config.api_documented_members_only
+                options = (
+                    "   :members:\n" + ("   :undoc-members:\n" if undocumented else "") + "   :show-inheritance:\n"
+                )
+                directives.append(f".. {directive}:: {target}\n{options}")
             elif group == "Functions":
                 directives.append(f".. autofunction:: {target}\n")
             else:
-                directives.append(f".. autodata:: {target}\n   :no-value:\n")
+                directives.append(_data(module_name, e.name))
         if directives:
             out.append("```{eval-rst}\n" + "\n".join(directives) + "```\n")
     return "\n".join(out)
+
+
+def _data(module_name: str, name: str) -> str:
+    """A constant with the docstring written under its assignment (where it is defined, if re-exported).
+
+    Never the value's own docstring: autodoc falls back to ``dict.__doc__`` for a dict without one.
+    """
+    module = importlib.import_module(module_name)
+    home, attr = getattr(module, "_LAZY", {}).get(name, (module_name, name))
+    docs = ModuleAnalyzer.for_module(home).find_attr_docs().get(("", attr or name), [])
+    body = "".join(f"   {line}\n" if line.strip() else "\n" for line in docs)
+    return f".. py:data:: {module_name}.{name}\n\n{body}"
+
+
+_PROSE: dict[tuple[str, str], list[str]] = {}
+_ATTRIBUTES = ("attribute", "property", "data")
+
+
+def _hide_from_napoleon(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    """Keep napoleon from reading an attribute's first words before a colon as its type.
+
+    This package's attribute and property docstrings are sentences ("What the run ended with: ...") and
+    their types are in the annotations, so napoleon is given nothing to read, and the sentence is put back
+    after it (``_give_back``).
+    """
+    if what in _ATTRIBUTES and lines:
+        _PROSE[(what, name)] = list(lines)
+        lines.clear()
+
+
+def _give_back(app: Sphinx, what: str, name: str, obj: Any, options: Any, lines: list[str]) -> None:
+    if (what, name) in _PROSE:
+        lines[:] = _PROSE.pop((what, name))
 
 
 @cache
@@ -186,12 +228,17 @@ def _find(dotted: str) -> Any:
 
 
 def _candidates(node: pending_xref) -> Iterator[str]:
-    """Dotted paths the target may mean: as written, in its module, in its module's type-checking imports."""
+    """Dotted paths the target may mean: as written, in its module (and the module its class comes from),
+    in those modules' type-checking imports."""
     target: str = node["reftarget"].lstrip(".~")
     module_name = node.get("py:module") or ""
     yield target
     head, _, rest = target.partition(".")
-    for module in (module_name, *_ancestors(module_name)):
+    modules = [module_name, *_ancestors(module_name)]
+    if node.get("py:class"):
+        with contextlib.suppress(LookupError):
+            modules.insert(0, getattr(_find(f"{module_name}.{node['py:class']}"), "__module__", ""))
+    for module in modules:
         if not module:
             continue
         imported = _type_checking_imports(module).get(head)
@@ -226,14 +273,16 @@ def _missing_reference(
         return None
     domain = env.get_domain("py")
     for candidate in _candidates(node):
+        if any(part.startswith("_") and not part.startswith("__") for part in candidate.split(".")):
+            return contnode  # a private name: shown, never documented
         try:
             obj = _find(candidate)
         except LookupError:
             continue
-        home = getattr(obj, "__module__", None) or getattr(obj, "__name__", "")
-        if isinstance(obj, types.ModuleType):
-            home = obj.__name__
-        if not str(home).startswith(PACKAGE) and not candidate.startswith(PACKAGE):
+        if isinstance(obj, (TypeVar, ParamSpec)):
+            return contnode  # a type variable stands for whatever it is bound to
+        home = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
+        if not str(home).startswith(PACKAGE):
             return contnode  # another project's name: plain text, as nitpick_ignore_regex says
         name = documented_name(app, candidate)
         if name is None:
@@ -246,7 +295,29 @@ def _missing_reference(
     return None
 
 
+def _readable_defaults(
+    app: Sphinx, what: str, name: str, obj: Any, options: Any, signature: str | None, annotation: str | None
+) -> tuple[str | None, str | None] | None:
+    """A dataclass field made by a factory shows as ``...``: ``<factory>`` is no Python, and Sphinx would read
+    the whole signature word by word."""
+    if signature and "<factory>" in signature:
+        return signature.replace("<factory>", "..."), annotation
+    return None
+
+
+def _builtins_exactly(app: Sphinx, doctree: nodes.document) -> None:
+    """``type[...]`` in a signature means the builtin, never some class's attribute named ``type``."""
+    for node in doctree.findall(pending_xref):
+        if node.get("refdomain") == "py" and node.get("reftarget") in vars(builtins) and "refspecific" in node:
+            del node["refspecific"]  # Sphinx searches loosely when the attribute is there at all
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("api_modules", [], "env", [list])
+    app.add_config_value("api_documented_members_only", [], "env", [list])
     app.connect("missing-reference", _missing_reference)
+    app.connect("doctree-read", _builtins_exactly)
+    app.connect("autodoc-process-signature", _readable_defaults)
+    app.connect("autodoc-process-docstring", _hide_from_napoleon, priority=400)  # napoleon's is 500
+    app.connect("autodoc-process-docstring", _give_back, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -199,7 +199,7 @@ class SharedCourse(Model):
     """The share-token route's answer: the full course, and a fresh one-hour edit token printed by its prefix.
 
     Every field the API sent is kept (``model_dump()`` has them all); ``.edit_token`` holds the
-    whole token, and :meth:`PlatformCourses.editor` takes it.
+    whole token, and :meth:`Courses.editor <tutorflow_nb.sync_clients.Courses.editor>` takes it.
     """
 
     title: str | None = None
