@@ -68,6 +68,9 @@ napoleon_numpy_docstring = False
 napoleon_use_rtype = False
 python_use_unqualified_type_names = True
 add_module_names = False
+# Classes and functions are not entries of the navigation: the API pages list them, and the whole-site
+# navigation every page carries would otherwise copy thousands of entries into every page.
+toc_object_entries = False
 
 html_theme = "furo"
 html_title = f"tutorflow_nb {release}"

@@ -162,7 +162,7 @@ def _data(module_name: str, name: str) -> str:
     home, attr = getattr(module, "_LAZY", {}).get(name, (module_name, name))
     docs = ModuleAnalyzer.for_module(home).find_attr_docs().get(("", attr or name), [])
     body = "".join(f"   {line}\n" if line.strip() else "\n" for line in docs)
-    return f".. py:data:: {module_name}.{name}\n\n{body}"
+    return f".. py:data:: {name}\n   :module: {module_name}\n\n{body}"
 
 
 _PROSE: dict[tuple[str, str], list[str]] = {}
