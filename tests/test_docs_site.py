@@ -206,6 +206,25 @@ def test_the_http_reference_lists_every_v1_operation(site: Path, pages: dict[Pat
     assert not missing, missing
 
 
+def test_the_cli_reference_has_every_subcommand_and_option(site: Path, pages: dict[Path, Page]) -> None:
+    import argparse
+
+    from tutorflow_nb.cli import build_parser
+
+    parser = build_parser()
+    page = pages[site / "reference" / "cli.html"]
+    text = " ".join(page.text)
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name, sub in subparsers.choices.items():
+        if f"tutorflow-nb-{name}" not in page.ids:
+            missing.append(name)
+        options = [o for a in sub._actions if not isinstance(a, argparse._HelpAction) for o in a.option_strings]
+        missing += [f"{name} {o}" for o in options if o not in text]
+    assert not missing, missing
+    assert len(subparsers.choices) >= 6
+
+
 def test_the_readme_links_into_pages_the_site_has(site: Path) -> None:
     readme = (ROOT / "README.md").read_text()
     into_site = [u for u in re.findall(r"\]\((https?://[^)\s]+)\)", readme) if u.startswith(SITE_URL)]
