@@ -451,7 +451,7 @@ def price_snapshots(items: Any) -> pd.DataFrame:
 
 
 def to_html(frame: pd.DataFrame) -> str:
-    """``frame`` as an HTML table for people: money as money (``$0.30``, ``-$0.05``), missing values blank.
+    """A frame as an HTML table for people: money as money (``$0.30``, ``-$0.05``), missing values blank.
 
     The frame keeps its exact ``Decimal`` values; this is how a widget or an app shows them. The
     table is marked so that Jupyter's MathJax does not read two dollar amounts as TeX.

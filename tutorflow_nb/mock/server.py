@@ -100,7 +100,7 @@ def write_cookie_jar(path: str | Path, base_url: str, session_token: str) -> Pat
 
 
 def write_env_file(path: str | Path, base_url: str, demo: Demo) -> Path:
-    """``TUTORFLOW_*`` lines that ``set -a; . mock.env; set +a`` loads."""
+    """Write the ``TUTORFLOW_*`` lines that ``set -a; . mock.env; set +a`` loads."""
     path = Path(path)
     lines = [f"{name}={value}\n" for name, value in demo.variables(base_url).items()]
     path.write_text("# Written by tutorflow-nb mock. Load with: set -a; . mock.env; set +a\n" + "".join(lines))

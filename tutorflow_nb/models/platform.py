@@ -46,7 +46,7 @@ class PriceSnapshot(Model):
     source: str | None = None
 
     def money(self) -> str:
-        """``$0.30 (6 lessons × $0.05)``."""
+        """The bill in words, such as ``$0.30 (6 lessons × $0.05)``."""
         unit = f"{self.unit or 'unit'}s" if self.units != 1 else (self.unit or "unit")
         return f"{format_usd(self.amount_usd)} ({self.units} {unit} × {format_usd(self.unit_price)})"
 
@@ -234,7 +234,7 @@ class SharedCourse(Model):
 
 
 class PlatformLesson(Model):
-    """``PlatformLessonPublicDto``; canonical lesson rows are kept as extras."""
+    """A lesson of a generated course (``PlatformLessonPublicDto``); canonical lesson rows are kept as extras."""
 
     id: str
     sequence: int
@@ -261,7 +261,7 @@ class CanonicalCourse(Model):
 
 
 class PlatformModule(Model):
-    """``ModuleResDto``."""
+    """A generated Platform module (``ModuleResDto``)."""
 
     id: str
     title: str | None = None
