@@ -165,6 +165,7 @@ def test_every_notebook_has_its_page_with_outputs_and_no_error(
     assert shown == with_outputs, f"{shown} cells show outputs on the page, {with_outputs} in the notebook"
     errors = [c for c in page.classes if {"traceback", "stderr", "error"} & set(c.split())]
     assert not errors and "Traceback (most recent call last)" not in "".join(page.text)
+    assert "NBVAL_" not in "".join(page.text), "nbval's markers are left out of the code a page shows"
     binder = f"https://mybinder.org/v2/gh/tutorflow/tutorflow_nb/HEAD?labpath=notebooks%2F{notebook.name}"
     assert binder in page.links, "the page opens the same notebook on Binder"
 

@@ -49,10 +49,24 @@ def _config_inited(app: Sphinx, config: Any) -> None:
     link_notebooks(Path(app.srcdir))
 
 
+def _without_test_markers(doctree: nodes.document) -> None:
+    """A cell's ``# NBVAL_...`` line tells nbval how to compare its output; a reader has no use for it."""
+    for block in list(doctree.findall(nodes.literal_block)):
+        parent = block.parent
+        if not (isinstance(parent, nodes.container) and "cell_input" in parent["classes"]):
+            continue
+        text = block.astext()
+        kept = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("# NBVAL_"))
+        if kept != text:
+            clean = nodes.literal_block(kept, kept, **block.attributes)
+            parent.replace(block, clean)
+
+
 def _run_links(app: Sphinx, doctree: nodes.document) -> None:
     docname = app.env.docname
     if not docname.startswith("notebooks/"):
         return
+    _without_test_markers(doctree)
     name = docname.removeprefix("notebooks/")
     links = [("Run it on Binder (JupyterLab)", binder_lab(name))]
     if name == APP:
