@@ -79,11 +79,9 @@ html_css_files = ["site.css"]
 html_copy_source = False
 html_show_sourcelink = False
 html_baseurl = "https://tutorflow.github.io/tutorflow_nb/"
-html_theme_options = {
-    "source_repository": "https://github.com/tutorflow/tutorflow_nb/",
-    "source_branch": "main",
-    "source_directory": "docs/",
-}
+# No "edit this page" links: notebook pages come through a link the build makes, and API pages are generated,
+# so the theme's guess at a source path would be wrong for both (each notebook page links to its source).
+html_theme_options: dict[str, str] = {}
 
 # The Python API pages, in reading order: a name documented by an earlier module is linked to from later ones.
 api_modules = [
