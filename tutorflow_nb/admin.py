@@ -23,7 +23,7 @@ from .http import HttpSession, RetryPolicy, segment, with_options
 from .models import ApiKeyInfo, CreatedApiKey, ExpansionResult, Organization, WebhookSubscription
 from .redaction import redact
 
-__all__ = ["AsyncAdminClient", "cookies_from", "read_cookie_jar"]
+__all__ = ["ApiKeys", "AsyncAdminClient", "Webhooks", "cookies_from", "read_cookie_jar"]
 
 ORGS = "/v1/content/organizations"
 
@@ -94,7 +94,7 @@ def _looks_like_a_path(text: str) -> bool:
 
 
 class ApiKeys:
-    """``/v1/content/organizations/{organizationId}/api-keys``: create, list, rotate and revoke workspace keys."""
+    """Workspace keys: create, list, rotate, revoke (``/v1/content/organizations/{organizationId}/api-keys``)."""
 
     __sync_group__ = True
 
@@ -127,7 +127,7 @@ class ApiKeys:
 
 
 class Webhooks:
-    """``/v1/content/organizations/{organizationId}/webhooks``: subscriptions to content.completed and .failed."""
+    """Webhook subscriptions to content events (``/v1/content/organizations/{organizationId}/webhooks``)."""
 
     __sync_group__ = True
 

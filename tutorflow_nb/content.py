@@ -31,7 +31,7 @@ EXPANSIONS = "/v1/content/integrations/expansions"
 
 
 class Expansions:
-    """``/v1/content/integrations/expansions``: create, status, result, wait, batches."""
+    """Expansion jobs: create, status, result, wait and batches (``/v1/content/integrations/expansions``)."""
 
     __sync_group__ = True
 
@@ -141,7 +141,7 @@ class Expansions:
         on_status: Callable[[ExpansionJob], Any] | None = None,
         progress: bool | None = None,
     ) -> ExpansionResult:
-        """:meth:`wait`, then :meth:`result`."""
+        """Wait for the job, then fetch its result (:meth:`wait`, then :meth:`result`)."""
         await self.wait(job_id, timeout=timeout, on_status=on_status, progress=progress)
         return await self.result(job_id)
 

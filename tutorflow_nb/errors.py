@@ -1,4 +1,4 @@
-"""One exception hierarchy for everything the TutorFlow API or the network can answer.
+"""One exception hierarchy for everything the TutorFlow API or the network can answer::
 
     TutorFlowError                 .status_code, .message, .code, .request_id, .key_prefix,
      │                             .method, .url, .request, .response, .retryable, .retries

@@ -9,15 +9,15 @@ categoricals, counts are nullable integers, ids are strings, and money is
 exact: ``Decimal`` objects as the wire has them, never rounded, and integer cents beside them where the
 amount is a whole number of cents (``whole_cents`` says so; a price below a cent leaves ``amount_cents`` empty).
 
-=================  =====================================================================
-``jobs``           expansion jobs and Platform course and module requests, one frame
-``outputs``        one row per expansion output, in the runbook's manifest storage shape
-``courses``        one row per Platform course
-``chapters``       one row per chapter of each course
-``lessons``        one row per lesson of each course
-``source_lessons`` one row per lesson of expansion source payloads
-``price_snapshots`` one row per billed request
-=================  =====================================================================
+===================  =====================================================================
+``jobs``             expansion jobs and Platform course and module requests, one frame
+``outputs``          one row per expansion output, in the runbook's manifest storage shape
+``courses``          one row per Platform course
+``chapters``         one row per chapter of each course
+``lessons``          one row per lesson of each course
+``source_lessons``   one row per lesson of expansion source payloads
+``price_snapshots``  one row per billed request
+===================  =====================================================================
 """
 
 from __future__ import annotations
@@ -474,7 +474,7 @@ def price_snapshots(items: Rows) -> pd.DataFrame:
 
 
 def to_html(frame: pd.DataFrame) -> str:
-    """``frame`` as an HTML table for people: money as money (``$0.30``, ``-$0.05``), missing values blank.
+    """A frame as an HTML table for people: money as money (``$0.30``, ``-$0.05``), missing values blank.
 
     The frame keeps its exact ``Decimal`` values; this is how a widget or an app shows them. The
     table is marked so that Jupyter's MathJax does not read two dollar amounts as TeX.

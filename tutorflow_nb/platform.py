@@ -129,7 +129,7 @@ class CourseEditor:
 
 
 class Courses:
-    """``/v1/platform/courses``: generate, read, wait, batches, edit tokens and the editor."""
+    """Platform courses: generate, read, wait, batches, edit tokens and the editor (``/v1/platform/courses``)."""
 
     __sync_group__ = True
 
@@ -317,7 +317,7 @@ class _CourseWork:
 
 
 class Modules:
-    """``/v1/platform/modules``: standalone generated lessons, each billed as one lesson."""
+    """Platform modules: standalone generated lessons, each billed as one lesson (``/v1/platform/modules``)."""
 
     __sync_group__ = True
 

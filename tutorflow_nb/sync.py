@@ -53,8 +53,8 @@ def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` to completion from sync code, whether or not a loop is running here.
 
     Raises:
-        Whatever the coroutine raises; an interrupt of the caller (``KeyboardInterrupt``)
-        after the coroutine has been cancelled and has stopped.
+        KeyboardInterrupt: the caller was interrupted; raised once the coroutine has been cancelled and has
+            stopped. Anything the coroutine raises is raised as it is.
     """
     try:
         loop = asyncio.get_running_loop()

@@ -59,7 +59,7 @@ __all__ = [
 
 
 class Expansions:
-    """``/v1/content/integrations/expansions``: create, status, result, wait, batches."""
+    """Expansion jobs: create, status, result, wait and batches (``/v1/content/integrations/expansions``)."""
 
     aio: _content.Expansions
 
@@ -149,7 +149,7 @@ class Expansions:
         on_status: Callable[[ExpansionJob], Any] | None = None,
         progress: bool | None = None,
     ) -> ExpansionResult:
-        """:meth:`wait`, then :meth:`result`."""
+        """Wait for the job, then fetch its result (:meth:`wait`, then :meth:`result`)."""
         return run_sync(self.aio.wait_result(job_id, timeout=timeout, on_status=on_status, progress=progress))
 
     def run_batch(
@@ -464,7 +464,7 @@ class ContentClient:
 
 
 class ApiKeys:
-    """``/v1/content/organizations/{organizationId}/api-keys``: create, list, rotate and revoke workspace keys."""
+    """Workspace keys: create, list, rotate, revoke (``/v1/content/organizations/{organizationId}/api-keys``)."""
 
     aio: _admin.ApiKeys
 
@@ -492,7 +492,7 @@ class ApiKeys:
 
 
 class Webhooks:
-    """``/v1/content/organizations/{organizationId}/webhooks``: subscriptions to content.completed and .failed."""
+    """Webhook subscriptions to content events (``/v1/content/organizations/{organizationId}/webhooks``)."""
 
     aio: _admin.Webhooks
 
@@ -683,7 +683,7 @@ class CourseEditor:
 
 
 class Courses:
-    """``/v1/platform/courses``: generate, read, wait, batches, edit tokens and the editor."""
+    """Platform courses: generate, read, wait, batches, edit tokens and the editor (``/v1/platform/courses``)."""
 
     aio: _platform.Courses
 
@@ -826,7 +826,7 @@ class Courses:
 
 
 class Modules:
-    """``/v1/platform/modules``: standalone generated lessons, each billed as one lesson."""
+    """Platform modules: standalone generated lessons, each billed as one lesson (``/v1/platform/modules``)."""
 
     aio: _platform.Modules
 

@@ -111,7 +111,7 @@ class Dialect:
         return info.headers()
 
     def retry_after(self, seconds: float) -> dict[str, str]:
-        """``Retry-After`` for a 429 or 503 that asks the caller to wait ``seconds`` (wall)."""
+        """The ``Retry-After`` value for a 429 or 503 that asks the caller to wait ``seconds`` (wall)."""
         if "no-retry-after" in self.names:
             return {}
         if "retry-after-date" in self.names:

@@ -112,7 +112,7 @@ def write_cookie_jar(path: str | Path, base_url: str, session_token: str) -> Pat
 
 
 def write_env_file(path: str | Path, base_url: str, demo: Demo) -> Path:
-    """``TUTORFLOW_*`` lines that ``set -a; . mock.env; set +a`` loads."""
+    """Write the ``TUTORFLOW_*`` lines that ``set -a; . mock.env; set +a`` loads."""
     lines = [f"{name}={value}\n" for name, value in demo.variables(base_url).items()]
     return _write_private(
         Path(path), "# Written by tutorflow-nb mock. Load with: set -a; . mock.env; set +a\n" + "".join(lines)

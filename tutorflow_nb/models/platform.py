@@ -46,7 +46,7 @@ class PriceSnapshot(Model):
     source: str | None = None
 
     def money(self) -> str:
-        """``$0.30 (6 lessons × $0.05)``."""
+        """The bill in words, such as ``$0.30 (6 lessons × $0.05)``."""
         unit = f"{self.unit or 'unit'}s" if self.units != 1 else (self.unit or "unit")
         return f"{format_usd(self.amount_usd)} ({self.units} {unit} × {format_usd(self.unit_price)})"
 
@@ -205,7 +205,7 @@ class SharedCourse(Model):
     """The share-token route's answer: the full course, and a fresh one-hour edit token printed by its prefix.
 
     Every field the API sent is kept (``model_dump()`` has them all); ``.edit_token`` holds the
-    whole token, and :meth:`PlatformCourses.editor` takes it.
+    whole token, and :meth:`Courses.editor <tutorflow_nb.sync_clients.Courses.editor>` takes it.
     """
 
     title: str | None = None
@@ -240,7 +240,7 @@ class SharedCourse(Model):
 
 
 class PlatformLesson(Model):
-    """``PlatformLessonPublicDto``; canonical lesson rows are kept as extras."""
+    """A lesson of a generated course (``PlatformLessonPublicDto``); canonical lesson rows are kept as extras."""
 
     id: str
     sequence: int
@@ -267,7 +267,7 @@ class CanonicalCourse(Model):
 
 
 class PlatformModule(Model):
-    """``ModuleResDto``."""
+    """A generated Platform module (``ModuleResDto``)."""
 
     id: str
     title: str | None = None
