@@ -18,10 +18,11 @@ import batch
 import frames
 import overhead
 import startup
+import store_batch
 
 import notebooks
 
-BENCHMARKS = (batch, overhead, frames, startup, notebooks)
+BENCHMARKS = (batch, store_batch, overhead, frames, startup, notebooks)
 
 
 def summary(rows: list[tuple[str, str, str, str]]) -> str:
