@@ -25,6 +25,8 @@ from nbclient import NotebookClient
 
 from tutorflow_nb.mock import MockServer
 
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "app-cost-planner.ipynb"
 FULL_KEY = re.compile(r"tf_(content|platform)_[a-z0-9]{32}")

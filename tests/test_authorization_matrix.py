@@ -29,6 +29,8 @@ from conftest import Org, seed_org_sync, source_request
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.mock.openapi import surface
 
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
+
 CANARY = "CANARY-ORG-A-7f3c"
 KINDS = ("modules", "courses", "videos", "slides", "tests")
 

@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 from lab import free_port, start_app, start_lab, stop
 
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"

@@ -106,6 +106,7 @@ def cli_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningMock]:
             pipe.close()
 
 
+@pytest.mark.slow
 def test_banner_shows_prefixes_never_full_keys(cli_mock: RunningMock) -> None:
     env, banner = cli_mock.env, cli_mock.banner
     assert set(env) == {
@@ -125,6 +126,7 @@ def test_banner_shows_prefixes_never_full_keys(cli_mock: RunningMock) -> None:
     assert jar.startswith("# Netscape HTTP Cookie File") and "tutorflow_admin_session" in jar
 
 
+@pytest.mark.slow
 def test_env_file_loads_with_set_a(cli_mock: RunningMock) -> None:
     out = subprocess.run(
         [
@@ -169,6 +171,7 @@ def _poll_until_done(cli_mock: RunningMock, job_id: str) -> dict[str, Any]:
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_curl_node_and_python_share_one_job(cli_mock: RunningMock) -> None:
     created = json.loads(cli_mock.shell(cli_mock.example("create_expansion.sh")).stdout)
     assert created["status"] == "queued"
@@ -262,6 +265,7 @@ def test_runbook_smoke_script(cli_mock: RunningMock, kind: str) -> None:
     assert gone.status_code == 404
 
 
+@pytest.mark.slow
 def test_smoke_command_with_the_env_file(cli_mock: RunningMock) -> None:
     ran = subprocess.run(
         ["bash", "-c", f"set -a; . ./mock.env; set +a; {CLI} smoke --admin-cookies tutorflow-admin.cookies"],
@@ -293,6 +297,7 @@ def test_examples_are_verbatim_copies_of_the_documents() -> None:
             assert line in corpus, f"{name}: {line!r} is not in the documents"
 
 
+@pytest.mark.slow
 def test_cli_refuses_a_busy_port_and_bad_faults(tmp_path: Path) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
@@ -329,6 +334,7 @@ def _run_beside(*args: str, env: dict[str, str] | None = None, timeout: float = 
     )
 
 
+@pytest.mark.slow
 def test_run_puts_a_warm_mock_beside_any_command_and_stops_it_after() -> None:
     ran = _run_beside("--", sys.executable, "-c", CHILD, "3")
     assert ran.returncode == 3, ran.stderr  # the command's own exit status
@@ -341,6 +347,7 @@ def test_run_puts_a_warm_mock_beside_any_command_and_stops_it_after() -> None:
         httpx.get(seen["url"] + "/_mock/state", timeout=2)  # the mock ended with the command
 
 
+@pytest.mark.slow
 def test_run_uses_the_api_the_variables_name_and_refuses_no_command() -> None:
     from tutorflow_nb.mock import MockServer
 
@@ -365,6 +372,7 @@ KILLED = "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"
 JAR = "import os; print(os.environ['TUTORFLOW_ADMIN_COOKIES'], os.path.exists(os.environ['TUTORFLOW_ADMIN_COOKIES']))"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("case", "args", "env", "status", "says"),
     [
@@ -388,12 +396,14 @@ def test_run_reports_as_a_shell_would(
         assert "TUTORFLOW_API_BASE_URL" in ran.stderr  # the variable that needs the fix
 
 
+@pytest.mark.slow
 def test_run_leaves_no_admin_session_behind() -> None:
     ran = _run_beside("--", sys.executable, "-c", JAR)
     jar, existed = ran.stdout.strip().splitlines()[-1].rsplit(" ", 1)
     assert existed == "True" and not Path(jar).exists() and not Path(jar).parent.exists()
 
 
+@pytest.mark.slow
 def test_run_passes_a_stop_on_to_the_command() -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TUTORFLOW_")}
     with subprocess.Popen(

@@ -15,6 +15,7 @@ from tutorflow_nb.mock import MockServer, write_cookie_jar
 from tutorflow_nb.models import CourseRequest, PlatformModule
 
 
+@pytest.mark.slow
 def test_admin_from_a_curl_cookie_jar(live_server: MockServer, tf_org: Org, tmp_path: Path) -> None:
     jar = write_cookie_jar(tmp_path / "tutorflow-admin.cookies", live_server.base_url, tf_org.session)
     with AdminClient(live_server.base_url, cookies=jar) as admin:
@@ -99,6 +100,7 @@ def test_course_async_wait_honours_poll_after(platform: PlatformClient) -> None:
     assert done.status == "COMPLETED" and seen[-1] == "COMPLETED"
 
 
+@pytest.mark.slow
 def test_course_failure_raises(platform: PlatformClient, live_server: MockServer) -> None:
     import httpx
 

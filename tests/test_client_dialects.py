@@ -22,6 +22,8 @@ from tutorflow_nb import AdminClient, ContentClient, PlatformClient
 from tutorflow_nb.errors import BadRequestError, NotFoundError, TutorFlowError
 from tutorflow_nb.mock import DIALECTS, MockServer
 
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
+
 CONFIGS = [
     *DIALECTS,
     "no-rate-headers,no-retry-after,nested-errors,bare-lists,extra-fields",  # the least the server could say

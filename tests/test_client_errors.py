@@ -39,6 +39,7 @@ def faults(server: MockServer, **settings: float) -> None:
     assert httpx.put(server.url("/_mock/faults"), json=settings).status_code == 200
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "max_retry_after",
     [60.0, 0.0, 0.001],  # within the policy; cut to nothing or near it, where the backoff would wait longer than asked
@@ -154,6 +155,7 @@ def test_413(content: ContentClient) -> None:
         content.modules.create("big", content="x" * (1024 * 1024 + 1))
 
 
+@pytest.mark.slow
 def test_5xx_without_retries_raises_server_error(own_server: MockServer) -> None:
     faults(own_server, error_rate=1.0)
     with (
@@ -164,6 +166,7 @@ def test_5xx_without_retries_raises_server_error(own_server: MockServer) -> None
     assert caught.value.status_code == 503 and isinstance(caught.value, TutorFlowError)
 
 
+@pytest.mark.slow
 def test_5xx_is_retried_until_it_passes(own_server: MockServer) -> None:
     faults(own_server, error_rate=0.5)
     with ContentClient(own_server.base_url, own_server.demo.content_key, retry=RetryPolicy(20, 0.01, 0.05)) as c:
@@ -172,6 +175,7 @@ def test_5xx_is_retried_until_it_passes(own_server: MockServer) -> None:
     assert len(httpx.get(own_server.url("/_mock/jobs")).json()["data"]) == 10
 
 
+@pytest.mark.slow
 def test_dropped_connection_retried_with_same_key_makes_one_job(own_server: MockServer) -> None:
     faults(own_server, drop_rate=1.0)
     content = ContentClient(own_server.base_url, own_server.demo.content_key, retry=FAST)
@@ -200,6 +204,7 @@ def test_network_error_when_nothing_listens() -> None:
     assert caught.value.status_code is None and "ConnectError" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_429_without_retries(own_server: MockServer) -> None:
     faults(own_server, burst_429_rate=1.0)
     with (
@@ -210,6 +215,7 @@ def test_429_without_retries(own_server: MockServer) -> None:
     assert caught.value.status_code == 429 and 0 < caught.value.retry_after <= 1
 
 
+@pytest.mark.slow
 def test_429_bursts_are_recovered(own_server: MockServer) -> None:
     faults(own_server, burst_429_rate=0.3)
     with ContentClient(own_server.base_url, own_server.demo.content_key, retry=RetryPolicy(20, 0.01, 0.05)) as c:
@@ -218,6 +224,7 @@ def test_429_bursts_are_recovered(own_server: MockServer) -> None:
         assert c.http.stats["429"] > 0
 
 
+@pytest.mark.slow
 def test_budget_paces_a_tight_key_without_429(own_server: MockServer) -> None:
     org = seed_org_sync(own_server, rateLimitPerMinute=5)  # 5 requests per 0.6 s of wall time
     with ContentClient(own_server.base_url, org.content_key, retry=NO_RETRY) as content:
@@ -227,6 +234,7 @@ def test_budget_paces_a_tight_key_without_429(own_server: MockServer) -> None:
         assert content.http.budget.limit == 5 and content.http.budget.waited > 0
 
 
+@pytest.mark.slow
 def test_one_budget_per_key_across_clients(own_server: MockServer) -> None:
     org = seed_org_sync(own_server, rateLimitPerMinute=4)
     a = ContentClient(own_server.base_url, org.content_key, retry=NO_RETRY)
@@ -241,6 +249,7 @@ def test_one_budget_per_key_across_clients(own_server: MockServer) -> None:
         b.close()
 
 
+@pytest.mark.slow
 def test_wait_timeout(own_server: MockServer) -> None:
     httpx.put(own_server.url("/_mock/clock"), json={"speed": 0.001})
     with ContentClient(own_server.base_url, own_server.demo.content_key, poll_interval=(0.01, 0.02)) as content:
@@ -250,6 +259,7 @@ def test_wait_timeout(own_server: MockServer) -> None:
     assert caught.value.job.status == "queued"
 
 
+@pytest.mark.slow
 def test_platform_errors(own_server: MockServer) -> None:
     with PlatformClient(own_server.base_url, own_server.demo.platform_key, poll_interval=POLL) as platform:
         with pytest.raises(ValueError, match=r"^lesson_count must be a whole number between 1 and 50"):

@@ -33,6 +33,7 @@ def server_jobs(server: MockServer) -> list[dict]:
     return httpx.get(server.url("/_mock/jobs")).json()["data"]
 
 
+@pytest.mark.slow
 def test_batch_completes_every_item_once_within_the_limit(own_server: MockServer) -> None:
     org = seed_org_sync(own_server, rateLimitPerMinute=40)
     updates: list[str] = []
@@ -52,6 +53,7 @@ def test_batch_completes_every_item_once_within_the_limit(own_server: MockServer
     assert ("completed" in updates and "processing" in updates) or "queued" in updates
 
 
+@pytest.mark.slow
 def test_batch_reports_refused_items_and_goes_on(own_server: MockServer) -> None:
     org = seed_org_sync(own_server)
     bad = {"requestedOutputs": ["interactive_module"], "payload": {"category": "x"}}
@@ -62,6 +64,7 @@ def test_batch_reports_refused_items_and_goes_on(own_server: MockServer) -> None
     assert batch.failed == [batch[1]]
 
 
+@pytest.mark.slow
 def test_an_outage_longer_than_the_clients_retries_sets_items_back_not_lost(
     own_server: MockServer, tmp_path: Path
 ) -> None:
@@ -100,6 +103,7 @@ class _Setbacks(logging.Handler):
             self.ending.start()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "policy",
     [
@@ -190,6 +194,7 @@ def test_a_retry_policys_waits_grow_to_its_cap_and_never_past_it() -> None:
     assert all(0 <= policy.backoff(n) <= policy.ceiling(n) for n in range(12) for _ in range(50))
 
 
+@pytest.mark.slow
 def test_batch_with_failed_jobs(own_server: MockServer) -> None:
     org = seed_org_sync(own_server)
     httpx.put(own_server.url("/_mock/faults"), json={"fail_next_jobs": 2})
@@ -201,6 +206,7 @@ def test_batch_with_failed_jobs(own_server: MockServer) -> None:
     assert [o.status for o in failed.result.outputs] == ["failed"] * len(failed.result.outputs)
 
 
+@pytest.mark.slow
 def test_batch_with_webhooks_needs_two_requests_per_job(own_server: MockServer) -> None:
     demo = own_server.demo
     with (
@@ -216,6 +222,7 @@ def test_batch_with_webhooks_needs_two_requests_per_job(own_server: MockServer) 
     assert len(receiver.accepted) == 20 and receiver.rejected == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lost", [0.5, 1.0])
 def test_a_webhook_batch_survives_lost_deliveries(own_server: MockServer, lost: float) -> None:
     demo = own_server.demo
@@ -237,6 +244,7 @@ def test_a_webhook_batch_survives_lost_deliveries(own_server: MockServer, lost: 
     assert batch.requests_per_job <= 3.5, batch  # create, fallback fetch, a spare
 
 
+@pytest.mark.slow
 def test_course_and_module_batches(own_server: MockServer) -> None:
     with PlatformClient(own_server.base_url, own_server.demo.platform_key, poll_interval=POLL) as platform:
         courses = platform.courses.run_batch([{"prompt": f"Course {i}", "lessonCount": 3} for i in range(5)])
@@ -270,6 +278,7 @@ def _post(receiver: WebhookReceiver, body: bytes, signature: str | None, deliver
     return httpx.post(receiver.url, content=body, headers=headers)
 
 
+@pytest.mark.slow
 def test_receiver_accepts_signed_and_refuses_forged_replayed_stale(receiver: WebhookReceiver) -> None:
     body = _delivery()
     assert _post(receiver, body, sign(body, "whsec_wrong")).status_code == 401  # forged
@@ -288,6 +297,7 @@ def test_receiver_accepts_signed_and_refuses_forged_replayed_stale(receiver: Web
     assert [status for status, _ in receiver.rejected] == [401, 401, 401, 401, 409, 400]
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_forged_stale_or_replayed_deliveries_wake_no_waiting_batch(receiver: WebhookReceiver) -> None:
     woken: list[str] = []

@@ -22,6 +22,7 @@ from tutorflow_nb.mock import MockServer
 from tutorflow_nb.redaction import redact
 
 
+@pytest.mark.slow
 def test_connect_with_nothing_set_starts_the_mock(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -107,6 +108,7 @@ def test_sync_calls_from_threads(live_server: MockServer) -> None:
     assert found == [1, 1, 1, 1]
 
 
+@pytest.mark.slow
 def test_canary_key_never_appears(
     live_server: MockServer, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]
 ) -> None:

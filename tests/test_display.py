@@ -65,6 +65,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_each_object_shows_an_html_card_and_readable_text(held: dict[str, Any], name: str) -> None:
     obj = held[name]

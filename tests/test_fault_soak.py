@@ -18,9 +18,12 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tutorflow_nb import ContentClient, ManifestStore, PlatformClient
 from tutorflow_nb.mock import Faults, MockServer
+
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
 
 ITEMS = int(os.environ.get("TUTORFLOW_SOAK_ITEMS", "100"))
 COURSES = max(10, ITEMS // 10)

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 import tomllib
 from lab import free_port, start_lab, stop
 from packaging.requirements import Requirement
@@ -29,6 +30,7 @@ QUICKSTART = "notebooks/01-quickstart.ipynb"
 PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)$")
 
 
+@pytest.mark.slow
 def test_lab_starts_the_mock_and_jupyterlab_on_the_quickstart() -> None:
     port = free_port()
     proc, reader, seen = start_lab(ROOT, port, "lab-test")
@@ -128,6 +130,7 @@ def test_binder_lock_pins_every_requirement_inside_its_range() -> None:
     assert command in (BINDER / "README.md").read_text(), "binder/README.md gives the lock's own command"
 
 
+@pytest.mark.slow
 def test_repo2docker_detects_the_binder_configuration() -> None:
     """repo2docker's Dockerfile for ``binder/``: runtime.txt's Python; the lock installed before the repository is
     copied in (it names no local path, so the layer is cached until the lock changes); then postBuild."""
@@ -166,6 +169,7 @@ def _voila_badge() -> str:
     return parse_qs(urlsplit(voila[0]).query)["urlpath"][0]
 
 
+@pytest.mark.slow
 def test_binder_build_replayed_in_a_fresh_environment(tmp_path: Path) -> None:
     """What repo2docker runs, in a fresh venv: the lock alone (from a folder holding nothing else, as Binder
     installs it before copying the repository in), then postBuild in the repository; the environment is exactly

@@ -201,6 +201,7 @@ _IN_SQL = re.compile(
 """A status spelled inside a query's text, where no check of the constants can see it."""
 
 
+@pytest.mark.slow
 def test_the_contract_has_one_home() -> None:
     """Statuses, output types and prices are spelled in models.constants only (outside the mock's own texts):
     not in a tuple, set, list or dict's keys, nor inside a query's text."""

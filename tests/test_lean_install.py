@@ -41,6 +41,7 @@ def _python(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
+@pytest.mark.slow
 def test_importing_the_package_imports_no_extra() -> None:
     code = textwrap.dedent(
         f"""
@@ -55,6 +56,7 @@ def test_importing_the_package_imports_no_extra() -> None:
     assert done.stdout.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_every_core_module_works_without_the_extras() -> None:
     code = WITHOUT_EXTRAS + textwrap.dedent(
         f"""
@@ -71,6 +73,7 @@ def test_every_core_module_works_without_the_extras() -> None:
     assert done.stdout.split() == ["0.15", "0", "MockControl"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("use", "extra"),
     [
@@ -105,6 +108,7 @@ def test_what_needs_a_missing_extra_names_the_install(use: str, extra: str) -> N
         assert "TUTORFLOW_API_BASE_URL" in done.stdout  # or point it at TutorFlow instead
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [["mock"], ["worlds"], ["smoke", "--mock"], ["run", "--", "true"]])
 def test_a_command_whose_extra_is_missing_names_the_install(command: list[str]) -> None:
     code = WITHOUT_EXTRAS + textwrap.dedent(

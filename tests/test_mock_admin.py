@@ -9,6 +9,7 @@ from conftest import Org, seed_org
 pytestmark = pytest.mark.anyio
 
 
+@pytest.mark.slow
 async def test_sign_in_sets_session_cookie_that_lists_organizations(api: httpx.AsyncClient) -> None:
     seeded = await api.post(
         "/_mock/organizations",

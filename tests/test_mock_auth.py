@@ -92,6 +92,7 @@ async def test_one_organization_never_sees_anothers(api: httpx.AsyncClient, org:
     assert (await api.get(org.room(f"/modules/{module['id']}"), headers=org.content)).json()["title"] == "Mine"
 
 
+@pytest.mark.slow
 async def test_rate_limit_headers_and_429(api: httpx.AsyncClient) -> None:
     small = await seed_org(api, rateLimitPerMinute=3)
     answers = [await api.get("/v1/content/classrooms", headers=small.content) for _ in range(3)]

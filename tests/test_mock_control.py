@@ -13,7 +13,7 @@ from tutorflow_nb.mock import ASSUMPTIONS, DIALECTS, MockServer
 from tutorflow_nb.mock.app import ConnectionDropped
 from tutorflow_nb.mock.assumptions import VARIED_BY
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 EXP = "/v1/content/integrations/expansions"
 
 

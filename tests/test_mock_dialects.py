@@ -156,6 +156,7 @@ def check_retry_after(served: Served, r: httpx.Response, sent_at: float, most: f
 # ---------------------------------------------------------------- the representative routes
 
 
+@pytest.mark.slow
 def test_a_create(served: Served) -> None:
     org = served.org()
     r = served.client.post(org.room("/modules"), json={"title": "Made"}, headers=org.content)
@@ -226,6 +227,7 @@ def test_a_503_from_the_fault_injector(served: Served) -> None:
         assert r.headers["retry-after"] == "1.0"  # one mock second at x1, as the mock has always written it
 
 
+@pytest.mark.slow
 def test_every_list_route(served: Served) -> None:
     email_ = f"admin-{uuid.uuid4().hex[:10]}@test.example"
     org = served.org(adminEmail=email_)
@@ -268,6 +270,7 @@ def test_every_list_route(served: Served) -> None:
         assert (page["nextCursor"] is None) == (count == 1), path
 
 
+@pytest.mark.slow
 def test_head_and_server_sent_events_speak_it_too(served: Served) -> None:
     org = served.org()
     got = served.client.get(org.room("/modules"), headers=org.content)
@@ -284,6 +287,7 @@ def test_head_and_server_sent_events_speak_it_too(served: Served) -> None:
     assert data and all(strip_extras(d, served.names) for d in data)
 
 
+@pytest.mark.slow
 def test_the_mocks_own_routes_answer_in_default(served: Served) -> None:
     state = served.client.get("/_mock/state")
     assert "_meta" not in state.json() and "x-ratelimit-limit" not in state.headers
@@ -297,6 +301,7 @@ def test_the_mocks_own_routes_answer_in_default(served: Served) -> None:
 # ---------------------------------------------------------------- switching and refusing
 
 
+@pytest.mark.slow
 def test_switching_at_run_time() -> None:
     with MockServer(speed=1, provision=False) as server:
         org = seed_org_sync(server)
@@ -326,6 +331,7 @@ def test_switching_at_run_time() -> None:
         assert control.dialect() == ["bare-lists"]  # a reset keeps the dialect, as it keeps clock and faults
 
 
+@pytest.mark.slow
 def test_extra_fields_are_taken_back_and_nothing_else_is() -> None:
     """A client saves back what it read: the added ``_meta`` and ``etag`` are set aside, a user's own are kept."""
     with MockServer(speed=1, provision=False, dialect="extra-fields") as server:

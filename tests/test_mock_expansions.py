@@ -10,6 +10,7 @@ pytestmark = pytest.mark.anyio
 EXP = "/v1/content/integrations/expansions"
 
 
+@pytest.mark.slow
 async def test_job_moves_queued_processing_completed(api: httpx.AsyncClient, org: Org) -> None:
     r = await api.post(EXP, json=source_request(), headers={**org.content, "Idempotency-Key": "expansion:g1:v1"})
     assert r.status_code == 202
@@ -24,6 +25,7 @@ async def test_job_moves_queued_processing_completed(api: httpx.AsyncClient, org
     assert seen <= {"queued", "processing", "completed"}
 
 
+@pytest.mark.slow
 async def test_result_before_finish_is_409_then_one_output_per_requested(api: httpx.AsyncClient, org: Org) -> None:
     job = (await api.post(EXP, json=source_request(3), headers=org.content)).json()
     early = await api.get(f"{EXP}/{job['id']}/result", headers=org.content)
@@ -45,6 +47,7 @@ async def test_result_before_finish_is_409_then_one_output_per_requested(api: ht
     assert len(video["scenes"]) == 3 + 2 and all(s["narration"] for s in video["scenes"])
 
 
+@pytest.mark.slow
 async def test_generated_content_is_the_callers_own(api: httpx.AsyncClient, org: Org) -> None:
     body = source_request(2)
     job = (await api.post(EXP, json=body, headers=org.content)).json()
@@ -64,6 +67,7 @@ async def test_generated_content_is_the_callers_own(api: httpx.AsyncClient, org:
         assert q["choices"][q["answerIndex"]] in {"a greeting", "a farewell", "gratitude"}
 
 
+@pytest.mark.slow
 async def test_content_is_deterministic_for_payload_and_seed(api: httpx.AsyncClient, org: Org, other_org: Org) -> None:
     views = []
     for who in (org, other_org):
@@ -75,6 +79,7 @@ async def test_content_is_deterministic_for_payload_and_seed(api: httpx.AsyncCli
     assert views[0] == views[1]
 
 
+@pytest.mark.slow
 async def test_floco_terms_form_echoes_source_type(api: httpx.AsyncClient, org: Org) -> None:
     job = (await api.post(EXP, json=source_request(2, floco=True), headers=org.content)).json()
     assert job["sourceType"] == "floco"
@@ -95,6 +100,7 @@ async def test_floco_terms_form_echoes_source_type(api: httpx.AsyncClient, org: 
     assert plain["sourceType"] is None
 
 
+@pytest.mark.slow
 async def test_injected_failure_gives_failed_job_and_failed_outputs(api: httpx.AsyncClient, org: Org) -> None:
     await api.put("/_mock/faults", json={"fail_next_jobs": 1})
     try:
@@ -121,6 +127,7 @@ async def test_injected_failure_gives_failed_job_and_failed_outputs(api: httpx.A
     ]
 
 
+@pytest.mark.slow
 async def test_idempotent_create_replays_and_conflicts(api: httpx.AsyncClient, org: Org) -> None:
     headers = {**org.content, "Idempotency-Key": "language-basics-level-a1-2026-07-04"}
     first = await api.post(EXP, json=source_request(), headers=headers)
@@ -136,6 +143,7 @@ async def test_idempotent_create_replays_and_conflicts(api: httpx.AsyncClient, o
     assert fresh.json()["id"] != first.json()["id"]
 
 
+@pytest.mark.slow
 async def test_idempotency_keys_are_scoped_per_organization(api: httpx.AsyncClient, org: Org, other_org: Org) -> None:
     key = {"Idempotency-Key": "expansion:shared:v1"}
     a = await api.post(EXP, json=source_request(), headers={**org.content, **key})

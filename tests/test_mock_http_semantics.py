@@ -82,6 +82,7 @@ def _comparable(response: httpx.Response) -> dict[str, str]:
     return {k: v for k, v in response.headers.items() if k not in VARYING}
 
 
+@pytest.mark.slow
 async def test_head_answers_as_get_without_a_body_on_every_readable_route(
     api: httpx.AsyncClient, spec: dict[str, Any], everything: tuple[Org, dict[str, str]]
 ) -> None:
@@ -153,6 +154,7 @@ def _takes_a_body(op: dict[str, Any]) -> bool:
     return "requestBody" in op
 
 
+@pytest.mark.slow
 async def test_malformed_bodies_get_the_documented_error_on_every_route_that_takes_one(
     api: httpx.AsyncClient, spec: dict[str, Any], everything: tuple[Org, dict[str, str]]
 ) -> None:

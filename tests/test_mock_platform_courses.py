@@ -92,6 +92,7 @@ async def test_price_snapshot_follows_generated_lessons(api: httpx.AsyncClient, 
     assert abs(default["lessonCount"] - 5) <= 1
 
 
+@pytest.mark.slow
 async def test_generated_count_differs_from_requested_sometimes(api: httpx.AsyncClient, org: Org) -> None:
     deltas = set()
     for i in range(30):

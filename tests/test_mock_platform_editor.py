@@ -271,6 +271,7 @@ async def test_unknown_edit_token_is_404_on_every_route(api: httpx.AsyncClient, 
         assert r.status_code == 404 and r.json()["code"] == "edit_token_not_found", (method, path)
 
 
+@pytest.mark.slow
 async def test_edit_tokens_expire_after_one_mock_hour() -> None:
     state = MockState(seed=3)
     demo = state.provision_demo()
@@ -292,6 +293,7 @@ async def test_edit_tokens_expire_after_one_mock_hour() -> None:
         assert (await api.get(f"{COURSES}/edit/{minted['editToken']}")).status_code == 200
 
 
+@pytest.mark.slow
 def test_expiry_over_real_http_with_clock_control() -> None:
     with MockServer(seed=4) as server:
         assert server.demo is not None

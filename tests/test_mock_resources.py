@@ -111,6 +111,7 @@ async def test_typed_fields_are_checked(api: httpx.AsyncClient, org: Org) -> Non
         assert r.status_code == 400 and field in [f["field"] for f in r.json()["fields"]], (kind, r.text)
 
 
+@pytest.mark.slow
 async def test_resource_idempotency(api: httpx.AsyncClient, org: Org) -> None:
     headers = {**org.content, "Idempotency-Key": "module:ext-1:v1"}
     a = await api.post(org.room("/modules"), json={"title": "One"}, headers=headers)
@@ -141,6 +142,7 @@ async def test_the_runbook_smoke_body_works_as_written(api: httpx.AsyncClient, o
     assert r.status_code == 201 and r.json()["metadata"] == {"externalId": "module:smoke-test"}
 
 
+@pytest.mark.slow
 async def test_course_module_ids_name_modules_of_the_classroom(
     api: httpx.AsyncClient, org: Org, other_org: Org
 ) -> None:

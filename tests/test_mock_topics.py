@@ -200,6 +200,7 @@ async def test_lesson_types_through_the_routes(
         assert module_type == STARTER[kind] or (kind == G and module_type == "exam"), module_type
 
 
+@pytest.mark.slow
 async def test_infer_type_keeps_coding_out_of_a_course_that_is_not_programming(
     api: httpx.AsyncClient, org: Org
 ) -> None:

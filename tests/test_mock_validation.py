@@ -301,6 +301,7 @@ def cases(world: World) -> tuple[list[tuple[Route, dict[str, Any], str]], list[s
 # ---------------------------------------------------------------- the property
 
 
+@pytest.mark.slow
 def test_every_string_of_every_request_model_is_reached(world: World) -> None:
     found, unreached = cases(world)
     assert unreached == [], "give these a base body that holds them"
@@ -337,6 +338,7 @@ def _refused(world: World, route: Route, base: dict[str, Any], path: str, value:
     return f"{route.name}: validator names in {internal}" if internal else None
 
 
+@pytest.mark.slow
 def test_empty_strings_are_refused_naming_the_field(
     world: World, all_cases: list[tuple[Route, dict[str, Any], str]]
 ) -> None:
@@ -344,6 +346,7 @@ def test_empty_strings_are_refused_naming_the_field(
     assert problems == []
 
 
+@pytest.mark.slow
 @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(value=st.text(alphabet=WHITESPACE, min_size=1, max_size=6))
 def test_whitespace_only_strings_are_refused_naming_the_field(

@@ -33,6 +33,7 @@ async def until(api: httpx.AsyncClient, predicate, timeout: float = 10.0) -> Non
         await asyncio.sleep(0.02)
 
 
+@pytest.mark.slow
 async def test_completed_job_is_delivered_signed(fresh_api: httpx.AsyncClient) -> None:
     org = await seed_org(fresh_api)
     with Receiver() as hook:
@@ -60,6 +61,7 @@ async def test_completed_job_is_delivered_signed(fresh_api: httpx.AsyncClient) -
     assert [d["state"] for d in deliveries] == ["delivered"]
 
 
+@pytest.mark.slow
 async def test_only_subscribed_events_and_own_organization(fresh_api: httpx.AsyncClient) -> None:
     org, other = await seed_org(fresh_api), await seed_org(fresh_api)
     with Receiver() as hook, Receiver() as other_hook:
@@ -78,6 +80,7 @@ async def test_only_subscribed_events_and_own_organization(fresh_api: httpx.Asyn
     assert other_hook.received == []
 
 
+@pytest.mark.slow
 async def test_failed_delivery_is_retried(fresh_api: httpx.AsyncClient) -> None:
     org = await seed_org(fresh_api)
     with Receiver(fail_first=2) as hook:
@@ -93,6 +96,7 @@ async def test_failed_delivery_is_retried(fresh_api: httpx.AsyncClient) -> None:
     assert deliveries[0]["state"] == "delivered"
 
 
+@pytest.mark.slow
 async def test_unreachable_receiver_gives_up_after_retries(fresh_api: httpx.AsyncClient) -> None:
     org = await seed_org(fresh_api)
     with Receiver() as hook:

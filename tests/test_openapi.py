@@ -68,6 +68,7 @@ def reachable(spec: dict[str, Any], node: Any) -> set[str]:
 # ---------------------------------------------------------------- valid, and snapshotted
 
 
+@pytest.mark.slow
 def test_the_snapshot_is_what_the_mock_serves(served: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     script = _snapshot_script()
     monkeypatch.setattr(script, "served", lambda: served)  # fetched once for the module
@@ -76,6 +77,7 @@ def test_the_snapshot_is_what_the_mock_serves(served: dict[str, Any], monkeypatc
     assert script.main(["--check"]) == 0
 
 
+@pytest.mark.slow
 def test_the_check_says_what_differs_and_how_to_mend_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], served: dict[str, Any]
 ) -> None:

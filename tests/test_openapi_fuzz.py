@@ -23,6 +23,7 @@ from typing import Any
 
 import anyio
 import httpx
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
@@ -32,6 +33,8 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 
 from tutorflow_nb.mock import Faults, MockState, create_app
 from tutorflow_nb.mock.openapi import surface
+
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
 
 EXAMPLES = int(os.environ.get("TUTORFLOW_FUZZ_EXAMPLES", "25"))
 

@@ -71,6 +71,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert test in (ROOT / ".ci" / "run").read_text()
 
 
+@pytest.mark.slow
 def test_docstring_examples_run() -> None:
     """Every example in a docstring that can run without a live session runs, and says what it shows."""
     import doctest

@@ -23,6 +23,8 @@ import pytest
 
 from tutorflow_nb.mock import MockServer
 
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
+
 SCRIPT = textwrap.dedent(
     """
     import sys

@@ -84,6 +84,7 @@ def form() -> Any:
 # ---------------------------------------------------------------- the payload builder
 
 
+@pytest.mark.slow
 @FORM_SETTINGS
 @given(request=expansion_requests())
 def test_the_form_builds_exactly_the_request_it_was_given(form: Any, request: dict[str, Any]) -> None:
@@ -138,6 +139,7 @@ def valid_requests(draw: Any, representable: bool) -> dict[str, Any]:
     return body
 
 
+@pytest.mark.slow
 @FORM_SETTINGS
 @given(request=valid_requests(representable=True))
 def test_the_form_keeps_any_valid_request_exactly(form: Any, request: dict[str, Any]) -> None:
@@ -149,6 +151,7 @@ def test_the_form_keeps_any_valid_request_exactly(form: Any, request: dict[str, 
     assert form.idempotency_key == idempotency.expansion(request)  # Launch sends this key, for this content
 
 
+@pytest.mark.slow
 @FORM_SETTINGS
 @given(request=valid_requests(representable=False))
 def test_the_form_never_launches_other_content_than_it_was_given(form: Any, request: dict[str, Any]) -> None:
@@ -168,6 +171,7 @@ BLANKABLE = {
 }
 
 
+@pytest.mark.slow
 @FORM_SETTINGS
 @given(request=expansion_requests(), field=st.sampled_from(sorted(BLANKABLE)), lesson_field=st.booleans())
 def test_a_blanked_field_is_named_and_launch_is_disabled(
@@ -197,6 +201,7 @@ def reordered(value: Any) -> Any:
     return value
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(
     body=JSON,
@@ -220,6 +225,7 @@ IDS = st.text(min_size=1, max_size=300) | st.builds(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(
     kind=st.sampled_from(sorted(idempotency.PATTERNS)),
@@ -256,6 +262,7 @@ def test_an_id_that_looks_encoded_is_not_the_id_it_looks_like(a: str, b: str, wh
     assert len(ka) <= idempotency.MAX_LENGTH and MockState.check_idempotency_key(ka) == ka
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(
     kind=st.sampled_from(sorted(idempotency.PATTERNS)),
@@ -275,6 +282,7 @@ def test_a_key_names_its_external_id_back_or_nothing(
         assert idempotency.external_id_of(key) == external  # short ids are never shortened, even encoded
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(a=JSON, b=JSON)
 def test_different_bodies_get_different_keys(a: Any, b: Any) -> None:
@@ -291,6 +299,7 @@ def test_different_bodies_get_different_keys(a: Any, b: Any) -> None:
 LESSONS = st.integers(min_value=1, max_value=50)
 
 
+@pytest.mark.slow
 @settings(max_examples=200)
 @given(counts=st.lists(LESSONS, max_size=60), modules=st.integers(0, 200))
 def test_an_estimate_is_exact_to_the_cent(counts: list[int], modules: int) -> None:
@@ -301,6 +310,7 @@ def test_an_estimate_is_exact_to_the_cent(counts: list[int], modules: int) -> No
     assert est.total == sum(est.frame["amount_usd"], Decimal("0"))  # rows add up to the total, exactly
 
 
+@pytest.mark.slow
 @settings(max_examples=200)
 @given(planned=st.lists(LESSONS, min_size=1, max_size=30), data=st.data())
 def test_reconcile_explains_every_cent(planned: list[int], data: Any) -> None:
@@ -333,6 +343,7 @@ def test_reconcile_explains_every_cent(planned: list[int], data: Any) -> None:
     assert (total["explanation"] == "as estimated") == (billed_lessons == sum(planned))
 
 
+@pytest.mark.slow
 @settings(max_examples=500)
 @given(units=st.integers(1, 10_000_000))
 def test_billed_amounts_survive_json_floats(units: int) -> None:
@@ -355,6 +366,7 @@ def test_money_that_is_not_a_number_is_said_so(odd: str) -> None:
     assert format_usd(Decimal(odd)) == odd and "$" not in format_usd(float(odd.replace("sNaN", "nan")))
 
 
+@pytest.mark.slow
 @settings(max_examples=500)
 @given(amount=st.decimals(allow_nan=False, allow_infinity=False))
 def test_money_shows_exactly_what_it_is(amount: Decimal) -> None:

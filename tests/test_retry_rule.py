@@ -99,6 +99,7 @@ def _batch_server(create_answers: list[int], sent: list[str]) -> httpx.MockTrans
     return httpx.MockTransport(serve)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("create_answers", "creates", "status"),
     [

@@ -33,6 +33,8 @@ from tutorflow_nb.http import RetryPolicy
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.mock.server import write_cookie_jar
 
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
+
 NOTEBOOKS = Path(__file__).parent.parent / "notebooks"
 EXECUTED = ("01-quickstart", "02-discovery-and-keys", "08-batches-that-resume", "10-errors-retries-and-rate-limits")
 FULL_KEY = re.compile(r"tf_(?:content|platform)_[A-Za-z0-9]{20,}")

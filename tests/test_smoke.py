@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from conftest import POLL
 
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.smoke import run_smoke
+
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
 
 
 def counts(server: MockServer) -> dict[str, int]:

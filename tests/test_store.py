@@ -13,11 +13,14 @@ from pathlib import Path
 
 import httpx
 import pandas as pd
+import pytest
 from conftest import POLL, seed_org_sync, source_request
 from crash_worker import requests as crash_requests
 
 from tutorflow_nb import ContentClient, ManifestStore, PlatformClient
 from tutorflow_nb.mock import MockServer
+
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
 
 HERE = Path(__file__).parent
 

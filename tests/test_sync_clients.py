@@ -23,6 +23,7 @@ def _generator():  # type: ignore[no-untyped-def]
     return module
 
 
+@pytest.mark.slow
 def test_the_checked_in_file_is_what_the_generator_writes() -> None:
     generated = _generator().generate()
     assert (ROOT / "tutorflow_nb" / "sync_clients.py").read_text() == generated, (

@@ -57,6 +57,7 @@ def _run(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "flag", "fix"), BAD_FLAGS, ids=[" ".join(a) for a, _, _ in BAD_FLAGS])
 def test_a_bad_flag_is_a_usage_error_that_names_it(args: list[str], flag: str, fix: str, tmp_path: Path) -> None:
     mine = tmp_path / "mine.env"
@@ -69,6 +70,7 @@ def test_a_bad_flag_is_a_usage_error_that_names_it(args: list[str], flag: str, f
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.env"]  # and nothing else is written
 
 
+@pytest.mark.slow
 def test_a_bad_variable_is_named_and_exits_2() -> None:
     ran = _run(["smoke"], env={"TUTORFLOW_API_BASE_URL": "api.tutorflow.io", "TUTORFLOW_CONTENT_API_KEY": "x"})
     assert ran.returncode == 2 and "TUTORFLOW_API_BASE_URL" in ran.stderr and "Traceback" not in ran.stderr

@@ -76,6 +76,7 @@ def _unnamed_encodings(path: Path) -> list[str]:
     ]
 
 
+@pytest.mark.slow
 def test_every_text_file_the_package_opens_says_utf8() -> None:
     found = [problem for path in SOURCES for problem in _unnamed_encodings(path)]
     assert found == [], "pass encoding='utf-8' (binary modes excepted):\n" + "\n".join(found)
@@ -125,6 +126,7 @@ ENTRY = "caf\u00e9 | " + WORDS
 """One line of a lesson's entries: term | meaning."""
 
 
+@pytest.mark.slow
 def test_a_form_holding_any_text_saves_and_loads_under_an_ascii_locale(tmp_path: Path) -> None:
     code = f"""
 import locale, sys
@@ -147,6 +149,7 @@ print("saved and loaded")
     assert saved["payload"]["level"]["lessons"][0]["items"][0] == {"term": "caf\u00e9", "meaning": WORDS}
 
 
+@pytest.mark.slow
 def test_the_mock_writes_its_files_as_utf8_and_private_under_an_ascii_locale(tmp_path: Path) -> None:
     code = """
 from tutorflow_nb.mock import MockServer

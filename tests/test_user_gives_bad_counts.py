@@ -130,6 +130,7 @@ def test_a_plan_too_large_is_refused_at_once_by_name(plan: dict[str, Any], name:
     assert f"at most {pricing.MAX_PLANNED:,}" in str(raised.value) and "scale its total" in str(raised.value)
 
 
+@pytest.mark.slow
 def test_the_largest_plan_is_estimated() -> None:
     est = pricing.estimate(courses=pricing.MAX_PLANNED - 1, modules=1)
     assert len(est.frame) == pricing.MAX_PLANNED
@@ -165,6 +166,7 @@ def _listed(server: MockServer) -> list[Any]:
     return list(answer.json()["data"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", NOT_COUNTS, ids=repr)
 def test_a_course_with_a_bad_lesson_count_is_refused_before_anything_is_sent(
     own_server: MockServer, value: Any
@@ -183,6 +185,7 @@ def test_a_course_with_a_bad_lesson_count_is_refused_before_anything_is_sent(
     assert _listed(own_server) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("value", [6.0, np.int64(6), Decimal("6")], ids=repr)
 def test_a_whole_lesson_count_in_any_dress_is_the_same_request(own_server: MockServer, value: Any) -> None:
     assert own_server.demo is not None

@@ -26,6 +26,8 @@ from tutorflow_nb import AsyncContentClient, ContentClient, ManifestStore, Platf
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.widgets import JobMonitor
 
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
+
 N = 40
 """Items per batch."""
 RATE = 20

@@ -38,6 +38,7 @@ def debug_log() -> Iterator[io.StringIO]:
         root.setLevel(old)
 
 
+@pytest.mark.slow
 def test_a_whole_session_at_debug_shows_no_secret(debug_log: io.StringIO, tmp_path) -> None:  # type: ignore[no-untyped-def]
     secrets: dict[str, str] = {}
     with MockServer(speed=100, seed=21) as server:

@@ -11,6 +11,10 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
+
 SCENARIO = textwrap.dedent(
     """
     import asyncio, gc, os

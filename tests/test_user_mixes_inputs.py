@@ -37,6 +37,7 @@ def held():  # type: ignore[no-untyped-def]
         }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("builder", "names", "rows"),
     [

@@ -89,6 +89,7 @@ def _quiet_plugins_seen(ran: str) -> set[str]:
     return {name for page in pages for name, off in (page.get("disabledExtensions") or {}).items() if off}
 
 
+@pytest.mark.slow
 def test_our_servers_start_without_the_news_prompt_and_no_one_elses_change(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:

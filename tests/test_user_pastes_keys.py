@@ -108,6 +108,7 @@ def test_a_flawed_base_url_is_named(url: str, why: str, monkeypatch: pytest.Monk
     _check(lambda: tf.connect(content_key=GOOD, quiet=True), "TUTORFLOW_API_BASE_URL", None, why)
 
 
+@pytest.mark.slow
 def test_a_good_key_still_works_and_nothing_flawed_was_sent(server: MockServer) -> None:
     assert server.demo is not None
     before = _requests_seen(server)

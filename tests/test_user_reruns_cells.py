@@ -15,6 +15,8 @@ from tutorflow_nb import ContentClient, PlatformClient
 from tutorflow_nb.errors import NotFoundError, StaleReplayError
 from tutorflow_nb.mock import MockServer
 
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
+
 KINDS = ("modules", "courses", "videos", "slides", "tests")
 
 

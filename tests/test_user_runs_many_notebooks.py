@@ -80,6 +80,7 @@ def _gone(url: str, within: float = 5.0) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_two_notebooks_get_worlds_of_their_own(drawing: MockWorlds, capsys: pytest.CaptureFixture[str]) -> None:
     first, second = tf.connect(), tf.connect()
     try:
@@ -105,6 +106,7 @@ def test_two_notebooks_get_worlds_of_their_own(drawing: MockWorlds, capsys: pyte
     assert _gone(first.base_url) and _gone(second.base_url)
 
 
+@pytest.mark.slow
 def test_a_world_shows_no_secret(drawing: MockWorlds, capsys: pytest.CaptureFixture[str]) -> None:
     with tf.connect() as s:
         world = s.mock
@@ -117,6 +119,7 @@ def test_a_world_shows_no_secret(drawing: MockWorlds, capsys: pytest.CaptureFixt
         assert s.platform.key_prefix in repr(s)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("asked", "clock"), [(None, 100.0), (25, 25.0), (7.5, 7.5)])
 def test_a_world_runs_at_the_clock_asked_or_the_services(
     drawing: MockWorlds, asked: float | None, clock: float, capsys: pytest.CaptureFixture[str]
@@ -139,6 +142,7 @@ def test_a_base_url_wins_over_the_worlds(
     assert drawing.worlds == before
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("blank", ["", "   "])
 def test_a_blank_variable_is_unset(drawing: MockWorlds, monkeypatch: pytest.MonkeyPatch, blank: str) -> None:
     monkeypatch.setenv("TUTORFLOW_MOCK_WORLDS", blank)
@@ -195,6 +199,7 @@ def _no_new_mock_threads(before: set[str], within: float = 5.0) -> bool:
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["a world", "inside this process"])
 @pytest.mark.parametrize("fails", ["sign_in", "classrooms", "interrupted"])
 def test_a_connect_that_fails_gives_back_its_mock(
@@ -258,6 +263,7 @@ def test_the_service_draws_only_what_it_can(service: MockWorlds, body: str, stat
     assert httpx.delete(f"{service.base_url}/worlds/no-such-world").status_code == 404
 
 
+@pytest.mark.slow
 def test_every_world_stops_with_the_service() -> None:
     """Worlds drawn, one given back a moment before (still shutting down), the spare: all stop, none is left."""
     served: list[MockServer] = []
@@ -286,6 +292,7 @@ def test_every_world_stops_with_the_service() -> None:
     drawn[0].stop()  # giving back to a service that is gone is no error
 
 
+@pytest.mark.slow
 def test_two_stops_at_once_each_return_when_nothing_serves() -> None:
     """A harness's stop and a Ctrl-C's stop at the same moment: neither returns while a world still serves."""
     threads = _mock_threads()
@@ -306,6 +313,7 @@ def test_two_stops_at_once_each_return_when_nothing_serves() -> None:
     assert not any(_answers(w.base_url) for w in drawn)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("draws", [1, 4])
 def test_a_stop_during_draws_leaves_no_world_serving(draws: int) -> None:
     """Draws in flight when the service stops: each gets its world or WorldsClosedError, and none is left serving."""
@@ -343,6 +351,7 @@ def _cli(*args: str) -> subprocess.Popen[str]:
     )
 
 
+@pytest.mark.slow
 def test_tutorflow_nb_worlds_serves_kernels_until_sigterm(monkeypatch: pytest.MonkeyPatch) -> None:
     with _cli("--port", "0", "--speed", "40") as service:
         assert service.stdout is not None
@@ -364,6 +373,7 @@ def test_tutorflow_nb_worlds_serves_kernels_until_sigterm(monkeypatch: pytest.Mo
     assert not _answers(world_url)
 
 
+@pytest.mark.slow
 def test_tutorflow_nb_worlds_ends_on_ctrl_c_and_stops_its_worlds() -> None:
     with _cli("--port", "0", "--speed", "40") as service:
         assert service.stdout is not None
@@ -374,6 +384,7 @@ def test_tutorflow_nb_worlds_ends_on_ctrl_c_and_stops_its_worlds() -> None:
     assert not _answers(world.base_url) and not _answers(url)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["worlds", "mock"])
 def test_a_host_that_cannot_be_listened_on_is_named(command: str) -> None:
     done = subprocess.run(
@@ -385,6 +396,7 @@ def test_a_host_that_cannot_be_listened_on_is_named(command: str) -> None:
     assert "--port" not in done.stderr
 
 
+@pytest.mark.slow
 def test_tutorflow_nb_worlds_names_a_port_it_cannot_use() -> None:
     with MockWorlds() as taken:
         port = taken.base_url.rsplit(":", 1)[1]
@@ -394,6 +406,7 @@ def test_tutorflow_nb_worlds_names_a_port_it_cannot_use() -> None:
     assert f"cannot listen on 127.0.0.1:{port}" in err and "--port" in err
 
 
+@pytest.mark.slow
 def test_giving_back_every_world_leaves_the_service_serving(service: MockWorlds) -> None:
     drawn = [MockWorld.draw(service.base_url, 30) for _ in range(2)]
     answer = httpx.delete(f"{service.base_url}/worlds")
@@ -417,6 +430,7 @@ def _notebook(cells: list[tuple[str, str | None]]) -> nbformat.NotebookNode:
     return nb
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("own", [None, "http://127.0.0.1:9"])
 def test_a_user_tests_their_own_notebooks_with_the_plugin(tmp_path: Path, own: str | None) -> None:
     """Two notebooks that each count the jobs on their mock, then a plain test: each notebook sees only its own
@@ -455,6 +469,7 @@ def test_a_user_tests_their_own_notebooks_with_the_plugin(tmp_path: Path, own: s
     assert not _answers((tmp_path / "service.url").read_text())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("after", [0.0, 2.0])
 def test_a_service_stops_with_the_harness_that_started_it(after: float) -> None:
     """A test run killed outright (SIGKILL: no clean-up runs), before its service has even started or after,
@@ -476,6 +491,7 @@ def test_a_service_stops_with_the_harness_that_started_it(after: float) -> None:
     assert _gone(url, within=10), "the service outlived the process that started it"
 
 
+@pytest.mark.slow
 def test_a_stopped_service_draws_no_world_and_leaves_none_serving() -> None:
     """stop() while a draw is under way: the draw is refused and its world stopped; a later draw is refused."""
     release, started = threading.Event(), threading.Event()
@@ -534,6 +550,7 @@ def _listening(kind: str) -> socket.socket:
     return sock
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["unbound TCP", "bound, not listening", "UDP", "listening AF_UNIX"])
 def test_tutorflow_nb_worlds_refuses_a_socket_it_cannot_serve_on(kind: str) -> None:
     with _listening(kind) as sock:
@@ -546,6 +563,7 @@ def test_tutorflow_nb_worlds_refuses_a_socket_it_cannot_serve_on(kind: str) -> N
     assert "TUTORFLOW_MOCK_WORLDS=" not in done.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fd", ["999", "0"])
 def test_tutorflow_nb_worlds_names_an_fd_that_is_no_socket(fd: str) -> None:
     with _cli("--fd", fd) as refused:
@@ -553,6 +571,7 @@ def test_tutorflow_nb_worlds_names_an_fd_that_is_no_socket(fd: str) -> None:
     assert refused.returncode == 2 and f"--fd {fd}" in err
 
 
+@pytest.mark.slow
 def test_the_plugin_says_when_its_service_has_gone(tmp_path: Path) -> None:
     """The service dies mid-run (killed from the first notebook): the next notebook fails saying so, and no
     give-back error piles up after each notebook."""
@@ -582,6 +601,7 @@ def test_the_plugin_says_when_its_service_has_gone(tmp_path: Path) -> None:
     assert "URLError" not in done.stdout
 
 
+@pytest.mark.slow
 def test_a_server_stopped_from_its_own_route_answers_then_stops() -> None:
     """stop() called on the server's own thread (an async route) cannot wait for itself: it answers, then stops."""
 

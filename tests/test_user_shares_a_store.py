@@ -78,6 +78,7 @@ OPENER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_threads_opening_one_new_store_at_once_all_succeed(tmp_path: Path) -> None:
     for round_ in range(30):
         path = tmp_path / f"round-{round_}.sqlite"
@@ -143,6 +144,7 @@ class _Locked:
             self.db = None
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_a_locked_store_never_freezes_the_event_loop(own_server: MockServer, tmp_path: Path) -> None:
     org = seed_org_sync(own_server)
@@ -321,6 +323,7 @@ def test_a_read_only_store_is_an_error_that_names_the_file(own_server: MockServe
 # ---------------------------------------------------------------- content that changes
 
 
+@pytest.mark.slow
 def test_a_changed_source_leaves_one_current_record(org_content: tuple[ContentClient, str], tmp_path: Path) -> None:
     content, org_id = org_content
     requests = [(f"source-{i}", source_request(2, level=f"changed-{i}")) for i in range(3)]
@@ -352,6 +355,7 @@ def test_a_changed_source_leaves_one_current_record(org_content: tuple[ContentCl
 FORMULAS = ['=HYPERLINK("http://example.test","open")', "+SUM(A1:A9)", "-2+3", "@SUM(1)", "\tlead", "\rlead"]
 
 
+@pytest.mark.slow
 def test_an_export_never_hands_a_spreadsheet_a_formula(org_content: tuple[ContentClient, str], tmp_path: Path) -> None:
     content, _ = org_content
     requests = [(ext, source_request(1, level=f"formula-{i}")) for i, ext in enumerate(FORMULAS)]
@@ -388,6 +392,7 @@ def test_a_newer_store_is_refused_and_left_untouched(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- requests from a generator
 
 
+@pytest.mark.slow
 def test_a_generator_that_raises_stops_the_batch_and_a_rerun_resumes(
     org_content: tuple[ContentClient, str], tmp_path: Path
 ) -> None:
@@ -414,6 +419,7 @@ def test_a_generator_that_raises_stops_the_batch_and_a_rerun_resumes(
     assert len(jobs) == 150 and len({j["idempotencyKey"] for j in jobs}) == 150
 
 
+@pytest.mark.slow
 def test_a_request_yielded_twice_is_sent_once(org_content: tuple[ContentClient, str]) -> None:
     content, org_id = org_content
     requests = _requests(5, "twice")
@@ -429,6 +435,7 @@ def test_a_request_yielded_twice_is_sent_once(org_content: tuple[ContentClient, 
 # ---------------------------------------------------------------- results as they finish
 
 
+@pytest.mark.slow
 def test_iter_batch_yields_each_item_as_it_finishes_and_a_stored_result_reads_back(
     org_content: tuple[ContentClient, str], tmp_path: Path
 ) -> None:
@@ -451,6 +458,7 @@ def test_iter_batch_yields_each_item_as_it_finishes_and_a_stored_result_reads_ba
     assert len(_jobs_at(content.base_url, org_id)) == 24
 
 
+@pytest.mark.slow
 def test_leaving_an_iter_batch_loop_stops_the_batch(own_server: MockServer, tmp_path: Path) -> None:
     org = seed_org_sync(own_server, rateLimitPerMinute=600)  # ten requests a wall second: a slow batch
     requests = _requests(40, "leave")

@@ -14,6 +14,8 @@ from conftest import POLL
 from tutorflow_nb.mock import MockServer
 from tutorflow_nb.smoke import SmokeReport, run_smoke
 
+pytestmark = pytest.mark.slow  # every test here takes seconds: servers, processes or many requests
+
 KEY = "tf_content_" + "3" * 32
 
 

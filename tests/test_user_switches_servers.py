@@ -32,6 +32,7 @@ def _run(server: MockServer, key: str, store: ManifestStore) -> list[str]:
     return [i.job_id for i in batch]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("switch", ["another server", "another organization", "another key, same organization"])
 def test_a_store_filled_on_one_target_does_the_work_again_on_another(switch: str, tmp_path: Path) -> None:
     store = ManifestStore(tmp_path / "tutorflow.sqlite")
@@ -69,6 +70,7 @@ def test_a_store_filled_on_one_target_does_the_work_again_on_another(switch: str
     store.close()
 
 
+@pytest.mark.slow
 def test_the_same_target_still_resumes(tmp_path: Path) -> None:
     with MockServer(speed=100, seed=4) as server, ManifestStore(tmp_path / "s.sqlite") as store:
         assert server.demo is not None
@@ -79,6 +81,7 @@ def test_the_same_target_still_resumes(tmp_path: Path) -> None:
             assert list(content.http.history) == [] and [i.job_id for i in again] == first
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spelling", ["HTTP://{host}:{port}", "http://{host}:{port}/", "Http://{host}:{port}//"])
 def test_one_server_typed_another_way_is_the_same_target(
     spelling: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -96,6 +99,7 @@ def test_one_server_typed_another_way_is_the_same_target(
         assert store.targets() == [f"{server.base_url} {server.demo.content_key_prefix}"]
 
 
+@pytest.mark.slow
 def test_course_batches_keep_targets_apart_too(tmp_path: Path) -> None:
     plan = [{"prompt": f"Course {i}", "lessonCount": 2} for i in range(2)]
     with ManifestStore(tmp_path / "c.sqlite") as store:
@@ -121,6 +125,7 @@ CREATE TABLE outputs (tutorflow_job_id TEXT NOT NULL, output_type TEXT NOT NULL,
 """
 
 
+@pytest.mark.slow
 def test_a_store_from_before_targets_is_kept_and_never_resumed(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite"
     with MockServer(speed=100, seed=8) as server:

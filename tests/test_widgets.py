@@ -146,6 +146,7 @@ def test_form_upload_loads_a_request_or_a_bare_payload_and_names_a_bad_file() ->
         assert says in form.upload_status.value and form.request == before  # nothing changed
 
 
+@pytest.mark.slow
 def test_form_launch_reaches_the_mock(live_server: MockServer, org_content) -> None:  # type: ignore[no-untyped-def]
     org, content = org_content
     form = ExpansionForm(content, request=source_request(1))
@@ -167,6 +168,7 @@ def test_form_launch_reaches_the_mock(live_server: MockServer, org_content) -> N
     assert ExpansionForm().launch() is None  # no client: said, not raised
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_monitor_runs_a_batch_while_the_loop_stays_free(org_content) -> None:  # type: ignore[no-untyped-def]
     org, content = org_content
@@ -212,6 +214,7 @@ async def test_monitor_watches_one_job_while_the_loop_stays_free(org_content) ->
     await content.aio.aclose()
 
 
+@pytest.mark.slow
 def test_monitor_watch_by_id_without_a_loop_and_a_failed_job(org_content, live_server) -> None:  # type: ignore[no-untyped-def]
     _org, content = org_content
     done = content.expansions.create(source_request(2))
@@ -236,6 +239,7 @@ def test_monitor_watch_by_id_without_a_loop_and_a_failed_job(org_content, live_s
             JobMonitor().watch(content, bad)
 
 
+@pytest.mark.slow
 @pytest.mark.anyio
 async def test_one_monitor_reused_cell_after_cell_never_mixes_runs(org_content, live_server) -> None:  # type: ignore[no-untyped-def]
     """The user keeps one monitor and re-runs cells on it: each run is its own, and Stop stops what is running."""
@@ -303,6 +307,7 @@ def test_a_monitor_without_a_loop_shows_how_its_job_ended(org_content) -> None: 
     assert monitor.card().status == "failed" and "job_not_found" in monitor.errors.value and not monitor.running
 
 
+@pytest.mark.slow
 def test_estimator_sliders_counts_and_reconcile(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
     est = CostEstimator(courses=[6])
     assert str(est.estimate.total) == "0.30" and "$0.30" in est.summary.value
@@ -437,6 +442,7 @@ def test_discovery_classroom_picker_moves_the_client(live_server: MockServer, tf
     admin.close()
 
 
+@pytest.mark.slow
 def test_course_browser(live_server: MockServer, tf_org) -> None:  # type: ignore[no-untyped-def]
     with PlatformClient(live_server.base_url, tf_org.platform_key) as platform:
         course = platform.courses.create("Create a Python course covering lists, dicts and sets", lesson_count=6)
