@@ -67,7 +67,8 @@ def differences(old: str, new: str) -> str:
     rest = {k for k in set(before) | set(after) if k not in ("paths", "components") and before.get(k) != after.get(k)}
     lines += [f"  ~ {key} differs" for key in sorted(rest)]
     diff = list(difflib.unified_diff(old.splitlines(), new.splitlines(), "docs/openapi.json", "served", n=1))
-    shown = diff[:40] + ([f"… {len(diff) - 40} more diff lines"] if len(diff) > 40 else [])
+    cut = [line if len(line) <= 200 else f"{line[:200]} … ({len(line) - 200} more characters)" for line in diff[:40]]
+    shown = cut + ([f"… {len(diff) - 40} more diff lines"] if len(diff) > 40 else [])
     return "\n".join([*lines, "", *shown])
 
 
