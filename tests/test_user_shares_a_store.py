@@ -109,7 +109,7 @@ def test_threads_opening_one_new_store_at_once_all_succeed(tmp_path: Path) -> No
 
 @pytest.mark.slow
 def test_three_programs_opening_one_new_store_at_once_all_succeed(tmp_path: Path) -> None:
-    for round_ in range(8):
+    for round_ in range(5):
         path = tmp_path / f"round-{round_}.sqlite"
         start = time.time() + 2.0  # after every interpreter has started and imported the package
         openers = [
